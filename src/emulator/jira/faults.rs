@@ -1,0 +1,260 @@
+//! Fault injection: latency, canned failures (429 with Jira's rate-limit headers, 5xx) and
+//! truncated bodies, set by tests at run time and consumed by the server per request.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::json;
+
+use super::server::{json_response, strip_gateway};
+
+#[derive(Debug, Clone)]
+struct Failure {
+    remaining: usize,
+    status: u16,
+    retry_after: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    latency: Duration,
+    global: Option<Failure>,
+    per_endpoint: Vec<(String, Failure)>,
+    malformed: usize,
+}
+
+/// Knobs that change how the running emulator answers. Shared with the server; every method
+/// takes `&self`.
+#[derive(Debug, Default)]
+pub struct Faults {
+    state: Mutex<State>,
+}
+
+/// A failure taken for one request.
+#[derive(Debug, Clone)]
+pub(crate) struct Injected {
+    pub status: u16,
+    pub retry_after: Option<String>,
+}
+
+impl Faults {
+    pub(crate) fn new(latency: Duration) -> Self {
+        Faults {
+            state: Mutex::new(State {
+                latency,
+                ..State::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panicking test thread must not wedge the server: the state stays usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Delay applied to every request before it is answered.
+    pub fn set_latency(&self, d: Duration) {
+        self.lock().latency = d;
+    }
+
+    pub fn latency(&self) -> Duration {
+        self.lock().latency
+    }
+
+    /// The next `n` requests (any endpoint, after authentication) answer `status`. For 429 the
+    /// response carries Jira's rate-limit headers; `retry_after` is sent verbatim as
+    /// `Retry-After` when given (also on 5xx).
+    pub fn fail_next(&self, n: usize, status: u16, retry_after: Option<&str>) {
+        self.lock().global = (n > 0).then(|| Failure {
+            remaining: n,
+            status,
+            retry_after: retry_after.map(str::to_string),
+        });
+    }
+
+    /// Like [`Faults::fail_next`], for one endpoint (`"POST /rest/api/3/search/jql"`).
+    pub fn fail_endpoint_next(
+        &self,
+        endpoint: &str,
+        n: usize,
+        status: u16,
+        retry_after: Option<&str>,
+    ) {
+        let key = strip_gateway(endpoint);
+        let mut st = self.lock();
+        st.per_endpoint.retain(|(e, _)| *e != key);
+        if n > 0 {
+            st.per_endpoint.push((
+                key,
+                Failure {
+                    remaining: n,
+                    status,
+                    retry_after: retry_after.map(str::to_string),
+                },
+            ));
+        }
+    }
+
+    /// The next `n` answers are 200 with the JSON body cut in half.
+    pub fn malformed_next(&self, n: usize) {
+        self.lock().malformed = n;
+    }
+
+    /// Drop every pending failure and malformed answer (latency stays).
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        st.global = None;
+        st.per_endpoint.clear();
+        st.malformed = 0;
+    }
+
+    /// Consume a failure for this endpoint, endpoint-specific ones first.
+    pub(crate) fn take_failure(&self, endpoint: &str) -> Option<Injected> {
+        let key = strip_gateway(endpoint);
+        let mut st = self.lock();
+        if let Some(pos) = st.per_endpoint.iter().position(|(e, _)| *e == key) {
+            let f = &mut st.per_endpoint[pos].1;
+            f.remaining -= 1;
+            let out = Injected {
+                status: f.status,
+                retry_after: f.retry_after.clone(),
+            };
+            if f.remaining == 0 {
+                st.per_endpoint.remove(pos);
+            }
+            return Some(out);
+        }
+        let f = st.global.as_mut()?;
+        f.remaining -= 1;
+        let out = Injected {
+            status: f.status,
+            retry_after: f.retry_after.clone(),
+        };
+        if f.remaining == 0 {
+            st.global = None;
+        }
+        Some(out)
+    }
+
+    pub(crate) fn take_malformed(&self) -> bool {
+        let mut st = self.lock();
+        if st.malformed > 0 {
+            st.malformed -= 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The response for an injected failure.
+pub(crate) fn failure_response(f: &Injected) -> Response {
+    let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = match f.status {
+        429 => {
+            let mut r = json_response(
+                status,
+                &json!({
+                    "errorMessages": ["The request has been rate-limited. Please try again later."],
+                    "errors": {},
+                    "status": 429,
+                }),
+            );
+            let wait = f
+                .retry_after
+                .as_deref()
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .unwrap_or(1.0);
+            let reset = Utc::now() + chrono::Duration::milliseconds((wait * 1000.0).ceil() as i64);
+            let h = r.headers_mut();
+            h.insert("x-ratelimit-limit", HeaderValue::from_static("350"));
+            h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+            if let Ok(v) = HeaderValue::from_str(&reset.format("%Y-%m-%dT%H:%M:%SZ").to_string()) {
+                h.insert("x-ratelimit-reset", v);
+            }
+            h.insert(
+                "ratelimit-reason",
+                HeaderValue::from_static("jira-burst-based"),
+            );
+            r
+        }
+        502..=504 => {
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let body = format!(
+                "<!DOCTYPE html><html><head><title>{code} {reason}</title></head><body><h1>{reason}</h1><p>The server is temporarily unable to service your request. Please try again later.</p></body></html>",
+                code = f.status
+            );
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/html;charset=UTF-8")],
+                body,
+            )
+                .into_response()
+        }
+        500 => json_response(
+            status,
+            &json!({"errorMessages": ["Internal server error"], "errors": {}}),
+        ),
+        _ => json_response(
+            status,
+            &json!({
+                "errorMessages": [status.canonical_reason().unwrap_or("Error")],
+                "errors": {},
+            }),
+        ),
+    };
+    if let Some(ra) = &f.retry_after
+        && let Ok(v) = HeaderValue::from_str(ra)
+    {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_failures_win_and_run_out() {
+        let f = Faults::default();
+        f.fail_next(1, 503, None);
+        f.fail_endpoint_next("GET /rest/api/3/myself", 2, 429, Some("0.05"));
+        let a = f.take_failure("GET /ex/jira/{cloudId}/rest/api/3/myself");
+        assert_eq!(a.map(|x| x.status), Some(429));
+        assert_eq!(
+            f.take_failure("GET /rest/api/3/field").map(|x| x.status),
+            Some(503)
+        );
+        assert!(f.take_failure("GET /rest/api/3/field").is_none());
+        let b = f.take_failure("GET /rest/api/3/myself");
+        assert_eq!(b.and_then(|x| x.retry_after).as_deref(), Some("0.05"));
+        assert!(f.take_failure("GET /rest/api/3/myself").is_none());
+        f.malformed_next(1);
+        assert!(f.take_malformed());
+        assert!(!f.take_malformed());
+    }
+
+    #[test]
+    fn rate_limit_headers() {
+        let r = failure_response(&Injected {
+            status: 429,
+            retry_after: Some("1".into()),
+        });
+        assert_eq!(r.status(), 429);
+        let h = r.headers();
+        assert_eq!(h["retry-after"], "1");
+        assert_eq!(h["x-ratelimit-remaining"], "0");
+        assert_eq!(h["ratelimit-reason"], "jira-burst-based");
+        assert!(h.contains_key("x-ratelimit-reset"));
+        let r = failure_response(&Injected {
+            status: 503,
+            retry_after: None,
+        });
+        assert!(!r.headers().contains_key("retry-after"));
+    }
+}

@@ -1,0 +1,881 @@
+//! Endpoint handlers: parameter parsing, paging envelopes and error bodies per endpoint
+//! (reference §1–§4, checked against the OpenAPI spec). Entity JSON comes from `render.rs`.
+
+use std::collections::HashSet;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use base64::Engine;
+use chrono::Utc;
+use serde_json::{Map, Value, json};
+
+use super::data::Issue;
+use super::fields::{self, DefaultFields, FieldDef};
+use super::jql;
+use super::render::{ApiVersion, IssueOptions, field_details, timestamp};
+use super::search::{self, SearchContext, SearchError};
+use super::server::{Ctx, Shared, error_response, json_response};
+
+/// A refused request: Jira's `ErrorCollection` and its status (small, unlike a `Response`,
+/// so it travels cheaply through `?`).
+struct Fail {
+    status: StatusCode,
+    messages: Vec<String>,
+}
+
+impl Fail {
+    fn new(status: StatusCode, messages: Vec<String>) -> Fail {
+        Fail { status, messages }
+    }
+}
+
+type Reply = Result<Response, Fail>;
+
+fn ok(body: &Value) -> Reply {
+    Ok(json_response(StatusCode::OK, body))
+}
+
+fn bad_request(msg: impl Into<String>) -> Fail {
+    Fail::new(StatusCode::BAD_REQUEST, vec![msg.into()])
+}
+
+fn respond(reply: Reply) -> Response {
+    reply.unwrap_or_else(|f| error_response(f.status, f.messages))
+}
+
+const ISSUE_MISSING: &str = "Issue does not exist or you do not have permission to see it.";
+const UNBOUNDED: &str =
+    "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.";
+const REMOVED: &str = "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046";
+
+/// An integer query parameter; a non-number answers `status` with Jira-style text.
+fn int_param(c: &Ctx, name: &str, status: StatusCode) -> Result<Option<i64>, Fail> {
+    match c.query_one(name) {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Ok(None),
+        Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+            Fail::new(
+                status,
+                vec![format!(
+                    "The value '{v}' is not a valid number for the parameter '{name}'."
+                )],
+            )
+        }),
+    }
+}
+
+/// Comma-separated and repeated `expand` values.
+fn expand_set(values: &[String]) -> HashSet<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A JSON object body; anything else is Jira's "invalid payload" 400.
+fn body_object(body: &[u8]) -> Result<Map<String, Value>, Fail> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(bad_request(
+            "Invalid request payload. Refer to the REST API documentation and try again.",
+        )),
+    }
+}
+
+fn body_string(m: &Map<String, Value>, key: &str) -> Result<Option<String>, Fail> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad_request(format!(
+            "Invalid request payload: '{key}' must be a string."
+        ))),
+    }
+}
+
+fn body_int(m: &Map<String, Value>, key: &str) -> Result<Option<i64>, Fail> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_i64().map(Some).ok_or_else(|| {
+            bad_request(format!(
+                "Invalid request payload: '{key}' must be an integer."
+            ))
+        }),
+    }
+}
+
+/// A list of strings given as an array or (leniently) one comma string.
+fn body_strings(m: &Map<String, Value>, key: &str) -> Result<Vec<String>, Fail> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    bad_request(format!(
+                        "Invalid request payload: '{key}' must hold strings."
+                    ))
+                })
+            })
+            .collect(),
+        Some(_) => Err(bad_request(format!(
+            "Invalid request payload: '{key}' must be an array."
+        ))),
+    }
+}
+
+fn find_issue<'a>(s: &'a Shared, c: &Ctx) -> Result<&'a Issue, Fail> {
+    s.data
+        .issue_by_id_or_key(c.param("issueIdOrKey"))
+        .ok_or_else(|| Fail::new(StatusCode::NOT_FOUND, vec![ISSUE_MISSING.into()]))
+}
+
+/// Parse, validate and run (or reuse) a search. `bounded` enforces Cloud's restriction.
+fn run_search(
+    s: &Shared,
+    jql_text: &str,
+    bounded: bool,
+    max_order_by: Option<usize>,
+) -> Result<std::sync::Arc<Vec<usize>>, Fail> {
+    let query = jql::parse(jql_text).map_err(|e| bad_request(e.message))?;
+    if bounded && query.clause.is_none() {
+        return Err(bad_request(UNBOUNDED));
+    }
+    if let Some(max) = max_order_by
+        && query.order_by.len() > max
+    {
+        return Err(bad_request(format!(
+            "The ORDER BY clause can contain a maximum of {max} fields."
+        )));
+    }
+    s.searches
+        .get_or_run(jql_text, || {
+            let ctx = SearchContext::for_myself(&s.data, Utc::now());
+            search::compile(&query, &s.data, &ctx).map(|q| q.run(&s.data))
+        })
+        .map_err(|e: SearchError| Fail::new(StatusCode::BAD_REQUEST, e.messages()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// search/jql (token paging)
+// ---------------------------------------------------------------------------------------------
+
+struct SearchRequest {
+    jql: String,
+    token: Option<String>,
+    max_results: Option<i64>,
+    fields: Vec<String>,
+    expand: HashSet<String>,
+}
+
+pub(crate) fn search_jql_get(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let req = SearchRequest {
+            jql: c.query_one("jql").unwrap_or("").to_string(),
+            token: c.query_one("nextPageToken").map(str::to_string),
+            max_results: int_param(c, "maxResults", StatusCode::BAD_REQUEST)?,
+            fields: c.query_all("fields"),
+            expand: expand_set(&c.query_all("expand")),
+        };
+        search_jql(s, c, req)
+    })())
+}
+
+const SEARCH_BODY_KEYS: &[&str] = &[
+    "jql",
+    "nextPageToken",
+    "maxResults",
+    "fields",
+    "expand",
+    "properties",
+    "fieldsByKeys",
+    "failFast",
+    "reconcileIssues",
+];
+
+pub(crate) fn search_jql_post(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+    respond((|| {
+        let m = body_object(body)?;
+        // SearchAndReconcileRequestBean has additionalProperties: false.
+        if let Some(k) = m.keys().find(|k| !SEARCH_BODY_KEYS.contains(&k.as_str())) {
+            return Err(bad_request(format!("Unrecognized field \"{k}\".")));
+        }
+        let req = SearchRequest {
+            jql: body_string(&m, "jql")?.unwrap_or_default(),
+            token: body_string(&m, "nextPageToken")?,
+            max_results: body_int(&m, "maxResults")?,
+            fields: body_strings(&m, "fields")?,
+            expand: expand_set(&body_strings(&m, "expand")?),
+        };
+        search_jql(s, c, req)
+    })())
+}
+
+/// Page caps observed on Cloud: 5000 for id/key-only pages, 100 with real fields.
+const ID_PAGE_CAP: usize = 5000;
+const FIELD_PAGE_CAP: usize = 100;
+
+fn search_jql(s: &Shared, c: &Ctx, req: SearchRequest) -> Reply {
+    let hits = run_search(s, &req.jql, true, Some(7))?;
+    let offset = match &req.token {
+        None => 0,
+        Some(t) => decode_token(t, &req.jql)
+            .filter(|&o| o <= hits.len())
+            .ok_or_else(|| {
+                bad_request("The provided next page token is invalid or has expired.")
+            })?,
+    };
+    let selected = fields::select(&req.fields, DefaultFields::IdOnly);
+    let cap = if selected.is_empty() {
+        ID_PAGE_CAP
+    } else {
+        FIELD_PAGE_CAP
+    };
+    let max = match req.max_results {
+        None => 50,
+        Some(n) if n < 0 => {
+            return Err(bad_request(
+                "The maxResults parameter must not be negative.",
+            ));
+        }
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+    }
+    .min(cap);
+    let end = offset.saturating_add(max).min(hits.len());
+    let r = c.renderer(&s.data);
+    let opts = IssueOptions {
+        search: true,
+        ..IssueOptions::default()
+    };
+    let issues: Vec<Value> = hits[offset..end]
+        .iter()
+        .map(|&i| r.issue(&s.data.issues[i], &selected, opts))
+        .collect();
+    let mut out = Map::new();
+    out.insert("issues".into(), Value::Array(issues));
+    let is_last = end >= hits.len();
+    if !is_last {
+        out.insert("nextPageToken".into(), json!(encode_token(end, &req.jql)));
+    }
+    out.insert("isLast".into(), json!(is_last));
+    insert_names_schema(&mut out, &selected, &req.expand);
+    ok(&Value::Object(out))
+}
+
+fn insert_names_schema(
+    out: &mut Map<String, Value>,
+    selected: &[&FieldDef],
+    expand: &HashSet<String>,
+) {
+    if expand.contains("names") {
+        let names: Map<String, Value> = selected
+            .iter()
+            .map(|f| (f.id.to_string(), json!(f.name)))
+            .collect();
+        out.insert("names".into(), Value::Object(names));
+    }
+    if expand.contains("schema") {
+        let schema: Map<String, Value> = selected
+            .iter()
+            .filter_map(|f| super::render::field_schema(f).map(|s| (f.id.to_string(), s)))
+            .collect();
+        out.insert("schema".into(), Value::Object(schema));
+    }
+}
+
+/// FNV-1a: ties a page token to the query it was issued for.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn encode_token(offset: usize, jql: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{offset}:{:016x}", fnv(jql)))
+}
+
+fn decode_token(token: &str, jql: &str) -> Option<usize> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (offset, hash) = text.split_once(':')?;
+    (hash == format!("{:016x}", fnv(jql))).then_some(())?;
+    offset.parse().ok()
+}
+
+pub(crate) fn approximate_count(s: &Shared, _: &Ctx, body: &[u8]) -> Response {
+    respond((|| {
+        let m = body_object(body)?;
+        let jql_text = body_string(&m, "jql")?.unwrap_or_default();
+        let hits = run_search(s, &jql_text, true, None)?;
+        ok(&json!({"count": hits.len()}))
+    })())
+}
+
+pub(crate) fn search_removed(_: &Shared, _: &Ctx, _: &[u8]) -> Response {
+    error_response(StatusCode::GONE, vec![REMOVED.into()])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy search (Data Center /rest/api/2/search: offset paging with total)
+// ---------------------------------------------------------------------------------------------
+
+/// `jira.search.views.default.max`.
+const LEGACY_PAGE_CAP: i64 = 100;
+
+struct LegacyRequest {
+    jql: String,
+    start_at: Option<i64>,
+    max_results: Option<i64>,
+    fields: Vec<String>,
+    expand: HashSet<String>,
+}
+
+pub(crate) fn legacy_search_get(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let req = LegacyRequest {
+            jql: c.query_one("jql").unwrap_or("").to_string(),
+            start_at: int_param(c, "startAt", StatusCode::BAD_REQUEST)?,
+            max_results: int_param(c, "maxResults", StatusCode::BAD_REQUEST)?,
+            fields: c.query_all("fields"),
+            expand: expand_set(&c.query_all("expand")),
+        };
+        legacy_search(s, c, req)
+    })())
+}
+
+pub(crate) fn legacy_search_post(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+    respond((|| {
+        let m = body_object(body)?;
+        let req = LegacyRequest {
+            jql: body_string(&m, "jql")?.unwrap_or_default(),
+            start_at: body_int(&m, "startAt")?,
+            max_results: body_int(&m, "maxResults")?,
+            fields: body_strings(&m, "fields")?,
+            expand: expand_set(&body_strings(&m, "expand")?),
+        };
+        legacy_search(s, c, req)
+    })())
+}
+
+fn legacy_search(s: &Shared, c: &Ctx, req: LegacyRequest) -> Reply {
+    let hits = run_search(s, &req.jql, false, None)?;
+    let start = usize::try_from(req.start_at.unwrap_or(0).max(0)).unwrap_or(0);
+    let max = req.max_results.unwrap_or(50).clamp(0, LEGACY_PAGE_CAP);
+    let start = start.min(hits.len());
+    let end = start.saturating_add(max as usize).min(hits.len());
+    let selected = fields::select(&req.fields, DefaultFields::Navigable);
+    let r = c.renderer(&s.data);
+    let opts = IssueOptions {
+        search: true,
+        ..IssueOptions::default()
+    };
+    let issues: Vec<Value> = hits[start..end]
+        .iter()
+        .map(|&i| r.issue(&s.data.issues[i], &selected, opts))
+        .collect();
+    let mut out = Map::new();
+    out.insert("expand".into(), json!("schema,names"));
+    out.insert("startAt".into(), json!(start));
+    out.insert("maxResults".into(), json!(max));
+    out.insert("total".into(), json!(hits.len()));
+    out.insert("issues".into(), Value::Array(issues));
+    insert_names_schema(&mut out, &selected, &req.expand);
+    ok(&Value::Object(out))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issues, worklogs, comments
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn get_issue(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let issue = find_issue(s, c)?;
+        let selected = fields::select(&c.query_all("fields"), DefaultFields::All);
+        let expand = expand_set(&c.query_all("expand"));
+        let opts = IssueOptions {
+            search: false,
+            names: expand.contains("names"),
+            schema: expand.contains("schema"),
+        };
+        ok(&c.renderer(&s.data).issue(issue, &selected, opts))
+    })())
+}
+
+pub(crate) fn issue_worklogs(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let issue = find_issue(s, c)?;
+        // The spec answers 404 (not 400) for non-numeric paging parameters here.
+        let start = int_param(c, "startAt", StatusCode::NOT_FOUND)?
+            .unwrap_or(0)
+            .max(0);
+        let max = int_param(c, "maxResults", StatusCode::NOT_FOUND)?
+            .unwrap_or(5000)
+            .clamp(0, 5000);
+        let after = int_param(c, "startedAfter", StatusCode::BAD_REQUEST)?;
+        let before = int_param(c, "startedBefore", StatusCode::BAD_REQUEST)?;
+        let props = expand_set(&c.query_all("expand")).contains("properties");
+        // Both bounds inclusive; the set is ordered by created, oldest first.
+        let matching: Vec<_> = s
+            .data
+            .worklogs_of(issue)
+            .iter()
+            .filter(|w| {
+                let t = w.started.timestamp_millis();
+                after.is_none_or(|a| t >= a) && before.is_none_or(|b| t <= b)
+            })
+            .collect();
+        let r = c.renderer(&s.data);
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(usize::try_from(start).unwrap_or(usize::MAX))
+            .take(max as usize)
+            .map(|w| r.worklog(w, props))
+            .collect();
+        ok(&json!({"startAt": start, "maxResults": max, "total": matching.len(), "worklogs": page}))
+    })())
+}
+
+pub(crate) fn issue_comments(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let issue = find_issue(s, c)?;
+        let start = int_param(c, "startAt", StatusCode::BAD_REQUEST)?
+            .unwrap_or(0)
+            .max(0);
+        let max = int_param(c, "maxResults", StatusCode::BAD_REQUEST)?
+            .unwrap_or(100)
+            .clamp(0, 100);
+        let newest_first = match c.query_one("orderBy") {
+            None | Some("created" | "+created") => false,
+            Some("-created") => true,
+            Some(other) => {
+                return Err(bad_request(format!(
+                    "The value '{other}' is not supported for orderBy; use 'created'."
+                )));
+            }
+        };
+        let mut all: Vec<_> = s.data.comments_of(issue).iter().collect();
+        if newest_first {
+            all.reverse();
+        }
+        let r = c.renderer(&s.data);
+        let page: Vec<Value> = all
+            .iter()
+            .skip(usize::try_from(start).unwrap_or(usize::MAX))
+            .take(max as usize)
+            .map(|cm| r.comment(cm))
+            .collect();
+        ok(&json!({"startAt": start, "maxResults": max, "total": all.len(), "comments": page}))
+    })())
+}
+
+/// `worklog/updated` page size.
+const UPDATED_PAGE: usize = 1000;
+
+pub(crate) fn worklogs_updated(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let since = int_param(c, "since", StatusCode::BAD_REQUEST)?.unwrap_or(0);
+        // Strictly after `since`: with distinct updated times, following `nextPage`
+        // (since = until of the previous page) neither repeats nor skips a worklog.
+        let start = s.data.worklogs_updated_after(since);
+        let total = s.data.worklogs.len();
+        let end = (start + UPDATED_PAGE).min(total);
+        let values: Vec<Value> = (start..end)
+            .filter_map(|k| s.data.worklog_by_updated_rank(k))
+            .map(|w| json!({"worklogId": w.id, "updatedTime": w.updated.timestamp_millis(), "properties": []}))
+            .collect();
+        // The youngest item on the page; an empty page repeats `since`.
+        let until = (end > start)
+            .then(|| s.data.worklog_by_updated_rank(end - 1))
+            .flatten()
+            .map_or(since, |w| w.updated.timestamp_millis());
+        let r = c.renderer(&s.data);
+        let last = end >= total;
+        let mut out = Map::new();
+        out.insert("values".into(), Value::Array(values));
+        out.insert("since".into(), json!(since));
+        out.insert("until".into(), json!(until));
+        out.insert(
+            "self".into(),
+            json!(r.url(&format!("worklog/updated?since={since}"))),
+        );
+        if !last {
+            out.insert(
+                "nextPage".into(),
+                json!(r.url(&format!("worklog/updated?since={until}"))),
+            );
+        }
+        out.insert("lastPage".into(), json!(last));
+        ok(&Value::Object(out))
+    })())
+}
+
+const MAX_IDS: usize = 1000;
+
+pub(crate) fn worklog_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+    respond((|| {
+        let m = body_object(body)?;
+        let Some(Value::Array(raw)) = m.get("ids") else {
+            return Err(bad_request(
+                "The request must contain a list of worklog IDs.",
+            ));
+        };
+        if raw.is_empty() || raw.len() > MAX_IDS {
+            return Err(bad_request(format!(
+                "The request must contain between 1 and {MAX_IDS} worklog IDs; it contained {}.",
+                raw.len()
+            )));
+        }
+        let mut seen = HashSet::new();
+        let mut ids = Vec::new();
+        for v in raw {
+            let id = v
+                .as_u64()
+                .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()))
+                .ok_or_else(|| bad_request(format!("Invalid worklog ID: {v}.")))?;
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
+        let props = expand_set(&c.query_all("expand")).contains("properties");
+        let r = c.renderer(&s.data);
+        let out: Vec<Value> = ids
+            .iter()
+            .filter_map(|&id| s.data.worklog_by_id(id))
+            .map(|w| r.worklog(w, props))
+            .collect();
+        ok(&Value::Array(out))
+    })())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Site and catalog
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn myself(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    json_response(StatusCode::OK, &c.renderer(&s.data).myself())
+}
+
+pub(crate) fn server_info(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    let now = timestamp(&Utc::now().fixed_offset());
+    let body = match c.version {
+        ApiVersion::V3 => json!({
+            "baseUrl": s.base_url,
+            "displayUrl": s.base_url,
+            "version": "1001.0.0-SNAPSHOT",
+            "versionNumbers": [1001, 0, 0],
+            "deploymentType": "Cloud",
+            "buildNumber": 100306,
+            "buildDate": "2026-11-18T03:30:00.000+0000",
+            "serverTime": now,
+            "scmInfo": "4f6d6c1e0f3b2a9a8c7d6e5f4a3b2c1d0e9f8a7b",
+            "serverTitle": "Jira",
+            "defaultLocale": {"locale": "en_US"},
+            "serverTimeZone": "Etc/UTC",
+        }),
+        ApiVersion::V2 => json!({
+            "baseUrl": s.base_url,
+            "version": "9.12.15",
+            "versionNumbers": [9, 12, 15],
+            "deploymentType": "Server",
+            "buildNumber": 9120015,
+            "buildDate": "2024-10-01T00:00:00.000+0000",
+            "databaseBuildNumber": 9120015,
+            "serverTime": now,
+            "scmInfo": "2c0b1d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
+            "serverTitle": "Jira Data Center",
+            "serverTimeZone": "Australia/Sydney",
+        }),
+    };
+    json_response(StatusCode::OK, &body)
+}
+
+pub(crate) fn field_list(_: &Shared, _: &Ctx, _: &[u8]) -> Response {
+    let all: Vec<Value> = fields::FIELDS.iter().map(field_details).collect();
+    json_response(StatusCode::OK, &Value::Array(all))
+}
+
+/// `startAt`/`maxResults` for the PageBean endpoints.
+fn paging(c: &Ctx, default_max: i64, cap: i64) -> Result<(usize, usize), Fail> {
+    let start = int_param(c, "startAt", StatusCode::BAD_REQUEST)?
+        .unwrap_or(0)
+        .max(0);
+    let max = int_param(c, "maxResults", StatusCode::BAD_REQUEST)?
+        .unwrap_or(default_max)
+        .clamp(0, cap);
+    Ok((usize::try_from(start).unwrap_or(usize::MAX), max as usize))
+}
+
+/// The `PageBean*` envelope.
+fn page_bean(
+    self_url: String,
+    start: usize,
+    max: usize,
+    total: usize,
+    values: Vec<Value>,
+) -> Value {
+    let is_last = start.saturating_add(max) >= total;
+    let mut m = Map::new();
+    m.insert("self".into(), json!(self_url));
+    if !is_last {
+        let sep = if self_url.contains('?') { '&' } else { '?' };
+        m.insert(
+            "nextPage".into(),
+            json!(format!(
+                "{self_url}{sep}startAt={}&maxResults={max}",
+                start + max
+            )),
+        );
+    }
+    m.insert("maxResults".into(), json!(max));
+    m.insert("startAt".into(), json!(start));
+    m.insert("total".into(), json!(total));
+    m.insert("isLast".into(), json!(is_last));
+    m.insert("values".into(), Value::Array(values));
+    Value::Object(m)
+}
+
+pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let (start, max) = paging(c, 50, 100)?;
+        let q = c.query_one("query").unwrap_or("").to_lowercase();
+        let keys: Vec<String> = c
+            .query_all("keys")
+            .iter()
+            .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let r = c.renderer(&s.data);
+        let matching: Vec<Value> = s
+            .data
+            .projects
+            .iter()
+            .filter(|p| {
+                q.is_empty()
+                    || p.key.to_lowercase().contains(&q)
+                    || p.name.to_lowercase().contains(&q)
+            })
+            .filter(|p| keys.is_empty() || keys.iter().any(|k| k.eq_ignore_ascii_case(&p.key)))
+            .map(|p| r.project(p.id))
+            .collect();
+        if matching.is_empty() {
+            return Err(Fail::new(
+                StatusCode::NOT_FOUND,
+                vec!["No projects found for the search criteria.".into()],
+            ));
+        }
+        let total = matching.len();
+        let values = matching.into_iter().skip(start).take(max).collect();
+        ok(&page_bean(
+            r.url("project/search"),
+            start,
+            max,
+            total,
+            values,
+        ))
+    })())
+}
+
+pub(crate) fn users_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let (start, max) = paging(c, 50, 1000)?;
+        let r = c.renderer(&s.data);
+        let users: Vec<Value> = s
+            .data
+            .users
+            .iter()
+            .skip(start)
+            .take(max)
+            .map(|u| r.user(&u.account_id))
+            .collect();
+        ok(&Value::Array(users))
+    })())
+}
+
+pub(crate) fn statuses(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(&s.data);
+    json_response(
+        StatusCode::OK,
+        &Value::Array(s.data.statuses.iter().map(|x| r.status(x.id)).collect()),
+    )
+}
+
+pub(crate) fn priorities(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(&s.data);
+    let all = s.data.priorities.iter().map(|p| {
+        let mut v = r.priority(p.id);
+        if let Some(m) = v.as_object_mut() {
+            m.insert("description".into(), json!(p.description));
+            m.insert("statusColor".into(), json!(p.status_color));
+            m.insert("isDefault".into(), json!(p.id == 3));
+        }
+        v
+    });
+    json_response(StatusCode::OK, &Value::Array(all.collect()))
+}
+
+pub(crate) fn issue_types(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(&s.data);
+    json_response(
+        StatusCode::OK,
+        &Value::Array(
+            s.data
+                .issue_types
+                .iter()
+                .map(|t| r.issue_type(t.id))
+                .collect(),
+        ),
+    )
+}
+
+pub(crate) fn resolutions(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(&s.data);
+    let all = s.data.resolutions.iter().map(|x| {
+        json!({"self": r.url(&format!("resolution/{}", x.id)), "id": x.id.to_string(),
+               "description": x.description, "name": x.name, "isDefault": x.id == 10000})
+    });
+    json_response(StatusCode::OK, &Value::Array(all.collect()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agile
+// ---------------------------------------------------------------------------------------------
+
+fn agile_url(c: &Ctx, rest: &str) -> String {
+    format!("{}/rest/agile/1.0/{rest}", c.base)
+}
+
+pub(crate) fn boards(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let (start, max) = paging(c, 50, 50)?;
+        let kind = c.query_one("type").map(str::to_lowercase);
+        let project = c.query_one("projectKeyOrId").map(str::to_lowercase);
+        let name = c.query_one("name").map(str::to_lowercase);
+        let matching: Vec<Value> = s
+            .data
+            .boards
+            .iter()
+            .filter(|b| {
+                kind.as_ref()
+                    .is_none_or(|k| k.split(',').any(|k| k == b.board_type))
+            })
+            .filter(|b| {
+                name.as_ref()
+                    .is_none_or(|n| b.name.to_lowercase().contains(n.as_str()))
+            })
+            .filter_map(|b| s.data.project(b.project_id).map(|p| (b, p)))
+            .filter(|(_, p)| {
+                project
+                    .as_ref()
+                    .is_none_or(|k| p.key.to_lowercase() == *k || p.id.to_string() == *k)
+            })
+            .map(|(b, p)| {
+                json!({
+                    "id": b.id,
+                    "self": agile_url(c, &format!("board/{}", b.id)),
+                    "name": b.name,
+                    "type": b.board_type,
+                    "location": {
+                        "projectId": p.id,
+                        "displayName": format!("{} ({})", p.name, p.key),
+                        "projectName": p.name,
+                        "projectKey": p.key,
+                        "projectTypeKey": p.project_type_key,
+                        "name": format!("{} ({})", p.name, p.key),
+                    },
+                })
+            })
+            .collect();
+        let total = matching.len();
+        let values: Vec<Value> = matching.into_iter().skip(start).take(max).collect();
+        ok(&json!({"maxResults": max, "startAt": start, "total": total,
+                   "isLast": start + values.len() >= total, "values": values}))
+    })())
+}
+
+pub(crate) fn board_sprints(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let not_found = || {
+            Fail::new(
+                StatusCode::NOT_FOUND,
+                vec!["The requested board cannot be viewed because it either does not exist or you do not have permission to view it.".into()],
+            )
+        };
+        let id: u64 = c.param("boardId").parse().map_err(|_| not_found())?;
+        let board = s
+            .data
+            .boards
+            .iter()
+            .find(|b| b.id == id)
+            .ok_or_else(not_found)?;
+        if board.board_type != "scrum" {
+            return Err(bad_request("The board does not support sprints"));
+        }
+        let (start, max) = paging(c, 50, 50)?;
+        let states: Vec<String> = c
+            .query_all("state")
+            .iter()
+            .flat_map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_lowercase())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|x| !x.is_empty())
+            .collect();
+        let rank = |state: &str| match state {
+            "closed" => 0,
+            "active" => 1,
+            _ => 2,
+        };
+        let mut sprints: Vec<_> = s
+            .data
+            .sprints
+            .iter()
+            .filter(|sp| sp.board_id == id)
+            .filter(|sp| states.is_empty() || states.contains(&sp.state))
+            .collect();
+        // "ordered first by state (closed, active, future) then by their position".
+        sprints.sort_by_key(|sp| (rank(&sp.state), sp.id));
+        let total = sprints.len();
+        let r = c.renderer(&s.data);
+        let values: Vec<Value> = sprints
+            .iter()
+            .skip(start)
+            .take(max)
+            .map(|sp| r.agile_sprint(sp))
+            .collect();
+        ok(
+            &json!({"maxResults": max, "startAt": start, "isLast": start + values.len() >= total, "values": values}),
+        )
+    })())
+}
+
+pub(crate) fn sprint(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    let found = c
+        .param("sprintId")
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| s.data.sprint(id));
+    match found {
+        Some(sp) => json_response(StatusCode::OK, &c.renderer(&s.data).agile_sprint(sp)),
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            vec!["Sprint does not exist or you do not have permission to view it.".into()],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_tied_to_their_query() {
+        let t = encode_token(150, "project = DEMO");
+        assert_eq!(decode_token(&t, "project = DEMO"), Some(150));
+        assert_eq!(decode_token(&t, "project = OPS"), None);
+        assert_eq!(decode_token("garbage!", "project = DEMO"), None);
+    }
+}

@@ -1,0 +1,351 @@
+//! The HTTP side: shared state, and the one axum handler every request goes through.
+//!
+//! Routing is done here against the route table in `routes.rs` rather than by axum, because
+//! each request must be known by its route template *before* it runs (for the request log and
+//! endpoint-specific faults) and axum's `MatchedPath` is not among the enabled features. The
+//! order of work per request: read the body, sleep the configured latency, authenticate (by
+//! path family), resolve the route (404/405), apply injected failures, run the handler on the
+//! blocking pool (searches over 100 000 issues are CPU work), maybe truncate the body, record.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::data::JiraData;
+use super::faults::{Faults, failure_response};
+use super::render::{ApiVersion, Renderer};
+use super::routes::{self, Family, Lookup};
+use super::{JiraEmulatorConfig, RecordedRequest};
+
+/// Prefix of the OAuth 2.0 (3LO) gateway's route templates.
+pub(crate) const GATEWAY_TEMPLATE: &str = "/ex/jira/{cloudId}";
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    pub config: JiraEmulatorConfig,
+    pub data: JiraData,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    pub faults: Faults,
+    pub log: Mutex<Vec<RecordedRequest>>,
+    pub searches: SearchCache,
+}
+
+impl Shared {
+    pub fn record(&self, r: RecordedRequest) {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+    }
+}
+
+/// Recently run searches: JQL text → matching issue indexes in result order. Pages of one
+/// search are then slices of the same list (stable paging), and a 100 000-issue site is not
+/// re-scanned per page. The data never changes, so entries never go stale (`now()`-relative
+/// queries keep the instant of their first run).
+#[derive(Default)]
+pub(crate) struct SearchCache {
+    entries: Mutex<VecDeque<(String, Arc<Vec<usize>>)>>,
+}
+
+const SEARCH_CACHE_SIZE: usize = 16;
+
+impl SearchCache {
+    pub fn get_or_run<E>(
+        &self,
+        jql: &str,
+        run: impl FnOnce() -> Result<Vec<usize>, E>,
+    ) -> Result<Arc<Vec<usize>>, E> {
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, hits)) = entries.iter().find(|(k, _)| k == jql) {
+                return Ok(hits.clone());
+            }
+        }
+        let hits = Arc::new(run()?);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.push_front((jql.to_string(), hits.clone()));
+        entries.truncate(SEARCH_CACHE_SIZE);
+        Ok(hits)
+    }
+}
+
+/// Per-request context handed to handlers.
+pub(crate) struct Ctx {
+    pub version: ApiVersion,
+    /// Prefix for `self` links (includes the gateway prefix when called through it).
+    pub base: String,
+    pub params: super::routes::Params,
+    pub query: Vec<(String, String)>,
+}
+
+impl Ctx {
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated query parameter.
+    pub fn query_all(&self, name: &str) -> Vec<String> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The last value of a query parameter.
+    pub fn query_one(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn renderer<'a>(&'a self, data: &'a JiraData) -> Renderer<'a> {
+        Renderer {
+            data,
+            base: &self.base,
+            version: self.version,
+        }
+    }
+}
+
+/// A JSON response.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Jira's `ErrorCollection`.
+pub(crate) fn error_response(status: StatusCode, messages: Vec<String>) -> Response {
+    json_response(status, &json!({"errorMessages": messages, "errors": {}}))
+}
+
+/// `"GET /ex/jira/{cloudId}/rest/api/3/myself"` → `"GET /rest/api/3/myself"`.
+pub(crate) fn strip_gateway(endpoint: &str) -> String {
+    endpoint.replacen(GATEWAY_TEMPLATE, "", 1)
+}
+
+const MAX_BODY: usize = 32 << 20;
+
+/// The single axum handler.
+pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let bytes = to_bytes(body, MAX_BODY).await;
+    let latency = shared.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (endpoint, response, bytes) = match bytes {
+        Ok(b) => {
+            let (e, r) = handle(
+                &shared,
+                &parts.method,
+                &path,
+                &query,
+                &parts.headers,
+                b.clone(),
+            )
+            .await;
+            (e, r, b)
+        }
+        Err(_) => (
+            format!("{} {path}", parts.method),
+            error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                vec!["Request body too large.".into()],
+            ),
+            Bytes::new(),
+        ),
+    };
+    let body = if bytes.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+        )
+    };
+    shared.record(RecordedRequest {
+        endpoint,
+        path,
+        query,
+        body,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+async fn handle(
+    shared: &Arc<Shared>,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> (String, Response) {
+    let lookup = routes::lookup(method.as_str(), path);
+    let endpoint = format!("{method} {}", lookup.template().unwrap_or(path));
+    let Some(family) = lookup.family().cloned() else {
+        return (endpoint, not_found(&shared.base_url, path));
+    };
+    if !authenticated(&shared.config, &family, headers) {
+        return (endpoint, unauthorized(&family));
+    }
+    if let Family::Gateway(cloud_id) = &family
+        && *cloud_id != shared.config.cloud_id
+    {
+        return (
+            endpoint,
+            json_response(
+                StatusCode::NOT_FOUND,
+                &json!({"code": 404, "message": "Not Found"}),
+            ),
+        );
+    }
+    let (route, params) = match lookup {
+        Lookup::Found { route, params, .. } => (route, params),
+        Lookup::MethodNotAllowed { allow, .. } => {
+            let mut r = StatusCode::METHOD_NOT_ALLOWED.into_response();
+            if let Ok(v) = HeaderValue::from_str(&allow.join(",")) {
+                r.headers_mut().insert(header::ALLOW, v);
+            }
+            return (endpoint, r);
+        }
+        Lookup::NotFound { .. } => return (endpoint, not_found(&shared.base_url, path)),
+    };
+    if let Some(f) = shared.faults.take_failure(&endpoint) {
+        return (endpoint, failure_response(&f));
+    }
+    let base = match &family {
+        Family::Gateway(id) => format!("{}/ex/jira/{id}", shared.base_url),
+        _ => shared.base_url.clone(),
+    };
+    let ctx = Ctx {
+        version: if matches!(family, Family::DataCenter) {
+            ApiVersion::V2
+        } else {
+            ApiVersion::V3
+        },
+        base,
+        params,
+        query: url::form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    };
+    let handler = route.handler;
+    let worker = Arc::clone(shared);
+    let response = tokio::task::spawn_blocking(move || handler(&worker, &ctx, &body))
+        .await
+        .unwrap_or_else(|_| {
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                vec!["Internal server error".into()],
+            )
+        });
+    let response = if shared.faults.take_malformed() {
+        truncate(response).await
+    } else {
+        response
+    };
+    (endpoint, response)
+}
+
+/// A 200 whose JSON body stops halfway.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let cut = bytes.slice(..bytes.len() / 2);
+    parts.status = StatusCode::OK;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    Response::from_parts(parts, Body::from(cut))
+}
+
+/// Jersey's answer for an unknown REST path.
+fn not_found(base_url: &str, path: &str) -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &json!({"message": format!("null for uri: {base_url}{path}"), "status-code": 404, "stack-trace": ""}),
+    )
+}
+
+fn authenticated(config: &JiraEmulatorConfig, family: &Family, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let (scheme, credentials) = value.trim().split_once(' ').unwrap_or((value, ""));
+    let credentials = credentials.trim();
+    let basic_ok = || {
+        scheme.eq_ignore_ascii_case("basic")
+            && base64::engine::general_purpose::STANDARD
+                .decode(credentials)
+                .ok()
+                .and_then(|raw| String::from_utf8(raw).ok())
+                .is_some_and(|pair| pair == format!("{}:{}", config.email, config.api_token))
+    };
+    let bearer_ok = |token: &str| scheme.eq_ignore_ascii_case("bearer") && credentials == token;
+    match family {
+        Family::Cloud => basic_ok(),
+        Family::DataCenter => bearer_ok(&config.personal_access_token),
+        // The gateway takes OAuth access tokens and (scoped) API tokens.
+        Family::Gateway(_) => bearer_ok(&config.oauth_token) || basic_ok(),
+    }
+}
+
+/// Each front door refuses differently: the Cloud site with plain text, Data Center with an
+/// ErrorCollection, the API gateway with its own JSON.
+fn unauthorized(family: &Family) -> Response {
+    match family {
+        Family::Cloud => (
+            StatusCode::UNAUTHORIZED,
+            [
+                (header::CONTENT_TYPE, "text/plain;charset=UTF-8"),
+                (
+                    header::WWW_AUTHENTICATE,
+                    "OAuth realm=\"https%3A%2F%2Fjiraql-demo.atlassian.net\"",
+                ),
+            ],
+            "Client must be authenticated to access this resource.",
+        )
+            .into_response(),
+        Family::DataCenter => {
+            let mut r = error_response(
+                StatusCode::UNAUTHORIZED,
+                vec![
+                    "You are not authenticated. Authentication required to perform this operation."
+                        .into(),
+                ],
+            );
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"Jira\""),
+            );
+            r
+        }
+        Family::Gateway(_) => json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({"code": 401, "message": "Unauthorized"}),
+        ),
+    }
+}

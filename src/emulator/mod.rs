@@ -1,0 +1,14 @@
+//! Faithful in-process fakes of the services jiraql talks to, for `jiraql --demo` and every
+//! test.
+//!
+//! They share no code with the client or the engine (`crate::jira`, `crate::engine`): their
+//! own JQL parser, their own JSON shapes, written from the same reference documents. A
+//! misreading of the API therefore shows up as a disagreement in tests instead of hiding by
+//! being made twice.
+//!
+//! * [`jira`]: Jira Cloud REST API v3 (plus the Agile API and Data Center's v2 search).
+
+pub mod jira;
+
+pub use jira::data::JiraData;
+pub use jira::{Faults, JiraEmulator, JiraEmulatorConfig, RecordedRequest};
