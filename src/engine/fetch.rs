@@ -1,0 +1,514 @@
+//! Executing an access plan: the requests, their paging, and the rows they produce.
+//!
+//! Everything here runs inside the scan's stream, so dropping the stream (LIMIT reached, query
+//! cancelled) drops the request in flight and no further page is asked for.
+
+use std::collections::{HashMap, HashSet};
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::error::DataFusionError;
+use datafusion::execution::TryEmitter;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{Value, json};
+
+use super::decode::{ParentIssues, RowDecoder, as_i64};
+use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX};
+use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
+use crate::jira::jql::{Clause, Literal, Query};
+use crate::jira::tables::{Access, BulkChildren, TableDef};
+
+/// Pages of ids only can be this large on `search/jql`; with real fields Jira sends 100.
+const ID_PAGE: usize = 5000;
+const FIELD_PAGE: usize = 100;
+/// Issues fetched at once when reading children one issue at a time.
+const PER_ISSUE_CONCURRENCY: usize = 4;
+/// Ids per `id in (...)` search when looking up issue keys.
+const KEY_LOOKUP_CHUNK: usize = 1000;
+
+fn external(e: JiraError) -> DataFusionError {
+    DataFusionError::External(Box::new(e))
+}
+
+/// Where decoded rows go: the scan's stream, up to the limit.
+pub struct Rows<'a> {
+    emitter: &'a mut TryEmitter<RecordBatch, DataFusionError>,
+    decoder: &'a RowDecoder,
+    limit: Option<usize>,
+    produced: usize,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(
+        emitter: &'a mut TryEmitter<RecordBatch, DataFusionError>,
+        decoder: &'a RowDecoder,
+        limit: Option<usize>,
+    ) -> Self {
+        Rows {
+            emitter,
+            decoder,
+            limit,
+            produced: 0,
+        }
+    }
+
+    /// Rows still wanted, `None` when unlimited.
+    fn remaining(&self) -> Option<usize> {
+        self.limit.map(|l| l.saturating_sub(self.produced))
+    }
+
+    fn done(&self) -> bool {
+        self.remaining() == Some(0)
+    }
+
+    async fn push(
+        &mut self,
+        items: &[Value],
+        parent: &dyn ParentIssues,
+    ) -> Result<(), DataFusionError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let batch = self.decoder.decode(items, parent)?;
+        self.produced += batch.num_rows();
+        self.emitter.emit(batch).await;
+        Ok(())
+    }
+}
+
+/// Runs `plan` for `table`, sending its rows to `rows`.
+pub async fn run(
+    client: &JiraClient,
+    table: &'static TableDef,
+    plan: &AccessPlan,
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    let keys = KeyMap::default();
+    match (plan, &table.access) {
+        (AccessPlan::GetIssue { issue, fields }, _) => {
+            let query = [("fields", fields_param(fields))];
+            match client.get_platform(&format!("issue/{issue}"), &query).await {
+                Ok(item) => rows.push(&[item], &keys).await,
+                // Jira's documented answer for an issue that does not exist (or is hidden).
+                Err(e) if e.status() == Some(404) => Ok(()),
+                Err(e) => Err(external(e)),
+            }
+        }
+        (AccessPlan::Search { query, fields, .. }, _) => {
+            let mut cursor = SearchCursor::new(client, query.clone(), fields.clone());
+            while !rows.done() {
+                let want = rows.remaining();
+                let Some(page) = cursor.next_page(want).await? else {
+                    break;
+                };
+                rows.push(&page, &keys).await?;
+            }
+            Ok(())
+        }
+        (
+            AccessPlan::ChildrenOf {
+                issues, started, ..
+            },
+            Access::IssueChildren {
+                per_issue, items, ..
+            },
+        ) => {
+            let mut keys = keys;
+            per_issue_children(client, issues, *started, per_issue, items, &mut keys, rows).await
+        }
+        (
+            AccessPlan::ChildrenByJql { query, started, .. },
+            Access::IssueChildren {
+                per_issue,
+                items,
+                bulk,
+            },
+        ) => {
+            let mut keys = keys;
+            let mut cursor = SearchCursor::new(client, query.clone(), Vec::new());
+            let mut found = Vec::new();
+            while let Some(page) = cursor.next_page(None).await? {
+                for issue in &page {
+                    keys.learn_issue(issue);
+                    if let Some(k) = issue.get("key").and_then(Value::as_str) {
+                        found.push(IssueRef::Key(k.to_string()));
+                    }
+                }
+                if found.len() > PER_ISSUE_MAX {
+                    break;
+                }
+            }
+            if found.len() <= PER_ISSUE_MAX {
+                per_issue_children(client, &found, *started, per_issue, items, &mut keys, rows)
+                    .await
+            } else {
+                bulk_children(client, bulk, None, &mut keys, rows).await
+            }
+        }
+        (AccessPlan::ChildrenBulk { since, .. }, Access::IssueChildren { bulk, .. }) => {
+            let mut keys = keys;
+            bulk_children(client, bulk, *since, &mut keys, rows).await
+        }
+        (plan, _) => Err(DataFusionError::Internal(format!(
+            "access plan {plan} does not fit table {}",
+            table.name
+        ))),
+    }
+}
+
+fn fields_param(fields: &[&str]) -> String {
+    if fields.is_empty() {
+        "id".to_string()
+    } else {
+        fields.join(",")
+    }
+}
+
+/// Issue id → key, for child rows whose items carry only the issue id.
+#[derive(Default)]
+struct KeyMap(HashMap<i64, String>);
+
+impl KeyMap {
+    fn learn_issue(&mut self, issue: &Value) {
+        let id = issue.get("id").and_then(as_i64);
+        if let (Some(id), Some(key)) = (id, issue.get("key").and_then(Value::as_str)) {
+            self.0.insert(id, key.to_string());
+        }
+    }
+
+    /// Looks up, in bulk, the keys of the issues `items` belong to that are not known yet.
+    async fn learn_parents(
+        &mut self,
+        client: &JiraClient,
+        items: &[Value],
+    ) -> Result<(), DataFusionError> {
+        let missing: Vec<i64> = items
+            .iter()
+            .filter_map(|w| w.get("issueId").and_then(as_i64))
+            .filter(|id| !self.0.contains_key(id))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in missing.chunks(KEY_LOOKUP_CHUNK) {
+            let query = Query {
+                clauses: vec![Clause::In {
+                    field: "id",
+                    values: chunk.iter().map(|&id| Literal::Number(id)).collect(),
+                    negated: false,
+                }],
+            };
+            let mut cursor = SearchCursor::new(client, query, Vec::new());
+            while let Some(page) = cursor.next_page(None).await? {
+                page.iter().for_each(|issue| self.learn_issue(issue));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ParentIssues for KeyMap {
+    fn issue_value(&self, item: &Value, field: &str) -> Option<String> {
+        let id = item.get("issueId").and_then(as_i64)?;
+        match field {
+            "key" => self.0.get(&id).cloned(),
+            _ => None,
+        }
+    }
+}
+
+async fn per_issue_children(
+    client: &JiraClient,
+    issues: &[IssueRef],
+    started: Bounds,
+    per_issue: &str,
+    items_name: &str,
+    keys: &mut KeyMap,
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    let mut pages = futures::stream::iter(issues.iter().cloned())
+        .map(|issue| async move {
+            let items = issue_children(client, &issue, started, per_issue, items_name).await?;
+            Ok::<_, JiraError>((issue, items))
+        })
+        .buffered(PER_ISSUE_CONCURRENCY);
+    while let Some((issue, items)) = pages.try_next().await.map_err(external)? {
+        if let IssueRef::Key(key) = &issue {
+            for id in items
+                .iter()
+                .filter_map(|w| w.get("issueId").and_then(as_i64))
+            {
+                keys.0.insert(id, key.clone());
+            }
+        }
+        if rows.decoder.needs_parent() {
+            keys.learn_parents(client, &items).await?;
+        }
+        rows.push(&items, keys).await?;
+        if rows.done() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// All children of one issue, page by page (`startAt`/`total` pages).
+async fn issue_children(
+    client: &JiraClient,
+    issue: &IssueRef,
+    started: Bounds,
+    per_issue: &str,
+    items_name: &str,
+) -> Result<Vec<Value>, JiraError> {
+    let path = per_issue.replace("{key}", &issue.to_string());
+    let mut all = Vec::new();
+    loop {
+        let mut query = vec![
+            ("startAt", all.len().to_string()),
+            ("maxResults", "5000".to_string()),
+        ];
+        // Jira's "after"/"before" may be strict: widen by a millisecond, DataFusion checks again.
+        if let Some(a) = started.after {
+            query.push(("startedAfter", (a - 1).to_string()));
+        }
+        if let Some(b) = started.before {
+            query.push(("startedBefore", (b + 1).to_string()));
+        }
+        let page = match client.get_platform(&path, &query).await {
+            Ok(page) => page,
+            // The issue does not exist or is hidden: it has no children to show.
+            Err(e) if e.status() == Some(404) => return Ok(all),
+            Err(e) => return Err(e),
+        };
+        let items = page
+            .get(items_name)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let total = page.get("total").and_then(as_i64).unwrap_or(0);
+        let got = items.len();
+        all.extend(items);
+        if got == 0 || all.len() as i64 >= total {
+            return Ok(all);
+        }
+    }
+}
+
+async fn bulk_children(
+    client: &JiraClient,
+    bulk: &BulkChildren,
+    since: Option<i64>,
+    keys: &mut KeyMap,
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    let mut next: Option<String> = None;
+    loop {
+        let page = match &next {
+            None => {
+                // "Updated after": a millisecond earlier keeps a worklog updated exactly at
+                // the bound; DataFusion checks the bound again.
+                let since = since.map_or(0, |s| s - 1).max(0).to_string();
+                client.get_platform(bulk.changed, &[("since", since)]).await
+            }
+            Some(url) => client.get_absolute(url).await,
+        }
+        .map_err(external)?;
+        let mut seen = HashSet::new();
+        let ids: Vec<i64> = page
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.get(bulk.changed_id).and_then(as_i64))
+            .filter(|id| seen.insert(*id))
+            .collect();
+        for chunk in ids.chunks(bulk.list_cap) {
+            let listed = client
+                .post_platform(bulk.list, &[], &json!({ "ids": chunk }))
+                .await
+                .map_err(external)?;
+            let items = listed.as_array().cloned().unwrap_or_default();
+            if rows.decoder.needs_parent() {
+                keys.learn_parents(client, &items).await?;
+            }
+            rows.push(&items, keys).await?;
+            if rows.done() {
+                return Ok(());
+            }
+        }
+        let last = page
+            .get("lastPage")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let following = page
+            .get("nextPage")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        match following {
+            Some(url) if !last => {
+                if next.as_deref() == Some(url.as_str()) {
+                    return Err(DataFusionError::External(
+                        format!("Jira sent the same {} page link twice ({url}); stopping instead of looping", bulk.changed).into(),
+                    ));
+                }
+                next = Some(url);
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Walks a JQL search page by page: token pages on Cloud (`search/jql`), `startAt` pages on Data
+/// Center (`search`). Values Jira says do not exist are dropped from the query and the search
+/// retried, as SQL expects no rows for them rather than an error.
+pub struct SearchCursor<'c> {
+    client: &'c JiraClient,
+    query: Query,
+    fields: Vec<&'static str>,
+    token: Option<String>,
+    start_at: usize,
+    started: bool,
+    finished: bool,
+}
+
+impl<'c> SearchCursor<'c> {
+    pub fn new(client: &'c JiraClient, query: Query, fields: Vec<&'static str>) -> Self {
+        SearchCursor {
+            client,
+            query,
+            fields,
+            token: None,
+            start_at: 0,
+            started: false,
+            finished: false,
+        }
+    }
+
+    /// The next page of issues, asking for at most `want` (Jira may send fewer), or `None` at
+    /// the end.
+    pub async fn next_page(
+        &mut self,
+        want: Option<usize>,
+    ) -> Result<Option<Vec<Value>>, DataFusionError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let cap = if self.fields.is_empty() {
+            ID_PAGE
+        } else {
+            FIELD_PAGE
+        };
+        let max = want.map_or(cap, |w| w.clamp(1, cap));
+        let fields: Vec<&str> = if self.fields.is_empty() {
+            vec!["id"]
+        } else {
+            self.fields.clone()
+        };
+        loop {
+            let jql = self.query.to_jql();
+            let answer = match self.client.flavor() {
+                ApiFlavor::Cloud => {
+                    let mut body = json!({ "jql": jql, "fields": fields, "maxResults": max });
+                    if let Some(t) = &self.token {
+                        body["nextPageToken"] = json!(t);
+                    }
+                    self.client.post_platform("search/jql", &[], &body).await
+                }
+                ApiFlavor::DataCenter => {
+                    let body = json!({ "jql": jql, "fields": fields, "maxResults": max, "startAt": self.start_at });
+                    self.client.post_platform("search", &[], &body).await
+                }
+            };
+            let page = match answer {
+                Ok(page) => page,
+                Err(e) if !self.started && e.status() == Some(400) => {
+                    match self.drop_missing_values(e.jira_messages()) {
+                        Some(true) => continue,
+                        Some(false) => {
+                            self.finished = true;
+                            return Ok(None);
+                        }
+                        None => return Err(external(e)),
+                    }
+                }
+                Err(e) => return Err(external(e)),
+            };
+            self.started = true;
+            let issues = page
+                .get("issues")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            match self.client.flavor() {
+                ApiFlavor::Cloud => {
+                    let token = page
+                        .get("nextPageToken")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    let last = page
+                        .get("isLast")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(token.is_none());
+                    if token.is_some() && token == self.token {
+                        return Err(DataFusionError::External(
+                            format!("Jira sent the same search page token twice for {jql:?}; stopping instead of looping").into(),
+                        ));
+                    }
+                    self.finished = last || token.is_none();
+                    self.token = token;
+                }
+                ApiFlavor::DataCenter => {
+                    self.start_at += issues.len();
+                    let total = page.get("total").and_then(as_i64).unwrap_or(0);
+                    self.finished = issues.is_empty() || self.start_at as i64 >= total;
+                }
+            }
+            return Ok(Some(issues));
+        }
+    }
+
+    /// Applies Jira's "value does not exist" answers. `Some(true)`: retry with a narrower query;
+    /// `Some(false)`: nothing can match; `None`: the error is something else.
+    fn drop_missing_values(&mut self, messages: &[String]) -> Option<bool> {
+        let mut changed = false;
+        for m in messages {
+            let (value, field) = missing_value(m)?;
+            let before = self.query.clone();
+            if !self.query.without_value(&field, &value) {
+                return Some(false);
+            }
+            changed |= self.query != before;
+        }
+        changed.then_some(true)
+    }
+}
+
+/// `(value, field)` from Jira's "The value 'X' does not exist for the field 'F'." and "An issue
+/// with key 'X' does not exist for the field 'F'."
+fn missing_value(message: &str) -> Option<(String, String)> {
+    let rest = message
+        .strip_prefix("The value '")
+        .or_else(|| message.strip_prefix("An issue with key '"))?;
+    let (value, rest) = rest.split_once("' does not exist for the field '")?;
+    let field = rest.strip_suffix("'.")?;
+    Some((value.to_string(), field.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_value_messages_are_understood() {
+        assert_eq!(
+            missing_value("The value 'NOPE' does not exist for the field 'project'."),
+            Some(("NOPE".into(), "project".into()))
+        );
+        assert_eq!(
+            missing_value("An issue with key 'PAY-100' does not exist for the field 'key'."),
+            Some(("PAY-100".into(), "key".into()))
+        );
+        assert_eq!(
+            missing_value("Field 'x' does not exist or you do not have permission to view it."),
+            None
+        );
+    }
+}

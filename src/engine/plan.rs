@@ -1,0 +1,462 @@
+//! The access plan: which endpoints a scan calls, decided from the projection, the filters
+//! Jira can take, and the limit. Pure, so EXPLAIN shows exactly what will run.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use datafusion::logical_expr::Expr;
+
+use super::pushdown::{self, Value};
+use crate::jira::jql::{Clause, Literal, Op, Query};
+use crate::jira::tables::{Access, ColumnDef, Source, TableDef};
+
+/// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
+/// beyond it the bulk endpoints are cheaper.
+pub const PER_ISSUE_MAX: usize = 100;
+
+/// Widening for `worklogDate`, which Jira compares as a day in the searching user's time zone:
+/// a day on each side covers every zone.
+const DAY_MS: i64 = 86_400_000;
+
+/// An issue named by a filter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IssueRef {
+    Key(String),
+    Id(i64),
+}
+
+impl fmt::Display for IssueRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IssueRef::Key(k) => f.write_str(k),
+            IssueRef::Id(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+/// Inclusive epoch-ms bounds on a worklog's start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bounds {
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+}
+
+impl Bounds {
+    fn narrow(&mut self, after: Option<i64>, before: Option<i64>) {
+        if let Some(a) = after {
+            self.after = Some(self.after.map_or(a, |x| x.max(a)));
+        }
+        if let Some(b) = before {
+            self.before = Some(self.before.map_or(b, |x| x.min(b)));
+        }
+    }
+
+    fn is_set(&self) -> bool {
+        self.after.is_some() || self.before.is_some()
+    }
+}
+
+/// What a scan will do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccessPlan {
+    /// `GET issue/{key}`: one issue.
+    GetIssue {
+        issue: IssueRef,
+        fields: Vec<&'static str>,
+    },
+    /// `search/jql`, page by page.
+    Search {
+        query: Query,
+        fields: Vec<&'static str>,
+        limit: Option<usize>,
+    },
+    /// Each named issue's children endpoint.
+    ChildrenOf {
+        issues: Vec<IssueRef>,
+        started: Bounds,
+        limit: Option<usize>,
+    },
+    /// Issues chosen by JQL (`worklogDate`), then their children one issue at a time when few,
+    /// otherwise the bulk endpoints.
+    ChildrenByJql {
+        query: Query,
+        started: Bounds,
+        limit: Option<usize>,
+        issue_keys: bool,
+    },
+    /// The bulk endpoints: ids changed since `since`, then the items by id.
+    ChildrenBulk {
+        since: Option<i64>,
+        limit: Option<usize>,
+        /// Whether the parent issues' keys are needed (IssueKey projected).
+        issue_keys: bool,
+    },
+}
+
+impl AccessPlan {
+    /// Chooses the plan for `table`, given the projected column indexes, the filters DataFusion
+    /// passed down (those it was told are Exact or Inexact) and the limit.
+    pub fn choose(
+        table: &'static TableDef,
+        projection: &[usize],
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> AccessPlan {
+        let columns: Vec<&ColumnDef> = projection.iter().map(|&i| &table.columns[i]).collect();
+        match table.access {
+            Access::IssueSearch => issue_plan(table, &columns, filters, limit),
+            Access::IssueChildren { .. } => children_plan(table, &columns, filters, limit),
+        }
+    }
+}
+
+fn requested_fields(columns: &[&ColumnDef]) -> Vec<&'static str> {
+    let set: BTreeSet<&'static str> = columns
+        .iter()
+        .flat_map(|c| c.fields.iter().copied())
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Whether `s` is a well-formed issue key, safe to put in a URL path.
+pub fn is_issue_key(s: &str) -> bool {
+    let Some((project, number)) = s.rsplit_once('-') else {
+        return false;
+    };
+    let mut p = project.chars();
+    p.next().is_some_and(|c| c.is_ascii_uppercase())
+        && p.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
+}
+
+fn single_issue(table: &TableDef, filter: &Expr) -> Option<IssueRef> {
+    let (col, values) = pushdown::equalities(table, filter)?;
+    match (col.name, values.as_slice()) {
+        ("Key", [Value::Text(k)]) if is_issue_key(k) => Some(IssueRef::Key(k.clone())),
+        ("Id", [Value::Int(id)]) => Some(IssueRef::Id(*id)),
+        _ => None,
+    }
+}
+
+fn issue_plan(
+    table: &'static TableDef,
+    columns: &[&ColumnDef],
+    filters: &[Expr],
+    limit: Option<usize>,
+) -> AccessPlan {
+    let fields = requested_fields(columns);
+    let pushed: Vec<_> = filters
+        .iter()
+        .map(|f| pushdown::classify(table, f))
+        .collect();
+    // A direct GET answers the key condition alone, so every other exact condition (which
+    // DataFusion will not check again) must be absent.
+    for (i, f) in filters.iter().enumerate() {
+        let others_exact = pushed
+            .iter()
+            .enumerate()
+            .any(|(j, p)| j != i && p.as_ref().is_some_and(|p| p.exact));
+        if let (Some(issue), false) = (single_issue(table, f), others_exact) {
+            return AccessPlan::GetIssue { issue, fields };
+        }
+    }
+    AccessPlan::Search {
+        query: Query {
+            clauses: pushed.into_iter().flatten().map(|p| p.clause).collect(),
+        },
+        fields,
+        limit,
+    }
+}
+
+fn children_plan(
+    table: &'static TableDef,
+    columns: &[&ColumnDef],
+    filters: &[Expr],
+    limit: Option<usize>,
+) -> AccessPlan {
+    let mut issues: Option<BTreeSet<IssueRef>> = None;
+    let mut started = Bounds::default();
+    let mut updated = Bounds::default();
+    for f in filters {
+        if let Some(refs) = parent_issues(table, f) {
+            let refs: BTreeSet<IssueRef> = refs.into_iter().collect();
+            // Two conditions on the parent: only issues named by both.
+            issues = Some(match issues {
+                None => refs,
+                Some(prev) => prev.intersection(&refs).cloned().collect(),
+            });
+        } else if let Some((a, b)) = pushdown::instant_bounds(table, "Started", f) {
+            started.narrow(a, b);
+        } else if let Some((a, b)) = pushdown::instant_bounds(table, "Updated", f) {
+            updated.narrow(a, b);
+        }
+    }
+    let issue_keys = columns
+        .iter()
+        .any(|c| matches!(c.source, Source::ParentIssue(_)));
+    match issues {
+        Some(issues) => AccessPlan::ChildrenOf {
+            issues: issues.into_iter().collect(),
+            started,
+            limit,
+        },
+        None if started.is_set() => {
+            let day = |op: Op, at: i64| Clause::compare("worklogDate", op, Literal::Number(at));
+            let mut clauses = Vec::new();
+            if let Some(a) = started.after {
+                clauses.push(day(Op::GtEq, a - DAY_MS));
+            }
+            if let Some(b) = started.before {
+                clauses.push(day(Op::LtEq, b + DAY_MS));
+            }
+            AccessPlan::ChildrenByJql {
+                query: Query { clauses },
+                started,
+                limit,
+                issue_keys,
+            }
+        }
+        None => AccessPlan::ChildrenBulk {
+            since: updated.after,
+            limit,
+            issue_keys,
+        },
+    }
+}
+
+/// The parent issues a filter restricts a child table to (`IssueKey = ...`, `IssueId IN ...`).
+pub fn parent_issues(table: &TableDef, filter: &Expr) -> Option<Vec<IssueRef>> {
+    let (col, values) = pushdown::equalities(table, filter)?;
+    values
+        .into_iter()
+        .map(|v| match (col.source, v) {
+            (Source::ParentIssue("key"), Value::Text(k)) if is_issue_key(&k) => {
+                Some(IssueRef::Key(k))
+            }
+            (Source::Path("issueId"), Value::Int(id)) => Some(IssueRef::Id(id)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn list<T: fmt::Display>(items: &[T]) -> String {
+    items.iter().map(T::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn fields_text(fields: &[&str]) -> String {
+    if fields.is_empty() {
+        "id".to_string()
+    } else {
+        list(fields)
+    }
+}
+
+impl fmt::Display for AccessPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let limit = |l: &Option<usize>| l.map(|n| format!(" limit={n}")).unwrap_or_default();
+        let bounds = |b: &Bounds| {
+            let mut s = String::new();
+            if let Some(a) = b.after {
+                s.push_str(&format!(" startedAfter={a}"));
+            }
+            if let Some(x) = b.before {
+                s.push_str(&format!(" startedBefore={x}"));
+            }
+            s
+        };
+        match self {
+            AccessPlan::GetIssue { issue, fields } => {
+                write!(f, "GET issue/{issue} fields={}", fields_text(fields))
+            }
+            AccessPlan::Search {
+                query,
+                fields,
+                limit: l,
+            } => write!(
+                f,
+                "search/jql jql={:?} fields={}{}",
+                query.to_jql(),
+                fields_text(fields),
+                limit(l)
+            ),
+            AccessPlan::ChildrenOf {
+                issues,
+                started,
+                limit: l,
+            } => write!(
+                f,
+                "GET issue/{{key}}/worklog for {}{}{}",
+                list(issues),
+                bounds(started),
+                limit(l)
+            ),
+            AccessPlan::ChildrenByJql {
+                query,
+                started,
+                limit: l,
+                ..
+            } => write!(
+                f,
+                "search/jql jql={:?} fields=id, then GET issue/{{key}}/worklog per issue{} when at most {PER_ISSUE_MAX} issues match, else worklog/updated + worklog/list{}",
+                query.to_jql(),
+                bounds(started),
+                limit(l)
+            ),
+            AccessPlan::ChildrenBulk {
+                since,
+                limit: l,
+                issue_keys,
+            } => write!(
+                f,
+                "GET worklog/updated since={} + POST worklog/list (1000 ids a call){}{}",
+                since.unwrap_or(0),
+                if *issue_keys {
+                    " + search/jql for issue keys (1000 ids a call)"
+                } else {
+                    ""
+                },
+                limit(l)
+            ),
+        }
+    }
+}
+
+impl AccessPlan {
+    /// The row limit the plan stops at, if any.
+    pub fn limit(&self) -> Option<usize> {
+        match self {
+            AccessPlan::GetIssue { .. } => None,
+            AccessPlan::Search { limit, .. }
+            | AccessPlan::ChildrenOf { limit, .. }
+            | AccessPlan::ChildrenByJql { limit, .. }
+            | AccessPlan::ChildrenBulk { limit, .. } => *limit,
+        }
+    }
+
+    /// The same plan stopping after `limit` rows (the tighter of both limits).
+    pub fn with_limit(mut self, new: Option<usize>) -> Self {
+        if let AccessPlan::Search { limit, .. }
+        | AccessPlan::ChildrenOf { limit, .. }
+        | AccessPlan::ChildrenByJql { limit, .. }
+        | AccessPlan::ChildrenBulk { limit, .. } = &mut self
+        {
+            *limit = match (*limit, new) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jira::tables::{ISSUES, WORKLOGS};
+    use datafusion::common::Column;
+    use datafusion::prelude::lit;
+
+    /// A column keeping its case (`datafusion::prelude::col` would parse and lower-case it).
+    fn col(name: &str) -> Expr {
+        Expr::Column(Column::new_unqualified(name))
+    }
+
+    fn idx(t: &TableDef, names: &[&str]) -> Vec<usize> {
+        names.iter().map(|n| t.column_index(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn key_equality_alone_is_a_direct_get() {
+        let p = AccessPlan::choose(
+            &ISSUES,
+            &idx(&ISSUES, &["Key", "Summary"]),
+            &[col("Key").eq(lit("DEMO-7"))],
+            None,
+        );
+        assert_eq!(p.to_string(), "GET issue/DEMO-7 fields=summary");
+        // An inexact condition beside it is fine: DataFusion checks it again.
+        let p = AccessPlan::choose(
+            &ISSUES,
+            &[],
+            &[
+                col("Key").eq(lit("DEMO-7")),
+                col("StatusName").eq(lit("Done")),
+            ],
+            None,
+        );
+        assert!(matches!(p, AccessPlan::GetIssue { .. }));
+        // An exact one is not: it must go to Jira.
+        let p = AccessPlan::choose(
+            &ISSUES,
+            &[],
+            &[
+                col("Key").eq(lit("DEMO-7")),
+                col("ProjectKey").eq(lit("OPS")),
+            ],
+            None,
+        );
+        assert_eq!(
+            p.to_string(),
+            r#"search/jql jql="key = \"DEMO-7\" AND project = \"OPS\"" fields=id"#
+        );
+    }
+
+    #[test]
+    fn projection_and_limit_reach_the_search() {
+        let p = AccessPlan::choose(
+            &ISSUES,
+            &idx(&ISSUES, &["Key", "StatusName", "StatusCategory", "Created"]),
+            &[col("ProjectKey").eq(lit("DEMO"))],
+            Some(5),
+        );
+        assert_eq!(
+            p.to_string(),
+            r#"search/jql jql="project = \"DEMO\"" fields=created,status limit=5"#
+        );
+    }
+
+    #[test]
+    fn worklog_paths() {
+        let p = AccessPlan::choose(
+            &WORKLOGS,
+            &[],
+            &[col("IssueKey").in_list(vec![lit("B-2"), lit("A-1"), lit("A-1")], false)],
+            None,
+        );
+        assert_eq!(p.to_string(), "GET issue/{key}/worklog for A-1,B-2");
+        let p = AccessPlan::choose(&WORKLOGS, &idx(&WORKLOGS, &["IssueKey"]), &[], None);
+        assert!(matches!(
+            p,
+            AccessPlan::ChildrenBulk {
+                since: None,
+                issue_keys: true,
+                ..
+            }
+        ));
+        let p = AccessPlan::choose(
+            &WORKLOGS,
+            &idx(&WORKLOGS, &["Id"]),
+            &[col("IssueKey").eq(lit("a-1"))],
+            None,
+        );
+        assert!(matches!(
+            p,
+            AccessPlan::ChildrenBulk {
+                issue_keys: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn issue_keys_are_recognised() {
+        assert!(is_issue_key("DEMO-7"));
+        assert!(is_issue_key("A2_B-10"));
+        assert!(!is_issue_key("demo-7"));
+        assert!(!is_issue_key("DEMO-"));
+        assert!(!is_issue_key("DE/MO-1"));
+        assert!(!is_issue_key("7-DEMO"));
+    }
+}

@@ -1,0 +1,132 @@
+//! The scan node: one access plan, streamed page by page.
+
+use std::fmt;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::Result;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext, async_try_stream};
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+    ReplaceChildrenOptions,
+};
+
+use super::decode::RowDecoder;
+use super::fetch::{self, Rows};
+use super::plan::AccessPlan;
+use crate::jira::client::JiraClient;
+use crate::jira::tables::TableDef;
+
+/// Reads one Jira table through one access plan.
+#[derive(Debug, Clone)]
+pub struct JiraScanExec {
+    table: &'static TableDef,
+    client: JiraClient,
+    plan: AccessPlan,
+    decoder: RowDecoder,
+    props: Arc<PlanProperties>,
+}
+
+impl JiraScanExec {
+    pub fn new(
+        table: &'static TableDef,
+        client: JiraClient,
+        plan: AccessPlan,
+        projection: &[usize],
+        schema: SchemaRef,
+    ) -> Self {
+        let props = Arc::new(PlanProperties::new(
+            EquivalenceProperties::new(schema.clone()),
+            Partitioning::UnknownPartitioning(1),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        ));
+        JiraScanExec {
+            table,
+            client,
+            plan,
+            decoder: RowDecoder::new(table, projection, schema),
+            props,
+        }
+    }
+
+    pub fn plan(&self) -> &AccessPlan {
+        &self.plan
+    }
+}
+
+impl DisplayAs for JiraScanExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "JiraScan: {} via {}", self.table.name, self.plan)
+    }
+}
+
+impl ExecutionPlan for JiraScanExec {
+    fn name(&self) -> &str {
+        "JiraScanExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.props
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn replace_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+        _options: ReplaceChildrenOptions,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn supports_limit_pushdown(&self) -> bool {
+        true
+    }
+
+    fn fetch(&self) -> Option<usize> {
+        self.plan.limit()
+    }
+
+    fn with_fetch(&self, limit: Option<usize>) -> Option<Arc<dyn ExecutionPlan>> {
+        let mut exec = self.clone();
+        exec.plan = exec.plan.with_limit(limit);
+        Some(Arc::new(exec))
+    }
+
+    fn execute(
+        &self,
+        _partition: usize,
+        _ctx: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        let exec = self.clone();
+        let stream = async_try_stream(move |mut emitter| async move {
+            let mut rows = Rows::new(&mut emitter, &exec.decoder, exec.plan.limit());
+            fetch::run(&exec.client, exec.table, &exec.plan, &mut rows).await
+        });
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.decoder.schema().clone(),
+            stream,
+        )))
+    }
+}

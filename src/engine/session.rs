@@ -1,0 +1,101 @@
+//! The engine a caller talks to: parse, resolve names, plan and run statements.
+
+use std::sync::Arc;
+
+use datafusion::catalog::{
+    CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider, SchemaProvider,
+};
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+
+use super::identifiers::{self, Names};
+use super::provider::JiraTable;
+use crate::jira::client::JiraClient;
+use crate::jira::tables;
+
+/// The catalog every table lives in.
+pub const CATALOG: &str = "jiraql";
+/// The default schema: `Worklogs` and `jira.Worklogs` name the same table.
+pub const JIRA_SCHEMA: &str = "jira";
+
+/// A SQL session over one Jira connection.
+pub struct Engine {
+    ctx: SessionContext,
+    client: JiraClient,
+    names: Names,
+}
+
+impl Engine {
+    pub fn new(client: JiraClient) -> Result<Self> {
+        let mut config = SessionConfig::new()
+            .with_default_catalog_and_schema(CATALOG, JIRA_SCHEMA)
+            .with_information_schema(true);
+        let options = config.options_mut();
+        // Names are resolved ignoring case by `identifiers`; DataFusion must then keep them.
+        options.sql_parser.enable_ident_normalization = false;
+        // Round-robin repartitioning polls a scan ahead of what a LIMIT needs.
+        options.optimizer.enable_round_robin_repartition = false;
+        let ctx = SessionContext::new_with_config(config);
+
+        let schema = Arc::new(MemorySchemaProvider::new());
+        let mut names = Names::default();
+        names.add(JIRA_SCHEMA);
+        for def in tables::all() {
+            schema.register_table(
+                def.name.to_string(),
+                Arc::new(JiraTable::new(def, client.clone())),
+            )?;
+            names.add(def.name);
+            def.columns.iter().for_each(|c| names.add(c.name));
+        }
+        let catalog = Arc::new(MemoryCatalogProvider::new());
+        catalog.register_schema(JIRA_SCHEMA, schema)?;
+        ctx.register_catalog(CATALOG, catalog);
+        Ok(Engine { ctx, client, names })
+    }
+
+    pub fn client(&self) -> &JiraClient {
+        &self.client
+    }
+
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Splits `sql` into statements and resolves their names.
+    pub fn parse(&self, sql: &str) -> Result<Vec<DFStatement>> {
+        let dialect = GenericDialect {};
+        let mut statements: Vec<DFStatement> =
+            DFParser::parse_sql_with_dialect(sql, &dialect)?.into();
+        for s in &mut statements {
+            identifiers::resolve(s, &self.names);
+        }
+        Ok(statements)
+    }
+
+    /// Plans and starts one statement; rows arrive as the stream is polled.
+    pub async fn execute(&self, statement: DFStatement) -> Result<SendableRecordBatchStream> {
+        let state = self.ctx.state();
+        let plan = state.statement_to_plan(statement).await?;
+        let frame = self.ctx.execute_logical_plan(plan).await?;
+        frame.execute_stream().await
+    }
+
+    /// Runs `sql` (one statement) and collects its rows; convenient for tests and tools.
+    pub async fn query(&self, sql: &str) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
+        let mut statements = self.parse(sql)?;
+        let statement = match (statements.pop(), statements.is_empty()) {
+            (Some(s), true) => s,
+            _ => {
+                return Err(DataFusionError::Plan(
+                    "expected exactly one SQL statement".to_string(),
+                ));
+            }
+        };
+        let stream = self.execute(statement).await?;
+        datafusion::physical_plan::common::collect(stream).await
+    }
+}

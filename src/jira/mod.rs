@@ -1,0 +1,9 @@
+//! Everything that knows Jira and nothing of SQL execution: how to connect ([`connection`]),
+//! how to talk HTTP to it ([`client`]), how to write JQL ([`jql`]), how to read its rich-text
+//! bodies ([`adf`]) and which tables it offers ([`tables`]).
+
+pub mod adf;
+pub mod client;
+pub mod connection;
+pub mod jql;
+pub mod tables;
