@@ -1,0 +1,76 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// SQL over Jira.
+#[derive(Debug, Parser)]
+#[command(name = "jiraql", version, about, long_about = None)]
+pub struct Args {
+    /// Run SQL (several statements separated by `;`); may be repeated.
+    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    pub commands: Vec<String>,
+
+    /// Run the SQL in FILE; may be repeated.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Connect to a built-in emulated Jira with generated data: try jiraql without an account.
+    #[arg(long, conflicts_with = "connection")]
+    pub demo: bool,
+
+    /// Issues in the demo's generated site.
+    #[arg(long, default_value_t = 2000, value_name = "N", requires = "demo")]
+    pub demo_issues: usize,
+
+    /// Connection string, e.g. "URL=https://acme.atlassian.net;User=me@acme.com;"
+    /// (the API token from JIRA_API_TOKEN or a prompt).
+    #[arg(long, env = "JIRAQL_CONNECTION", hide_env_values = true)]
+    pub connection: Option<String>,
+
+    /// Print `requests=N rows=M bytes=B elapsed_ms=T` on stderr at the end.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// More logging on stderr (-v, -vv, -vvv); JIRAQL_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Jira emulator standalone and print its URL and credentials.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Issues to generate.
+    #[arg(long, default_value_t = 2000)]
+    pub issues: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Added to every response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+}

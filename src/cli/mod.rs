@@ -1,0 +1,143 @@
+//! The command line: arguments ([`args`]), running statements from `-c`, `-f` and stdin
+//! ([`script`]), printing results ([`output`]), and the standalone emulator command.
+
+pub mod args;
+pub mod output;
+pub mod script;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::emulator::{JiraEmulator, JiraEmulatorConfig};
+use crate::jira::client::JiraClient;
+use crate::jira::connection::ConnectionSettings;
+use args::{Args, Command};
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logging(args.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "jiraql=info",
+        2 => "jiraql=debug",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JIRAQL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(args: Args) -> Result<ExitCode, String> {
+    if let Some(Command::Emulator(e)) = &args.command {
+        return serve_emulator(e).await;
+    }
+    // The demo's emulator lives as long as this function.
+    let (settings, _demo) = if args.demo {
+        let emulator = JiraEmulator::start(JiraEmulatorConfig {
+            issues: args.demo_issues,
+            ..JiraEmulatorConfig::default()
+        })
+        .await
+        .map_err(|e| format!("cannot start the demo Jira emulator: {e}"))?;
+        (demo_settings(&emulator)?, Some(emulator))
+    } else {
+        let text = args.connection.clone().ok_or(
+            "no Jira connection: pass --connection \"URL=https://yoursite.atlassian.net;User=you@example.com;\" \
+             (token in JIRA_API_TOKEN) or try --demo",
+        )?;
+        let mut settings: ConnectionSettings = text.parse().map_err(|e| format!("{e}"))?;
+        let prompt = |label: &str| rpassword::prompt_password(label);
+        let can_prompt = std::io::stdin().is_terminal();
+        settings
+            .resolve_token(
+                |name| std::env::var(name).ok(),
+                if can_prompt { Some(&prompt) } else { None },
+            )
+            .map_err(|e| format!("{e}"))?;
+        (settings, None)
+    };
+    let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
+    script::run(&args, client).await
+}
+
+fn demo_settings(emulator: &JiraEmulator) -> Result<ConnectionSettings, String> {
+    let config = emulator.config();
+    let mut settings: ConnectionSettings = format!(
+        "URL={};User={};AuthScheme=Basic",
+        emulator.base_url(),
+        config.email
+    )
+    .parse()
+    .map_err(|e| format!("{e}"))?;
+    let token = config.api_token.clone();
+    settings
+        .resolve_token(move |_| Some(token.clone()), None)
+        .map_err(|e| format!("{e}"))?;
+    Ok(settings)
+}
+
+async fn serve_emulator(e: &args::EmulatorArgs) -> Result<ExitCode, String> {
+    let config = JiraEmulatorConfig {
+        issues: e.issues,
+        seed: e.seed,
+        latency: std::time::Duration::from_millis(e.latency_ms),
+        ..JiraEmulatorConfig::default()
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], e.port));
+    let emulator = JiraEmulator::start_on(config, addr)
+        .await
+        .map_err(|err| format!("cannot start the Jira emulator on {addr}: {err}"))?;
+    let c = emulator.config();
+    println!("Jira emulator listening on {}", emulator.base_url());
+    println!(
+        "  Cloud (Basic):   user {}  API token {}",
+        c.email, c.api_token
+    );
+    println!(
+        "  Data Center:     Bearer {}  (under /rest/api/2)",
+        c.personal_access_token
+    );
+    println!(
+        "  OAuth gateway:   {}/ex/jira/{}  Bearer {}",
+        emulator.base_url(),
+        c.cloud_id,
+        c.oauth_token
+    );
+    println!(
+        "  jiraql --connection \"URL={};User={}\" with JIRA_API_TOKEN={}",
+        emulator.base_url(),
+        c.email,
+        c.api_token
+    );
+    println!("{} issues; Ctrl-C stops it.", emulator.data().issues.len());
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|err| format!("cannot wait for Ctrl-C: {err}"))?;
+    Ok(ExitCode::SUCCESS)
+}

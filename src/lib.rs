@@ -1,0 +1,23 @@
+//! jiraql: SQL over Jira.
+//!
+//! A query travels one way:
+//!
+//! ```text
+//! SQL text -> engine::identifiers (split statements, resolve names ignoring case)
+//!          -> DataFusion (plan, optimize, ask each table which filters it takes)
+//!          -> engine::provider (projection + filters + limit -> an access plan: JQL, fields, endpoint)
+//!          -> engine::scan (pages streamed through jira::client, decoded to Arrow)
+//!          -> DataFusion runs what was not pushed down -> cli::output
+//! ```
+//!
+//! * [`jira`] knows Jira: connection settings, the HTTP client (auth, retries, paging, error
+//!   bodies), JQL building and the table declarations. It knows nothing of SQL execution.
+//! * [`engine`] turns declarations into DataFusion table providers and scans.
+//! * [`cli`] is the command line: argument parsing, running scripts, printing results.
+//! * [`emulator`] holds faithful fakes of Jira Cloud's REST API, used by `--demo` and every test.
+//!   It shares no code with the client, so a misreading of the API cannot hide by being made twice.
+
+pub mod cli;
+pub mod emulator;
+pub mod engine;
+pub mod jira;
