@@ -1,0 +1,218 @@
+//! The `jiraql` binary as a script runner: inputs, formats, exit codes and error lines.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn jiraql() -> Command {
+    let mut cmd = Command::cargo_bin("jiraql").expect("binary");
+    cmd.env_remove("JIRAQL_CONNECTION")
+        .env_remove("JIRA_API_TOKEN");
+    cmd
+}
+
+fn demo() -> Command {
+    let mut cmd = jiraql();
+    cmd.args(["--demo", "--demo-issues", "300"]);
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn demo_worklogs_of_one_issue_as_csv() {
+    let out = stdout_of(demo().args([
+        "--format",
+        "csv",
+        "-c",
+        "SELECT IssueKey, Started, TimeSpentSeconds FROM Worklogs WHERE IssueKey = 'DEMO-7'",
+    ]));
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("IssueKey,Started,TimeSpentSeconds"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() > 20, "{out}");
+    assert!(rows.iter().all(|r| r.starts_with("DEMO-7,2026-")), "{out}");
+}
+
+#[test]
+fn statements_from_stdin_several_per_input() {
+    let out = stdout_of(demo().args(["--format", "ndjson"]).write_stdin(
+        "SELECT count(*) AS n FROM Issues WHERE ProjectKey = 'DEMO';\nSELECT 1 + 1 AS two;",
+    ));
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["n"].as_i64().unwrap() > 0);
+    assert_eq!(lines[1]["two"], 2);
+}
+
+#[test]
+fn json_and_table_formats() {
+    let out = stdout_of(demo().args([
+        "--format",
+        "json",
+        "-c",
+        "SELECT Key FROM Issues WHERE Key = 'DEMO-1'",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v, serde_json::json!([{"Key": "DEMO-1"}]));
+    let out = stdout_of(demo().args([
+        "--format",
+        "json",
+        "-c",
+        "SELECT Key FROM Issues WHERE Key = 'DEMO-99999'",
+    ]));
+    assert_eq!(out.trim(), "[]");
+    let out = stdout_of(demo().args(["-c", "SELECT Key FROM Issues WHERE Key = 'DEMO-1'"]));
+    assert!(
+        out.contains("| Key    |") && out.contains("| DEMO-1 |") && out.contains("(1 row)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn stats_line_on_stderr() {
+    demo()
+        .args([
+            "--stats",
+            "-c",
+            "SELECT Key FROM Issues WHERE ProjectKey = 'DEMO' LIMIT 5",
+        ])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::is_match(r"^requests=1 rows=5 bytes=\d+ elapsed_ms=\d+\n$").unwrap(),
+        );
+}
+
+#[test]
+fn bad_sql_is_one_line_and_exit_code_1() {
+    demo()
+        .args(["-c", "SELECT Key FROM Issues; SELEC nonsense"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Key"))
+        .stderr(
+            predicate::str::starts_with("error: -c #1, line 1: ")
+                .and(predicate::str::contains("SELEC"))
+                .and(predicate::str::contains("panicked").not())
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        );
+}
+
+#[test]
+fn a_failing_statement_in_a_file_is_named() {
+    let dir = std::env::temp_dir().join(format!("jiraql-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("report.sql");
+    std::fs::write(
+        &file,
+        "SELECT 1 AS ok;\nSELECT NoSuchColumn FROM Issues;\nSELECT 2;",
+    )
+    .unwrap();
+    demo()
+        .arg("-f")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ok").and(predicate::str::contains("| 2 ").not()))
+        .stderr(
+            predicate::str::contains("report.sql, line 2: ")
+                .and(predicate::str::contains("NoSuchColumn")),
+        );
+}
+
+#[test]
+fn example_scripts_run_against_the_demo() {
+    for entry in std::fs::read_dir("sql").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "sql") {
+            let out = stdout_of(demo().args(["--format", "csv", "-f"]).arg(&path));
+            assert!(
+                out.lines().count() > 1,
+                "{} printed no rows:\n{out}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn connection_problems_are_explained() {
+    jiraql()
+        .args(["-c", "SELECT 1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--demo"));
+    jiraql()
+        .args([
+            "--connection",
+            "URL=https://acme.atlassian.net;Colour=blue",
+            "-c",
+            "SELECT 1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Colour"));
+    jiraql()
+        .args([
+            "--connection",
+            "URL=http://acme.atlassian.net;User=a@b.c",
+            "-c",
+            "SELECT 1",
+        ])
+        .env("JIRA_API_TOKEN", "sentinel-secret-1234")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("https")
+                .and(predicate::str::contains("sentinel-secret-1234").not()),
+        );
+}
+
+#[test]
+fn a_wrong_token_is_refused_without_echoing_it() {
+    // A real server (the emulator, run standalone) with a wrong token.
+    let sentinel = "sentinel-secret-5678";
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("jiraql"))
+        .args(["emulator", "--issues", "50"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    {
+        use std::io::BufRead;
+        let stdout = child.stdout.as_mut().unwrap();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .unwrap();
+    }
+    let url = first.trim().rsplit(' ').next().unwrap().to_string();
+    let result = jiraql()
+        .args([
+            "--connection",
+            &format!("URL={url};User=demo@jiraql.example"),
+            "-c",
+            "SELECT Key FROM Issues LIMIT 1",
+        ])
+        .env("JIRA_API_TOKEN", sentinel)
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(stderr.contains("401"), "{stderr}");
+    assert!(
+        !stderr.contains(sentinel) && !String::from_utf8_lossy(&result.stdout).contains(sentinel)
+    );
+}
