@@ -22,6 +22,14 @@ use serde_json::Value;
 
 use super::adf;
 
+mod directory;
+mod history;
+mod links;
+
+pub use directory::{Actor, Filter, Group, ProjectRole, RoleActor};
+pub use history::{ChangeHistory, ChangeItem, DeletedWorklog};
+pub use links::{Attachment, IssueLink, IssueLinkType};
+
 /// First instant of generated activity (2026-01-05T00:00:00Z), epoch milliseconds.
 pub const ACTIVITY_START_MS: i64 = 1_767_571_200_000;
 /// Last instant of generated activity (2026-11-20T00:00:00Z), epoch milliseconds.
@@ -61,6 +69,8 @@ pub struct Project {
     pub simplified: bool,
     /// Account id of the project lead.
     pub lead: String,
+    /// Plain text, as `GET /project/{projectIdOrKey}` shows it.
+    pub description: String,
 }
 
 /// An issue type with its place in the hierarchy (Epic 1, standard 0, sub-task -1).
@@ -115,6 +125,11 @@ pub struct Component {
     pub project_id: u64,
     pub name: String,
     pub description: String,
+    /// Account id of the component lead, if any.
+    pub lead: Option<String>,
+    /// Default assignee rule: `PROJECT_DEFAULT`, `COMPONENT_LEAD`, `PROJECT_LEAD` or
+    /// `UNASSIGNED`.
+    pub assignee_type: String,
 }
 
 /// A project version (fixVersion). `sequence` orders versions within a project.
@@ -127,7 +142,20 @@ pub struct Version {
     pub archived: bool,
     pub released: bool,
     pub release_date: Option<NaiveDate>,
+    /// Ten weeks before the release date (None when undated).
+    pub start_date: Option<NaiveDate>,
     pub sequence: u32,
+}
+
+impl Version {
+    /// Unreleased with a release date before the site's present (2026-11-20, the end of
+    /// generated activity): Jira's `overdue`.
+    pub fn overdue(&self) -> bool {
+        let present = DateTime::<Utc>::from_timestamp_millis(ACTIVITY_END_MS)
+            .map(|t| t.date_naive())
+            .unwrap_or_default();
+        !self.released && self.release_date.is_some_and(|d| d < present)
+    }
 }
 
 /// An agile board (scrum boards own sprints).
@@ -210,6 +238,12 @@ pub struct Issue {
     pub worklogs: Range<usize>,
     /// Index range into [`JiraData::comments`] (ordered by created).
     pub comments: Range<usize>,
+    /// Index range into [`JiraData::changelogs`] (oldest first).
+    pub changelogs: Range<usize>,
+    /// Index range into [`JiraData::attachments`] (oldest first).
+    pub attachments: Range<usize>,
+    /// Ids of the links ([`JiraData::issue_links`]) the issue takes part in, either end.
+    pub link_ids: Vec<u64>,
 }
 
 /// A worklog. Updated times are distinct across the site (millisecond precision), so the
@@ -266,6 +300,24 @@ pub struct JiraData {
     pub worklogs: Vec<Worklog>,
     /// Grouped by issue (see [`Issue::comments`]).
     pub comments: Vec<Comment>,
+    /// Jira's four default link types.
+    pub issue_link_types: Vec<IssueLinkType>,
+    /// In id order; each issue lists its own in [`Issue::link_ids`].
+    pub issue_links: Vec<IssueLink>,
+    /// Change histories grouped by issue (see [`Issue::changelogs`]), oldest first per issue.
+    pub changelogs: Vec<ChangeHistory>,
+    /// Attachment metadata grouped by issue (see [`Issue::attachments`]).
+    pub attachments: Vec<Attachment>,
+    /// Deleted worklogs ordered by deletion time (the order of `GET /worklog/deleted`).
+    pub deleted_worklogs: Vec<DeletedWorklog>,
+    /// Ordered by name (the order of `GET /group/bulk`).
+    pub groups: Vec<Group>,
+    /// The site's project roles (Administrators, Developers, Viewers).
+    pub roles: Vec<ProjectRole>,
+    /// Who holds which role in which project, in id order.
+    pub role_actors: Vec<RoleActor>,
+    /// Saved filters, in id order.
+    pub filters: Vec<Filter>,
     index: Index,
 }
 
@@ -409,6 +461,72 @@ impl JiraData {
         self.teams.iter().find(|t| t.id == id)
     }
 
+    /// A project by numeric id or by key (case-insensitive), as `{projectIdOrKey}` names it.
+    pub fn project_by_id_or_key(&self, id_or_key: &str) -> Option<&Project> {
+        match id_or_key.parse::<u64>() {
+            Ok(id) => self.project(id),
+            Err(_) => self
+                .projects
+                .iter()
+                .find(|p| p.key.eq_ignore_ascii_case(id_or_key)),
+        }
+    }
+
+    pub fn board(&self, id: u64) -> Option<&Board> {
+        self.boards.iter().find(|b| b.id == id)
+    }
+
+    pub fn comment_by_id(&self, id: u64) -> Option<&Comment> {
+        let i = usize::try_from(id.checked_sub(FIRST_COMMENT_ID)?).ok()?;
+        self.comments.get(i).filter(|c| c.id == id)
+    }
+
+    pub fn changelogs_of(&self, issue: &Issue) -> &[ChangeHistory] {
+        &self.changelogs[issue.changelogs.clone()]
+    }
+
+    pub fn attachments_of(&self, issue: &Issue) -> &[Attachment] {
+        &self.attachments[issue.attachments.clone()]
+    }
+
+    pub fn attachment(&self, id: u64) -> Option<&Attachment> {
+        let i = usize::try_from(id.checked_sub(links::FIRST_ATTACHMENT_ID)?).ok()?;
+        self.attachments.get(i).filter(|a| a.id == id)
+    }
+
+    pub fn issue_link(&self, id: u64) -> Option<&IssueLink> {
+        let i = usize::try_from(id.checked_sub(links::FIRST_LINK_ID)?).ok()?;
+        self.issue_links.get(i).filter(|l| l.id == id)
+    }
+
+    pub fn issue_link_type(&self, id: u64) -> Option<&IssueLinkType> {
+        self.issue_link_types.iter().find(|t| t.id == id)
+    }
+
+    /// The links an issue takes part in, in link id order.
+    pub fn links_of<'a>(&'a self, issue: &'a Issue) -> impl Iterator<Item = &'a IssueLink> + 'a {
+        issue.link_ids.iter().filter_map(|&id| self.issue_link(id))
+    }
+
+    pub fn group_by_name(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+
+    pub fn role(&self, id: u64) -> Option<&ProjectRole> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// The actors of one role in one project, in id order.
+    pub fn role_actors_of(
+        &self,
+        project_id: u64,
+        role_id: u64,
+    ) -> impl Iterator<Item = &RoleActor> + '_ {
+        self.role_actors
+            .iter()
+            .filter(move |a| a.project_id == project_id && a.role_id == role_id)
+    }
+
     /// Time spent on the issue and its sub-tasks (`aggregatetimespent`).
     pub fn aggregate_time_spent(&self, issue: &Issue) -> Option<i64> {
         self.aggregate(issue, |i| i.time_spent_seconds)
@@ -443,7 +561,31 @@ impl JiraData {
 
     /// Generate a site. Same `seed` and `issues` → identical data.
     pub fn generate(seed: u64, issues: usize) -> JiraData {
-        Generator::new(seed).run(issues)
+        let mut data = Generator::new(seed).run(issues);
+        data.generate_extras(seed);
+        data
+    }
+
+    /// The entities derived from the finished site (links, histories, attachments, deleted
+    /// worklogs) and the directory (groups, roles, filters). Each draws from its own stream
+    /// of the seed, so adding them left the rest of the site unchanged, and the fixed part
+    /// (directory) does not depend on the size.
+    fn generate_extras(&mut self, seed: u64) {
+        let stream = |n: u64| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(n);
+            rng
+        };
+        self.issue_link_types = links::link_types();
+        links::links(self, &mut stream(1));
+        history::changelogs(self, &mut stream(2));
+        links::attachments(self, &mut stream(3));
+        history::deleted_worklogs(self, &mut stream(4));
+        let mut fixed = stream(5);
+        self.groups = directory::groups(&self.users, &mut fixed);
+        self.roles = directory::roles();
+        self.role_actors = directory::role_actors(self, &mut fixed);
+        self.filters = directory::filters(&self.users, &mut fixed);
     }
 }
 
@@ -576,6 +718,8 @@ struct ProjectSeed {
     weight: u32,
     components: &'static [&'static str],
     board: Option<&'static str>,
+    /// The project's purpose (its description follows "Name: ").
+    about: &'static str,
 }
 
 const PROJECTS: &[ProjectSeed] = &[
@@ -587,6 +731,7 @@ const PROJECTS: &[ProjectSeed] = &[
         weight: 30,
         components: &["Backend", "Frontend", "API & Integrations"],
         board: Some("scrum"),
+        about: "the sample software project every demo starts from",
     },
     ProjectSeed {
         key: "OPS",
@@ -596,6 +741,7 @@ const PROJECTS: &[ProjectSeed] = &[
         weight: 15,
         components: &["Infrastructure", "On-call", "Backend"],
         board: Some("kanban"),
+        about: "requests, incidents and on-call work",
     },
     ProjectSeed {
         key: "WEB",
@@ -605,6 +751,7 @@ const PROJECTS: &[ProjectSeed] = &[
         weight: 20,
         components: &["Frontend", "Search", "Checkout"],
         board: Some("scrum"),
+        about: "the public website, search and checkout",
     },
     ProjectSeed {
         key: "MOB",
@@ -614,6 +761,7 @@ const PROJECTS: &[ProjectSeed] = &[
         weight: 15,
         components: &["iOS", "Android", "Push notifications"],
         board: Some("scrum"),
+        about: "the iOS and Android apps",
     },
     ProjectSeed {
         key: "DATA",
@@ -623,6 +771,7 @@ const PROJECTS: &[ProjectSeed] = &[
         weight: 20,
         components: &["Pipelines", "Dashboards", "ML [experimental]"],
         board: None,
+        about: "pipelines, dashboards and \"experimental\" models",
     },
 ];
 
@@ -803,6 +952,15 @@ impl Generator {
             issues: Vec::with_capacity(issue_count),
             worklogs: Vec::new(),
             comments: Vec::new(),
+            issue_link_types: Vec::new(),
+            issue_links: Vec::new(),
+            changelogs: Vec::new(),
+            attachments: Vec::new(),
+            deleted_worklogs: Vec::new(),
+            groups: Vec::new(),
+            roles: Vec::new(),
+            role_actors: Vec::new(),
+            filters: Vec::new(),
             users,
             index: Index::default(),
         };
@@ -871,15 +1029,28 @@ impl Generator {
                 project_type_key: seed.kind.to_string(),
                 simplified: seed.simplified,
                 lead,
+                description: format!("{}: {}.", seed.name, seed.about),
             });
             let mut component_ids = Vec::new();
-            for name in seed.components {
+            for (ci, name) in seed.components.iter().enumerate() {
                 component_ids.push(next_component);
+                // Leads and assignee rules by position (no randomness: the main stream of
+                // the generator stays as it was).
+                let lead =
+                    (ci != 2).then(|| data.users[1 + (pi * 5 + ci * 3) % 21].account_id.clone());
+                let assignee_type = match (ci, &lead) {
+                    (0, Some(_)) => "COMPONENT_LEAD",
+                    (1, _) => "PROJECT_LEAD",
+                    _ if pi % 2 == 0 => "PROJECT_DEFAULT",
+                    _ => "UNASSIGNED",
+                };
                 data.components.push(Component {
                     id: next_component,
                     project_id: id,
                     name: name.to_string(),
                     description: format!("{name} work in {}", seed.name),
+                    lead,
+                    assignee_type: assignee_type.to_string(),
                 });
                 next_component += 1;
             }
@@ -894,6 +1065,9 @@ impl Generator {
                     archived,
                     released,
                     release_date: date.and_then(|(m, d)| NaiveDate::from_ymd_opt(2026, m, d)),
+                    start_date: date
+                        .and_then(|(m, d)| NaiveDate::from_ymd_opt(2026, m, d))
+                        .map(|d| d - Days::new(70)),
                     sequence: seq as u32 + 1,
                 });
                 next_version += 1;
@@ -1316,6 +1490,9 @@ impl Generator {
             target_date,
             worklogs,
             comments,
+            changelogs: 0..0,
+            attachments: 0..0,
+            link_ids: Vec::new(),
         });
         data.index.issue_by_key.insert(key, i);
         if type_id == SUBTASK

@@ -12,9 +12,14 @@ use serde_json::{Map, Value, json};
 use super::data::Issue;
 use super::fields::{self, DefaultFields, FieldDef};
 use super::jql;
-use super::render::{ApiVersion, IssueOptions, field_details, timestamp};
+use super::render::{ApiVersion, IssueOptions, Renderer, field_details, timestamp};
 use super::search::{self, SearchContext, SearchError};
 use super::server::{Ctx, Shared, error_response, json_response};
+
+pub(super) mod agile;
+pub(super) mod directory;
+pub(super) mod history;
+pub(super) mod projects;
 
 /// A refused request: Jira's `ErrorCollection` and its status (small, unlike a `Response`,
 /// so it travels cheaply through `?`).
@@ -472,74 +477,119 @@ pub(crate) fn issue_comments(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
-/// `worklog/updated` page size.
-const UPDATED_PAGE: usize = 1000;
+/// Page size of `worklog/updated` and `worklog/deleted`.
+const CHANGED_WORKLOGS_PAGE: usize = 1000;
 
 pub(crate) fn worklogs_updated(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let since = int_param(c, "since", StatusCode::BAD_REQUEST)?.unwrap_or(0);
-        // Strictly after `since`: with distinct updated times, following `nextPage`
-        // (since = until of the previous page) neither repeats nor skips a worklog.
-        let start = s.data.worklogs_updated_after(since);
-        let total = s.data.worklogs.len();
-        let end = (start + UPDATED_PAGE).min(total);
-        let values: Vec<Value> = (start..end)
-            .filter_map(|k| s.data.worklog_by_updated_rank(k))
-            .map(|w| json!({"worklogId": w.id, "updatedTime": w.updated.timestamp_millis(), "properties": []}))
-            .collect();
-        // The youngest item on the page; an empty page repeats `since`.
-        let until = (end > start)
-            .then(|| s.data.worklog_by_updated_rank(end - 1))
-            .flatten()
-            .map_or(since, |w| w.updated.timestamp_millis());
-        let r = c.renderer(&s.data);
-        let last = end >= total;
-        let mut out = Map::new();
-        out.insert("values".into(), Value::Array(values));
-        out.insert("since".into(), json!(since));
-        out.insert("until".into(), json!(until));
-        out.insert(
-            "self".into(),
-            json!(r.url(&format!("worklog/updated?since={since}"))),
-        );
-        if !last {
-            out.insert(
-                "nextPage".into(),
-                json!(r.url(&format!("worklog/updated?since={until}"))),
-            );
-        }
-        out.insert("lastPage".into(), json!(last));
-        ok(&Value::Object(out))
+        let d = &s.data;
+        ok(&changed_worklogs(
+            &c.renderer(d),
+            "worklog/updated",
+            since,
+            d.worklogs_updated_after(since),
+            d.worklogs.len(),
+            |k| {
+                d.worklog_by_updated_rank(k)
+                    .map(|w| (w.id, w.updated.timestamp_millis()))
+            },
+        ))
     })())
+}
+
+/// `GET /worklog/deleted`: ids of worklogs deleted after `since`, same shape and paging as
+/// `worklog/updated` (`updatedTime` is the deletion time).
+pub(crate) fn worklogs_deleted(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let since = int_param(c, "since", StatusCode::BAD_REQUEST)?.unwrap_or(0);
+        let all = &s.data.deleted_worklogs;
+        ok(&changed_worklogs(
+            &c.renderer(&s.data),
+            "worklog/deleted",
+            since,
+            all.partition_point(|w| w.deleted.timestamp_millis() <= since),
+            all.len(),
+            |k| all.get(k).map(|w| (w.id, w.deleted.timestamp_millis())),
+        ))
+    })())
+}
+
+/// The `ChangedWorklogs` page of a cursor-by-timestamp listing: up to 1000 entries from
+/// position `start` of `total` (`nth` gives an entry's id and change time, ascending and
+/// distinct), each strictly after `since`. Following `nextPage` (since = `until` of the
+/// previous page) neither repeats nor skips an entry.
+fn changed_worklogs(
+    r: &Renderer<'_>,
+    path: &str,
+    since: i64,
+    start: usize,
+    total: usize,
+    nth: impl Fn(usize) -> Option<(u64, i64)>,
+) -> Value {
+    let end = start.saturating_add(CHANGED_WORKLOGS_PAGE).min(total);
+    let values: Vec<Value> = (start..end)
+        .filter_map(&nth)
+        .map(|(id, ms)| json!({"worklogId": id, "updatedTime": ms, "properties": []}))
+        .collect();
+    // The youngest item on the page; an empty page repeats `since`.
+    let until = (end > start)
+        .then(|| nth(end - 1))
+        .flatten()
+        .map_or(since, |(_, ms)| ms);
+    let last = end >= total;
+    let mut out = Map::new();
+    out.insert("values".into(), Value::Array(values));
+    out.insert("since".into(), json!(since));
+    out.insert("until".into(), json!(until));
+    out.insert(
+        "self".into(),
+        json!(r.url(&format!("{path}?since={since}"))),
+    );
+    if !last {
+        out.insert(
+            "nextPage".into(),
+            json!(r.url(&format!("{path}?since={until}"))),
+        );
+    }
+    out.insert("lastPage".into(), json!(last));
+    Value::Object(out)
 }
 
 const MAX_IDS: usize = 1000;
 
+/// The `ids` of a `{"ids": [...]}` body (numbers, or numeric strings), 1 to 1000 of them,
+/// without repeats; `what` names them in errors ("worklog", "comment").
+fn body_id_list(body: &[u8], what: &str) -> Result<Vec<u64>, Fail> {
+    let m = body_object(body)?;
+    let Some(Value::Array(raw)) = m.get("ids") else {
+        return Err(bad_request(format!(
+            "The request must contain a list of {what} IDs."
+        )));
+    };
+    if raw.is_empty() || raw.len() > MAX_IDS {
+        return Err(bad_request(format!(
+            "The request must contain between 1 and {MAX_IDS} {what} IDs; it contained {}.",
+            raw.len()
+        )));
+    }
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    for v in raw {
+        let id = v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()))
+            .ok_or_else(|| bad_request(format!("Invalid {what} ID: {v}.")))?;
+        if seen.insert(id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
 pub(crate) fn worklog_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
     respond((|| {
-        let m = body_object(body)?;
-        let Some(Value::Array(raw)) = m.get("ids") else {
-            return Err(bad_request(
-                "The request must contain a list of worklog IDs.",
-            ));
-        };
-        if raw.is_empty() || raw.len() > MAX_IDS {
-            return Err(bad_request(format!(
-                "The request must contain between 1 and {MAX_IDS} worklog IDs; it contained {}.",
-                raw.len()
-            )));
-        }
-        let mut seen = HashSet::new();
-        let mut ids = Vec::new();
-        for v in raw {
-            let id = v
-                .as_u64()
-                .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()))
-                .ok_or_else(|| bad_request(format!("Invalid worklog ID: {v}.")))?;
-            if seen.insert(id) {
-                ids.push(id);
-            }
-        }
+        let ids = body_id_list(body, "worklog")?;
         let props = expand_set(&c.query_all("expand")).contains("properties");
         let r = c.renderer(&s.data);
         let out: Vec<Value> = ids
@@ -548,6 +598,33 @@ pub(crate) fn worklog_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
             .map(|w| r.worklog(w, props))
             .collect();
         ok(&Value::Array(out))
+    })())
+}
+
+/// `POST /comment/list`: the comments with the given ids (unknown ones left out) in id
+/// order, as one `PageBeanComment` page.
+pub(crate) fn comment_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+    respond((|| {
+        let mut ids = body_id_list(body, "comment")?;
+        ids.sort_unstable();
+        let props = expand_set(&c.query_all("expand")).contains("properties");
+        let r = c.renderer(&s.data);
+        let values: Vec<Value> = ids
+            .iter()
+            .filter_map(|&id| s.data.comment_by_id(id))
+            .map(|cm| {
+                let mut v = r.comment(cm);
+                if props && let Some(m) = v.as_object_mut() {
+                    m.insert("properties".into(), json!([]));
+                }
+                v
+            })
+            .collect();
+        // Jira answers every id in one page and reports its internal page size.
+        ok(
+            &json!({"isLast": true, "maxResults": 1_048_576, "startAt": 0,
+                   "total": values.len(), "values": values}),
+        )
     })())
 }
 
@@ -598,100 +675,93 @@ pub(crate) fn field_list(_: &Shared, _: &Ctx, _: &[u8]) -> Response {
     json_response(StatusCode::OK, &Value::Array(all))
 }
 
-/// `startAt`/`maxResults` for the PageBean endpoints.
-fn paging(c: &Ctx, default_max: i64, cap: i64) -> Result<(usize, usize), Fail> {
-    let start = int_param(c, "startAt", StatusCode::BAD_REQUEST)?
-        .unwrap_or(0)
-        .max(0);
-    let max = int_param(c, "maxResults", StatusCode::BAD_REQUEST)?
-        .unwrap_or(default_max)
-        .clamp(0, cap);
-    Ok((usize::try_from(start).unwrap_or(usize::MAX), max as usize))
-}
-
-/// The `PageBean*` envelope.
-fn page_bean(
-    self_url: String,
+/// `startAt`/`maxResults` of an offset-paged endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Page {
     start: usize,
     max: usize,
-    total: usize,
-    values: Vec<Value>,
-) -> Value {
-    let is_last = start.saturating_add(max) >= total;
-    let mut m = Map::new();
-    m.insert("self".into(), json!(self_url));
-    if !is_last {
-        let sep = if self_url.contains('?') { '&' } else { '?' };
-        m.insert(
-            "nextPage".into(),
-            json!(format!(
-                "{self_url}{sep}startAt={}&maxResults={max}",
-                start + max
-            )),
-        );
+}
+
+impl Page {
+    /// From the query: `startAt` (default 0, negative counts as 0) and `maxResults` (default
+    /// `default_max`, clamped to `0..=cap`); a non-number is a 400.
+    fn from_query(c: &Ctx, default_max: i64, cap: i64) -> Result<Page, Fail> {
+        let start = int_param(c, "startAt", StatusCode::BAD_REQUEST)?
+            .unwrap_or(0)
+            .max(0);
+        let max = int_param(c, "maxResults", StatusCode::BAD_REQUEST)?
+            .unwrap_or(default_max)
+            .clamp(0, cap);
+        Ok(Page {
+            start: usize::try_from(start).unwrap_or(usize::MAX),
+            max: usize::try_from(max).unwrap_or(0),
+        })
     }
-    m.insert("maxResults".into(), json!(max));
-    m.insert("startAt".into(), json!(start));
+
+    /// This page's part of all the matching `items`.
+    fn of<'a, T>(&self, items: &'a [T]) -> &'a [T] {
+        let from = self.start.min(items.len());
+        let to = from.saturating_add(self.max).min(items.len());
+        &items[from..to]
+    }
+
+    fn is_last(&self, total: usize) -> bool {
+        self.start.saturating_add(self.max) >= total
+    }
+}
+
+/// The `PageBean*` envelope `{self,nextPage?,maxResults,startAt,total,isLast,values}` over all
+/// the matching `items`, rendering only the page. `path` is below `/rest/api/<v>/`; `self` and
+/// `nextPage` repeat the request's other query parameters.
+fn page_bean<T>(
+    c: &Ctx,
+    r: &Renderer<'_>,
+    path: &str,
+    page: Page,
+    items: &[T],
+    render: impl FnMut(&T) -> Value,
+) -> Value {
+    let link = |start: usize| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &c.query {
+            if k != "startAt" && k != "maxResults" {
+                q.append_pair(k, v);
+            }
+        }
+        q.append_pair("startAt", &start.to_string());
+        q.append_pair("maxResults", &page.max.to_string());
+        format!("{}?{}", r.url(path), q.finish())
+    };
+    let total = items.len();
+    let mut m = Map::new();
+    m.insert("self".into(), json!(link(page.start)));
+    if !page.is_last(total) {
+        m.insert("nextPage".into(), json!(link(page.start + page.max)));
+    }
+    m.insert("maxResults".into(), json!(page.max));
+    m.insert("startAt".into(), json!(page.start));
     m.insert("total".into(), json!(total));
-    m.insert("isLast".into(), json!(is_last));
-    m.insert("values".into(), Value::Array(values));
+    m.insert("isLast".into(), json!(page.is_last(total)));
+    m.insert(
+        "values".into(),
+        Value::Array(page.of(items).iter().map(render).collect()),
+    );
     Value::Object(m)
 }
 
-pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let (start, max) = paging(c, 50, 100)?;
-        let q = c.query_one("query").unwrap_or("").to_lowercase();
-        let keys: Vec<String> = c
-            .query_all("keys")
-            .iter()
-            .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
-            .collect();
-        let r = c.renderer(&s.data);
-        let matching: Vec<Value> = s
-            .data
-            .projects
-            .iter()
-            .filter(|p| {
-                q.is_empty()
-                    || p.key.to_lowercase().contains(&q)
-                    || p.name.to_lowercase().contains(&q)
-            })
-            .filter(|p| keys.is_empty() || keys.iter().any(|k| k.eq_ignore_ascii_case(&p.key)))
-            .map(|p| r.project(p.id))
-            .collect();
-        if matching.is_empty() {
-            return Err(Fail::new(
-                StatusCode::NOT_FOUND,
-                vec!["No projects found for the search criteria.".into()],
-            ));
-        }
-        let total = matching.len();
-        let values = matching.into_iter().skip(start).take(max).collect();
-        ok(&page_bean(
-            r.url("project/search"),
-            start,
-            max,
-            total,
-            values,
-        ))
-    })())
+/// An `orderBy` parameter: the field and whether it is descending (`-field`; `+field` and
+/// `field` ascend).
+fn order_by<'a>(c: &'a Ctx, default: &'a str) -> (&'a str, bool) {
+    let raw = c.query_one("orderBy").map_or(default, str::trim);
+    match raw.strip_prefix('-') {
+        Some(f) => (f, true),
+        None => (raw.strip_prefix('+').unwrap_or(raw), false),
+    }
 }
 
-pub(crate) fn users_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let (start, max) = paging(c, 50, 1000)?;
-        let r = c.renderer(&s.data);
-        let users: Vec<Value> = s
-            .data
-            .users
-            .iter()
-            .skip(start)
-            .take(max)
-            .map(|u| r.user(&u.account_id))
-            .collect();
-        ok(&Value::Array(users))
-    })())
+/// A refusal naming an unsupported `orderBy` field.
+fn bad_order(field: &str) -> Fail {
+    bad_request(format!("The value '{field}' is not supported for orderBy."))
 }
 
 pub(crate) fn statuses(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
@@ -734,137 +804,9 @@ pub(crate) fn resolutions(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     let r = c.renderer(&s.data);
     let all = s.data.resolutions.iter().map(|x| {
         json!({"self": r.url(&format!("resolution/{}", x.id)), "id": x.id.to_string(),
-               "description": x.description, "name": x.name, "isDefault": x.id == 10000})
+               "description": x.description, "name": x.name})
     });
     json_response(StatusCode::OK, &Value::Array(all.collect()))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Agile
-// ---------------------------------------------------------------------------------------------
-
-fn agile_url(c: &Ctx, rest: &str) -> String {
-    format!("{}/rest/agile/1.0/{rest}", c.base)
-}
-
-pub(crate) fn boards(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let (start, max) = paging(c, 50, 50)?;
-        let kind = c.query_one("type").map(str::to_lowercase);
-        let project = c.query_one("projectKeyOrId").map(str::to_lowercase);
-        let name = c.query_one("name").map(str::to_lowercase);
-        let matching: Vec<Value> = s
-            .data
-            .boards
-            .iter()
-            .filter(|b| {
-                kind.as_ref()
-                    .is_none_or(|k| k.split(',').any(|k| k == b.board_type))
-            })
-            .filter(|b| {
-                name.as_ref()
-                    .is_none_or(|n| b.name.to_lowercase().contains(n.as_str()))
-            })
-            .filter_map(|b| s.data.project(b.project_id).map(|p| (b, p)))
-            .filter(|(_, p)| {
-                project
-                    .as_ref()
-                    .is_none_or(|k| p.key.to_lowercase() == *k || p.id.to_string() == *k)
-            })
-            .map(|(b, p)| {
-                json!({
-                    "id": b.id,
-                    "self": agile_url(c, &format!("board/{}", b.id)),
-                    "name": b.name,
-                    "type": b.board_type,
-                    "location": {
-                        "projectId": p.id,
-                        "displayName": format!("{} ({})", p.name, p.key),
-                        "projectName": p.name,
-                        "projectKey": p.key,
-                        "projectTypeKey": p.project_type_key,
-                        "name": format!("{} ({})", p.name, p.key),
-                    },
-                })
-            })
-            .collect();
-        let total = matching.len();
-        let values: Vec<Value> = matching.into_iter().skip(start).take(max).collect();
-        ok(&json!({"maxResults": max, "startAt": start, "total": total,
-                   "isLast": start + values.len() >= total, "values": values}))
-    })())
-}
-
-pub(crate) fn board_sprints(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let not_found = || {
-            Fail::new(
-                StatusCode::NOT_FOUND,
-                vec!["The requested board cannot be viewed because it either does not exist or you do not have permission to view it.".into()],
-            )
-        };
-        let id: u64 = c.param("boardId").parse().map_err(|_| not_found())?;
-        let board = s
-            .data
-            .boards
-            .iter()
-            .find(|b| b.id == id)
-            .ok_or_else(not_found)?;
-        if board.board_type != "scrum" {
-            return Err(bad_request("The board does not support sprints"));
-        }
-        let (start, max) = paging(c, 50, 50)?;
-        let states: Vec<String> = c
-            .query_all("state")
-            .iter()
-            .flat_map(|s| {
-                s.split(',')
-                    .map(|x| x.trim().to_lowercase())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|x| !x.is_empty())
-            .collect();
-        let rank = |state: &str| match state {
-            "closed" => 0,
-            "active" => 1,
-            _ => 2,
-        };
-        let mut sprints: Vec<_> = s
-            .data
-            .sprints
-            .iter()
-            .filter(|sp| sp.board_id == id)
-            .filter(|sp| states.is_empty() || states.contains(&sp.state))
-            .collect();
-        // "ordered first by state (closed, active, future) then by their position".
-        sprints.sort_by_key(|sp| (rank(&sp.state), sp.id));
-        let total = sprints.len();
-        let r = c.renderer(&s.data);
-        let values: Vec<Value> = sprints
-            .iter()
-            .skip(start)
-            .take(max)
-            .map(|sp| r.agile_sprint(sp))
-            .collect();
-        ok(
-            &json!({"maxResults": max, "startAt": start, "isLast": start + values.len() >= total, "values": values}),
-        )
-    })())
-}
-
-pub(crate) fn sprint(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    let found = c
-        .param("sprintId")
-        .parse::<u64>()
-        .ok()
-        .and_then(|id| s.data.sprint(id));
-    match found {
-        Some(sp) => json_response(StatusCode::OK, &c.renderer(&s.data).agile_sprint(sp)),
-        None => error_response(
-            StatusCode::NOT_FOUND,
-            vec!["Sprint does not exist or you do not have permission to view it.".into()],
-        ),
-    }
 }
 
 #[cfg(test)]

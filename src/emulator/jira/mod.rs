@@ -6,11 +6,15 @@
 //! [`JiraEmulator::requests`], and make it misbehave through [`JiraEmulator::faults`].
 //!
 //! Modules:
-//! * [`data`]: the generated site ([`JiraData`]).
+//! * [`data`]: the generated site ([`JiraData`]); its submodules derive links and attachments,
+//!   change histories and deleted worklogs, and the directory (groups, roles, filters).
 //! * [`jql`]: JQL lexer and parser (the AST is public for property tests).
 //! * [`search`]: JQL validation and evaluation against the data.
-//! * `fields` (field catalog), `render` (JSON shapes), `routes` (route table), `handlers`
-//!   (per-endpoint logic), `server` (auth, latency, faults, request log), `faults`, `adf`.
+//! * `fields` (field catalog), `render` (JSON shapes; `render/catalog.rs` for projects,
+//!   components, versions, roles, groups, filters, `render/history.rs` for links,
+//!   attachments, changelogs), `routes` (route table), `handlers` (per-endpoint logic and the
+//!   shared paging envelopes; `handlers/` holds the projects, directory, history and Agile
+//!   endpoints), `server` (auth, latency, faults, request log), `faults`, `adf`.
 //!
 //! Authentication follows the front door: `Basic email:api_token` on `/rest/api/3` and
 //! `/rest/agile/1.0`; `Bearer <personal_access_token>` on `/rest/api/2` (Data Center);

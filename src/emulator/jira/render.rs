@@ -11,6 +11,9 @@ use super::adf;
 use super::data::{Comment, Issue, JiraData, Sprint, Worklog};
 use super::fields::{self, FieldDef};
 
+mod catalog;
+mod history;
+
 /// Which REST flavour a request came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ApiVersion {
@@ -301,6 +304,24 @@ impl Renderer<'_> {
         Value::Object(m)
     }
 
+    /// An epic as the Agile API lists it (`GET /board/{id}/epic`).
+    pub fn agile_epic(&self, epic: &Issue) -> Value {
+        let done = self
+            .data
+            .status(epic.status_id)
+            .is_some_and(|s| s.category_id == 3);
+        let name = epic.summary.strip_prefix("Epic: ").unwrap_or(&epic.summary);
+        json!({
+            "id": epic.id,
+            "key": epic.key,
+            "self": format!("{}/rest/agile/1.0/epic/{}", self.base, epic.id),
+            "name": name,
+            "summary": epic.summary,
+            "color": {"key": format!("color_{}", epic.id % 14 + 1)},
+            "done": done,
+        })
+    }
+
     /// A worklog (`Worklog`).
     pub fn worklog(&self, w: &Worklog, properties: bool) -> Value {
         let mut m = Map::new();
@@ -438,7 +459,9 @@ impl Renderer<'_> {
                     })
                     .collect(),
             ),
-            "versions" | "issuelinks" | "attachment" => json!([]),
+            "versions" => json!([]),
+            "issuelinks" => self.issue_links(i),
+            "attachment" => Value::Array(d.attachments_of(i).iter().map(|a| self.attachment(a, false)).collect()),
             "parent" => return i.parent_id.and_then(|p| self.issue_ref(p)),
             "subtasks" => Value::Array(i.subtask_ids.iter().filter_map(|&s| self.issue_ref(s)).collect()),
             "created" => json!(timestamp(&i.created)),

@@ -32,6 +32,7 @@ const fn r(method: &'static str, template: &'static str, handler: Handler) -> Ro
 /// Every endpoint. Cloud (`/rest/api/3`, `/rest/agile/1.0`) routes are also served under the
 /// OAuth gateway prefix `/ex/jira/{cloudId}`; `/rest/api/2` is the Data Center flavour.
 pub(crate) static ROUTES: &[Route] = &[
+    // Issue search.
     r("GET", "/rest/api/3/search/jql", h::search_jql_get),
     r("POST", "/rest/api/3/search/jql", h::search_jql_post),
     r(
@@ -41,6 +42,7 @@ pub(crate) static ROUTES: &[Route] = &[
     ),
     r("GET", "/rest/api/3/search", h::search_removed),
     r("POST", "/rest/api/3/search", h::search_removed),
+    // Issues and what hangs off them.
     r("GET", "/rest/api/3/issue/{issueIdOrKey}", h::get_issue),
     r(
         "GET",
@@ -52,24 +54,114 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/issue/{issueIdOrKey}/comment",
         h::issue_comments,
     ),
+    r(
+        "GET",
+        "/rest/api/3/issue/{issueIdOrKey}/changelog",
+        h::history::issue_changelog,
+    ),
+    r(
+        "POST",
+        "/rest/api/3/changelog/bulkfetch",
+        h::history::changelog_bulkfetch,
+    ),
+    r("POST", "/rest/api/3/comment/list", h::comment_list),
     r("GET", "/rest/api/3/worklog/updated", h::worklogs_updated),
+    r("GET", "/rest/api/3/worklog/deleted", h::worklogs_deleted),
     r("POST", "/rest/api/3/worklog/list", h::worklog_list),
+    r("GET", "/rest/api/3/issueLinkType", h::history::link_types),
+    r(
+        "GET",
+        "/rest/api/3/issueLink/{linkId}",
+        h::history::issue_link,
+    ),
+    r("GET", "/rest/api/3/attachment/{id}", h::history::attachment),
+    // Site and catalog.
     r("GET", "/rest/api/3/myself", h::myself),
     r("GET", "/rest/api/3/serverInfo", h::server_info),
     r("GET", "/rest/api/3/field", h::field_list),
-    r("GET", "/rest/api/3/project/search", h::project_search),
-    r("GET", "/rest/api/3/users/search", h::users_search),
     r("GET", "/rest/api/3/status", h::statuses),
     r("GET", "/rest/api/3/priority", h::priorities),
     r("GET", "/rest/api/3/issuetype", h::issue_types),
     r("GET", "/rest/api/3/resolution", h::resolutions),
-    r("GET", "/rest/agile/1.0/board", h::boards),
+    // Projects.
+    r(
+        "GET",
+        "/rest/api/3/project/search",
+        h::projects::project_search,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}",
+        h::projects::project,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/components",
+        h::projects::components,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/component",
+        h::projects::components_page,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/versions",
+        h::projects::versions,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/version",
+        h::projects::versions_page,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/role",
+        h::projects::roles,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/roledetails",
+        h::projects::role_details,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/role/{id}",
+        h::projects::role,
+    ),
+    // Users, groups, filters.
+    r(
+        "GET",
+        "/rest/api/3/users/search",
+        h::directory::users_search,
+    ),
+    r("GET", "/rest/api/3/user", h::directory::user),
+    r("GET", "/rest/api/3/group/bulk", h::directory::groups),
+    r("GET", "/rest/api/3/filter/search", h::directory::filters),
+    // Agile.
+    r("GET", "/rest/agile/1.0/board", h::agile::boards),
     r(
         "GET",
         "/rest/agile/1.0/board/{boardId}/sprint",
-        h::board_sprints,
+        h::agile::board_sprints,
     ),
-    r("GET", "/rest/agile/1.0/sprint/{sprintId}", h::sprint),
+    r(
+        "GET",
+        "/rest/agile/1.0/board/{boardId}/issue",
+        h::agile::board_issues,
+    ),
+    r(
+        "GET",
+        "/rest/agile/1.0/board/{boardId}/epic",
+        h::agile::board_epics,
+    ),
+    r("GET", "/rest/agile/1.0/sprint/{sprintId}", h::agile::sprint),
+    r(
+        "GET",
+        "/rest/agile/1.0/sprint/{sprintId}/issue",
+        h::agile::sprint_issues,
+    ),
+    // Data Center (v2).
     r("GET", "/rest/api/2/search", h::legacy_search_get),
     r("POST", "/rest/api/2/search", h::legacy_search_post),
     r("GET", "/rest/api/2/issue/{issueIdOrKey}", h::get_issue),
@@ -84,10 +176,49 @@ pub(crate) static ROUTES: &[Route] = &[
         h::issue_comments,
     ),
     r("GET", "/rest/api/2/worklog/updated", h::worklogs_updated),
+    r("GET", "/rest/api/2/worklog/deleted", h::worklogs_deleted),
     r("POST", "/rest/api/2/worklog/list", h::worklog_list),
+    r("GET", "/rest/api/2/issueLinkType", h::history::link_types),
+    r(
+        "GET",
+        "/rest/api/2/issueLink/{linkId}",
+        h::history::issue_link,
+    ),
+    r("GET", "/rest/api/2/attachment/{id}", h::history::attachment),
     r("GET", "/rest/api/2/myself", h::myself),
     r("GET", "/rest/api/2/serverInfo", h::server_info),
     r("GET", "/rest/api/2/field", h::field_list),
+    r(
+        "GET",
+        "/rest/api/2/project/{projectIdOrKey}",
+        h::projects::project,
+    ),
+    r(
+        "GET",
+        "/rest/api/2/project/{projectIdOrKey}/components",
+        h::projects::components,
+    ),
+    r(
+        "GET",
+        "/rest/api/2/project/{projectIdOrKey}/versions",
+        h::projects::versions,
+    ),
+    r(
+        "GET",
+        "/rest/api/2/project/{projectIdOrKey}/version",
+        h::projects::versions_page,
+    ),
+    r(
+        "GET",
+        "/rest/api/2/project/{projectIdOrKey}/role",
+        h::projects::roles,
+    ),
+    r(
+        "GET",
+        "/rest/api/2/project/{projectIdOrKey}/role/{id}",
+        h::projects::role,
+    ),
+    r("GET", "/rest/api/2/user", h::directory::user),
 ];
 
 /// Which front door a path came through; decides authentication and rendering.

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use super::search::{self, SearchContext};
 use super::{JiraEmulator, JiraEmulatorConfig};
 
+mod tables;
+
 struct Client {
     http: reqwest::Client,
     base: String,
