@@ -11,11 +11,11 @@ use datafusion::execution::TryEmitter;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
-use super::decode::{ParentIssues, RowDecoder, as_i64};
-use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX};
+use super::decode::{NoParent, Parents, RowDecoder, SameParent, as_i64, lookup};
+use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
-use crate::jira::tables::{Access, BulkChildren, TableDef};
+use crate::jira::tables::{Access, Api, BulkChildren, Endpoint, Paging, Source, TableDef};
 
 /// Pages of ids only can be this large on `search/jql`; with real fields Jira sends 100.
 const ID_PAGE: usize = 5000;
@@ -60,11 +60,7 @@ impl<'a> Rows<'a> {
         self.remaining() == Some(0)
     }
 
-    async fn push(
-        &mut self,
-        items: &[Value],
-        parent: &dyn ParentIssues,
-    ) -> Result<(), DataFusionError> {
+    async fn push(&mut self, items: &[Value], parent: &dyn Parents) -> Result<(), DataFusionError> {
         if items.is_empty() {
             return Ok(());
         }
@@ -86,7 +82,10 @@ pub async fn run(
     match (plan, &table.access) {
         (AccessPlan::GetIssue { issue, fields }, _) => {
             let query = [("fields", fields_param(fields))];
-            match client.get_platform(&format!("issue/{issue}"), &query).await {
+            match client
+                .get_platform(["issue", &issue.to_string()], &query)
+                .await
+            {
                 Ok(item) => rows.push(&[item], &keys).await,
                 // Jira's documented answer for an issue that does not exist (or is hidden).
                 Err(e) if e.status() == Some(404) => Ok(()),
@@ -148,6 +147,75 @@ pub async fn run(
             let mut keys = keys;
             bulk_children(client, bulk, *since, &mut keys, rows).await
         }
+        (AccessPlan::List { .. }, Access::List(endpoint)) => {
+            let mut pager = Pager::new(client, *endpoint, endpoint.path, None);
+            while !rows.done() {
+                let Some(page) = pager.next_page().await? else {
+                    break;
+                };
+                rows.push(&page, &NoParent).await?;
+            }
+            Ok(())
+        }
+        (AccessPlan::PerParent { parents, .. }, Access::PerParent { parent, endpoint }) => {
+            let parent_items = match parents {
+                Some(refs) => {
+                    // A parent named by a filter: its reference is all we know of it, stored
+                    // where the table's parent column reads it.
+                    let path = table
+                        .column(parent.column)
+                        .and_then(|c| match c.source {
+                            Source::Parent(p) => Some(p),
+                            _ => None,
+                        })
+                        .unwrap_or(parent.reference);
+                    refs.iter()
+                        .map(|r| match r {
+                            ParentRef::Text(t) => json!({ path: t }),
+                            ParentRef::Int(n) => json!({ path: n }),
+                        })
+                        .collect()
+                }
+                None => {
+                    let mut all = Vec::new();
+                    let mut pager = Pager::new(client, parent.list, parent.list.path, None);
+                    while let Some(page) = pager.next_page().await? {
+                        all.extend(page);
+                    }
+                    all
+                }
+            };
+            let every_parent = parents.is_none();
+            for item in parent_items {
+                let Some(reference) = lookup(&item, parent.reference).and_then(reference_text)
+                else {
+                    continue;
+                };
+                let mut pager = Pager::new(client, *endpoint, endpoint.path, Some(&reference));
+                let same = SameParent(item);
+                loop {
+                    match pager.next_page().await {
+                        Ok(Some(page)) => rows.push(&page, &same).await?,
+                        Ok(None) => break,
+                        // The parent does not exist or is hidden: it has no rows. While every
+                        // parent is read, one that refuses the endpoint (a kanban board asked
+                        // for sprints answers 400) has none either; one named in SQL says so.
+                        Err(e)
+                            if pager.failed_with == Some(404)
+                                || (every_parent && pager.failed_with == Some(400)) =>
+                        {
+                            tracing::debug!("skipping parent {reference}: {e}");
+                            break;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    if rows.done() {
+                        return Ok(());
+                    }
+                }
+            }
+            Ok(())
+        }
         (plan, _) => Err(DataFusionError::Internal(format!(
             "access plan {plan} does not fit table {}",
             table.name
@@ -205,13 +273,11 @@ impl KeyMap {
     }
 }
 
-impl ParentIssues for KeyMap {
-    fn issue_value(&self, item: &Value, field: &str) -> Option<String> {
+impl Parents for KeyMap {
+    fn parent_of(&self, item: &Value) -> Option<Value> {
         let id = item.get("issueId").and_then(as_i64)?;
-        match field {
-            "key" => self.0.get(&id).cloned(),
-            _ => None,
-        }
+        let key = self.0.get(&id)?;
+        Some(json!({ "id": id.to_string(), "key": key }))
     }
 }
 
@@ -258,7 +324,17 @@ async fn issue_children(
     per_issue: &str,
     items_name: &str,
 ) -> Result<Vec<Value>, JiraError> {
-    let path = per_issue.replace("{key}", &issue.to_string());
+    // As separate segments, so whatever the key holds it stays one path segment.
+    let path: Vec<String> = per_issue
+        .split('/')
+        .map(|s| {
+            if s == "{key}" {
+                issue.to_string()
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
     let mut all = Vec::new();
     loop {
         let mut query = vec![
@@ -353,6 +429,101 @@ async fn bulk_children(
             }
             _ => return Ok(()),
         }
+    }
+}
+
+/// A parent reference as it goes into a path: strings as they are, numbers written out.
+fn reference_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Walks one listing endpoint in its own paging style.
+struct Pager<'c> {
+    client: &'c JiraClient,
+    endpoint: Endpoint,
+    path: Vec<String>,
+    start_at: usize,
+    finished: bool,
+    /// Status of the last failed request, if it was an HTTP error.
+    failed_with: Option<u16>,
+}
+
+impl<'c> Pager<'c> {
+    fn new(client: &'c JiraClient, endpoint: Endpoint, path: &str, parent: Option<&str>) -> Self {
+        let path = path
+            .split('/')
+            .map(|s| match (s, parent) {
+                ("{parent}", Some(p)) => p.to_string(),
+                _ => s.to_string(),
+            })
+            .collect();
+        Pager {
+            client,
+            endpoint,
+            path,
+            start_at: 0,
+            finished: false,
+            failed_with: None,
+        }
+    }
+
+    async fn next_page(&mut self) -> Result<Option<Vec<Value>>, DataFusionError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut query: Vec<(&str, String)> = self
+            .endpoint
+            .query
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect();
+        if let Paging::StartAt { max } = self.endpoint.paging {
+            query.push(("startAt", self.start_at.to_string()));
+            query.push(("maxResults", max.to_string()));
+        }
+        let answer = match self.endpoint.api {
+            Api::Platform => self.client.get_platform(&self.path, &query).await,
+            Api::Agile => self.client.get_agile(&self.path, &query).await,
+        };
+        let page = match answer {
+            Ok(page) => page,
+            Err(e) => {
+                self.failed_with = e.status();
+                return Err(external(e));
+            }
+        };
+        let items = match self.endpoint.items {
+            Some(name) => page.get(name),
+            None => Some(&page),
+        }
+        .and_then(Value::as_array)
+        .cloned()
+        .ok_or_else(|| {
+            DataFusionError::External(
+                format!(
+                    "Jira's answer to {} has no {} list",
+                    self.path.join("/"),
+                    self.endpoint.items.unwrap_or("top-level")
+                )
+                .into(),
+            )
+        })?;
+        self.start_at += items.len();
+        let last = page.get("isLast").and_then(Value::as_bool);
+        let total = page.get("total").and_then(as_i64);
+        self.finished = match self.endpoint.paging {
+            Paging::Single => true,
+            Paging::StartAt { .. } => {
+                items.is_empty()
+                    || last == Some(true)
+                    || total.is_some_and(|t| self.start_at as i64 >= t)
+            }
+        };
+        Ok(Some(items))
     }
 }
 
