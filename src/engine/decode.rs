@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use datafusion::arrow::array::{
-    ArrayRef, Date32Builder, Float64Builder, Int64Builder, ListBuilder, RecordBatch,
-    RecordBatchOptions, StringBuilder, TimestampMillisecondBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, ListBuilder,
+    RecordBatch, RecordBatchOptions, StringBuilder, TimestampMillisecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::error::DataFusionError;
@@ -21,6 +21,7 @@ pub fn arrow_type(t: ColumnType) -> DataType {
         ColumnType::Text => DataType::Utf8,
         ColumnType::Int => DataType::Int64,
         ColumnType::Float => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
         ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
         ColumnType::Date => DataType::Date32,
         ColumnType::TextList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
@@ -38,18 +39,27 @@ pub fn table_schema(table: &TableDef) -> SchemaRef {
     ))
 }
 
-/// Values that do not live in the item itself: the parent issue of a child row.
-pub trait ParentIssues: Sync {
-    /// `field` (e.g. `key`) of the issue `item` belongs to.
-    fn issue_value(&self, item: &Value, field: &str) -> Option<String>;
+/// Values that do not live in the item itself: the parent a child row was read through.
+pub trait Parents: Sync {
+    /// The JSON of the parent `item` belongs to (the issue of a worklog, the board of a sprint).
+    fn parent_of(&self, item: &Value) -> Option<Value>;
 }
 
-/// For tables without parents.
+/// For rows without parents.
 pub struct NoParent;
 
-impl ParentIssues for NoParent {
-    fn issue_value(&self, _: &Value, _: &str) -> Option<String> {
+impl Parents for NoParent {
+    fn parent_of(&self, _: &Value) -> Option<Value> {
         None
+    }
+}
+
+/// Every row has the same parent.
+pub struct SameParent(pub Value);
+
+impl Parents for SameParent {
+    fn parent_of(&self, _: &Value) -> Option<Value> {
+        Some(self.0.clone())
     }
 }
 
@@ -74,17 +84,17 @@ impl RowDecoder {
         &self.schema
     }
 
-    /// Whether a projected column comes from the parent issue (and so needs its key looked up).
+    /// Whether a projected column comes from the parent (and so needs it looked up).
     pub fn needs_parent(&self) -> bool {
         self.columns
             .iter()
-            .any(|c| matches!(c.source, Source::ParentIssue(_)))
+            .any(|c| matches!(c.source, Source::Parent(_)))
     }
 
     pub fn decode(
         &self,
         items: &[Value],
-        parent: &dyn ParentIssues,
+        parent: &dyn Parents,
     ) -> Result<RecordBatch, DataFusionError> {
         let arrays = self
             .columns
@@ -103,7 +113,7 @@ impl RowDecoder {
         &self,
         col: &ColumnDef,
         items: &[Value],
-        parent: &dyn ParentIssues,
+        parent: &dyn Parents,
     ) -> Result<ArrayRef, DataFusionError> {
         let bad = |item: &Value, v: &Value, what: &str| {
             DataFusionError::External(
@@ -120,7 +130,9 @@ impl RowDecoder {
             match col.source {
                 Source::Path(p) => lookup(item, p).filter(|v| !v.is_null()).cloned(),
                 Source::RichText(p) => lookup(item, p).and_then(adf::to_text).map(Value::String),
-                Source::ParentIssue(f) => parent.issue_value(item, f).map(Value::String),
+                Source::Parent(p) => parent
+                    .parent_of(item)
+                    .and_then(|v| lookup(&v, p).filter(|v| !v.is_null()).cloned()),
                 Source::List(p, _) => lookup(item, p).cloned(),
                 Source::Pseudo => None,
             }
@@ -157,6 +169,20 @@ impl RowDecoder {
                         Some(v) => {
                             b.append_value(as_f64(&v).ok_or_else(|| bad(item, &v, "a number"))?)
                         }
+                    }
+                }
+                Arc::new(b.finish())
+            }
+            ColumnType::Bool => {
+                let mut b = BooleanBuilder::new();
+                for item in items {
+                    match value(item) {
+                        None => b.append_null(),
+                        Some(Value::Bool(v)) => b.append_value(v),
+                        Some(Value::String(s)) if s == "true" || s == "false" => {
+                            b.append_value(s == "true")
+                        }
+                        Some(v) => return Err(bad(item, &v, "true or false")),
                     }
                 }
                 Arc::new(b.finish())

@@ -4,10 +4,11 @@
 //! * [`pushdown`] decides which SQL conditions become JQL and whether exactly;
 //! * [`plan`] chooses the endpoints a scan calls (shown by EXPLAIN);
 //! * [`fetch`] runs that plan, page by page; [`decode`] turns pages into Arrow;
-//! * [`provider`] and [`scan`] are the DataFusion glue;
+//! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
 //! * [`statements`] splits scripts; [`identifiers`] makes names case-insensitive;
 //! * [`session`] ties it together.
 
+pub mod catalog;
 pub mod decode;
 pub mod fetch;
 pub mod identifiers;

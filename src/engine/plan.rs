@@ -8,7 +8,7 @@ use datafusion::logical_expr::Expr;
 
 use super::pushdown::{self, Value};
 use crate::jira::jql::{Clause, Literal, Op, Query};
-use crate::jira::tables::{Access, ColumnDef, Source, TableDef};
+use crate::jira::tables::{Access, ColumnDef, Endpoint, Paging, Source, TableDef};
 
 /// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
 /// beyond it the bulk endpoints are cheaper.
@@ -30,6 +30,22 @@ impl fmt::Display for IssueRef {
         match self {
             IssueRef::Key(k) => f.write_str(k),
             IssueRef::Id(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+/// A parent named by a filter: a project key or a board id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParentRef {
+    Text(String),
+    Int(i64),
+}
+
+impl fmt::Display for ParentRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParentRef::Text(s) => f.write_str(s),
+            ParentRef::Int(n) => write!(f, "{n}"),
         }
     }
 }
@@ -84,6 +100,13 @@ pub enum AccessPlan {
         limit: Option<usize>,
         issue_keys: bool,
     },
+    /// One listing endpoint of the whole site.
+    List { limit: Option<usize> },
+    /// A per-parent endpoint for the parents a filter names, or (`None`) for every parent.
+    PerParent {
+        parents: Option<Vec<ParentRef>>,
+        limit: Option<usize>,
+    },
     /// The bulk endpoints: ids changed since `since`, then the items by id.
     ChildrenBulk {
         since: Option<i64>,
@@ -106,6 +129,21 @@ impl AccessPlan {
         match table.access {
             Access::IssueSearch => issue_plan(table, &columns, filters, limit),
             Access::IssueChildren { .. } => children_plan(table, &columns, filters, limit),
+            Access::List(_) => AccessPlan::List { limit },
+            Access::PerParent { .. } => {
+                let mut parents: Option<BTreeSet<ParentRef>> = None;
+                for refs in filters.iter().filter_map(|f| parent_refs(table, f)) {
+                    let refs: BTreeSet<ParentRef> = refs.into_iter().collect();
+                    parents = Some(match parents {
+                        None => refs,
+                        Some(prev) => prev.intersection(&refs).cloned().collect(),
+                    });
+                }
+                AccessPlan::PerParent {
+                    parents: parents.map(|p| p.into_iter().collect()),
+                    limit,
+                }
+            }
         }
     }
 }
@@ -195,7 +233,7 @@ fn children_plan(
     }
     let issue_keys = columns
         .iter()
-        .any(|c| matches!(c.source, Source::ParentIssue(_)));
+        .any(|c| matches!(c.source, Source::Parent(_)));
     match issues {
         Some(issues) => AccessPlan::ChildrenOf {
             issues: issues.into_iter().collect(),
@@ -226,15 +264,35 @@ fn children_plan(
     }
 }
 
+/// The parents a filter restricts a per-parent table to (`ProjectKey IN ('A','B')`,
+/// `BoardId = 3`). Text references must be upper case: Jira would match others ignoring case.
+pub fn parent_refs(table: &TableDef, filter: &Expr) -> Option<Vec<ParentRef>> {
+    let Access::PerParent { parent, .. } = &table.access else {
+        return None;
+    };
+    let (col, values) = pushdown::equalities(table, filter)?;
+    if col.name != parent.column {
+        return None;
+    }
+    values
+        .into_iter()
+        .map(|v| match v {
+            Value::Text(s) if !s.is_empty() && s.to_uppercase() == s && !s.contains('/') => {
+                Some(ParentRef::Text(s))
+            }
+            Value::Int(n) => Some(ParentRef::Int(n)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The parent issues a filter restricts a child table to (`IssueKey = ...`, `IssueId IN ...`).
 pub fn parent_issues(table: &TableDef, filter: &Expr) -> Option<Vec<IssueRef>> {
     let (col, values) = pushdown::equalities(table, filter)?;
     values
         .into_iter()
         .map(|v| match (col.source, v) {
-            (Source::ParentIssue("key"), Value::Text(k)) if is_issue_key(&k) => {
-                Some(IssueRef::Key(k))
-            }
+            (Source::Parent("key"), Value::Text(k)) if is_issue_key(&k) => Some(IssueRef::Key(k)),
             (Source::Path("issueId"), Value::Int(id)) => Some(IssueRef::Id(id)),
             _ => None,
         })
@@ -304,6 +362,13 @@ impl fmt::Display for AccessPlan {
                 bounds(started),
                 limit(l)
             ),
+            AccessPlan::List { limit: l } => write!(f, "its listing endpoint{}", limit(l)),
+            AccessPlan::PerParent { parents, limit: l } => write!(
+                f,
+                "its per-parent endpoint for {}{}",
+                parents.as_deref().map_or("every parent".to_string(), list),
+                limit(l)
+            ),
             AccessPlan::ChildrenBulk {
                 since,
                 limit: l,
@@ -324,6 +389,49 @@ impl fmt::Display for AccessPlan {
 }
 
 impl AccessPlan {
+    /// The plan as EXPLAIN shows it: endpoints named in full.
+    pub fn describe(&self, table: &TableDef) -> String {
+        let paged = |e: &Endpoint| match e.paging {
+            Paging::Single => String::new(),
+            Paging::StartAt { max } => format!(" ({max} a page)"),
+        };
+        let limit = self
+            .limit()
+            .map(|n| format!(" limit={n}"))
+            .unwrap_or_default();
+        match (self, &table.access) {
+            (AccessPlan::List { .. }, Access::List(e)) => {
+                format!("GET {}{}{limit}", e.path, paged(e))
+            }
+            (
+                AccessPlan::PerParent {
+                    parents: Some(p), ..
+                },
+                Access::PerParent { endpoint, .. },
+            ) => {
+                format!(
+                    "GET {}{} for {}{limit}",
+                    endpoint.path,
+                    paged(endpoint),
+                    list(p)
+                )
+            }
+            (
+                AccessPlan::PerParent { parents: None, .. },
+                Access::PerParent { parent, endpoint },
+            ) => {
+                format!(
+                    "GET {}{} to list every parent, then GET {}{} for each{limit}",
+                    parent.list.path,
+                    paged(&parent.list),
+                    endpoint.path,
+                    paged(endpoint)
+                )
+            }
+            _ => self.to_string(),
+        }
+    }
+
     /// The row limit the plan stops at, if any.
     pub fn limit(&self) -> Option<usize> {
         match self {
@@ -331,6 +439,8 @@ impl AccessPlan {
             AccessPlan::Search { limit, .. }
             | AccessPlan::ChildrenOf { limit, .. }
             | AccessPlan::ChildrenByJql { limit, .. }
+            | AccessPlan::List { limit }
+            | AccessPlan::PerParent { limit, .. }
             | AccessPlan::ChildrenBulk { limit, .. } => *limit,
         }
     }
@@ -340,6 +450,8 @@ impl AccessPlan {
         if let AccessPlan::Search { limit, .. }
         | AccessPlan::ChildrenOf { limit, .. }
         | AccessPlan::ChildrenByJql { limit, .. }
+        | AccessPlan::List { limit }
+        | AccessPlan::PerParent { limit, .. }
         | AccessPlan::ChildrenBulk { limit, .. } = &mut self
         {
             *limit = match (*limit, new) {

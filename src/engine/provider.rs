@@ -11,7 +11,7 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
 use super::decode::table_schema;
-use super::plan::{AccessPlan, parent_issues};
+use super::plan::{AccessPlan, parent_issues, parent_refs};
 use super::pushdown;
 use super::scan::JiraScanExec;
 use crate::jira::client::JiraClient;
@@ -55,6 +55,14 @@ impl JiraTable {
                     .any(|c| pushdown::instant_bounds(self.def, c, filter).is_some())
                 {
                     Inexact
+                } else {
+                    Unsupported
+                }
+            }
+            Access::List(_) => Unsupported,
+            Access::PerParent { .. } => {
+                if parent_refs(self.def, filter).is_some() {
+                    Exact
                 } else {
                     Unsupported
                 }

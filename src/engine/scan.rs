@@ -61,7 +61,12 @@ impl JiraScanExec {
 
 impl DisplayAs for JiraScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "JiraScan: {} via {}", self.table.name, self.plan)
+        write!(
+            f,
+            "JiraScan: {} via {}",
+            self.table.name,
+            self.plan.describe(self.table)
+        )
     }
 }
 

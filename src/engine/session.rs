@@ -11,6 +11,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
+use super::catalog;
 use super::identifiers::{self, Names};
 use super::provider::JiraTable;
 use crate::jira::client::JiraClient;
@@ -51,6 +52,11 @@ impl Engine {
             names.add(def.name);
             def.columns.iter().for_each(|c| names.add(c.name));
         }
+        for (name, table) in catalog::tables(CATALOG, JIRA_SCHEMA)? {
+            schema.register_table(name.to_string(), Arc::new(table))?;
+            names.add(name);
+        }
+        catalog::column_names().iter().for_each(|c| names.add(c));
         let catalog = Arc::new(MemoryCatalogProvider::new());
         catalog.register_schema(JIRA_SCHEMA, schema)?;
         ctx.register_catalog(CATALOG, catalog);

@@ -4,6 +4,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, FilterKind::*, Source::*, Tab
 
 pub static ISSUES: TableDef = TableDef {
     name: "Issues",
+    view: false,
     description: "Issues of every project you can browse, found with JQL (search/jql); a Key or Id condition reads one issue directly.",
     access: Access::IssueSearch,
     columns: &[

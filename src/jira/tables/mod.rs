@@ -3,15 +3,63 @@
 //! rows are reached. The engine builds DataFusion providers, EXPLAIN output and the catalog from
 //! these declarations alone, so adding a table is one small file here.
 
+mod boards;
+mod epics;
+mod fields;
+mod filters;
+mod groups;
+mod issue_types;
 mod issues;
+mod priorities;
+mod project_components;
+mod project_versions;
+mod projects;
+mod resolutions;
+mod roles;
+mod sprints;
+mod statuses;
+mod users;
 mod worklogs;
 
+pub use boards::BOARDS;
+pub use epics::EPICS;
+pub use fields::FIELDS;
+pub use filters::FILTERS;
+pub use groups::GROUPS;
+pub use issue_types::ISSUE_TYPES;
 pub use issues::ISSUES;
+pub use priorities::PRIORITIES;
+pub use project_components::PROJECT_COMPONENTS;
+pub use project_versions::PROJECT_VERSIONS;
+pub use projects::PROJECTS;
+pub use resolutions::RESOLUTIONS;
+pub use roles::ROLES;
+pub use sprints::SPRINTS;
+pub use statuses::STATUSES;
+pub use users::USERS;
 pub use worklogs::WORKLOGS;
 
 /// Every table jiraql offers over Jira, in catalog order.
 pub fn all() -> &'static [&'static TableDef] {
-    static ALL: [&TableDef; 2] = [&ISSUES, &WORKLOGS];
+    static ALL: [&TableDef; 17] = [
+        &BOARDS,
+        &EPICS,
+        &FIELDS,
+        &FILTERS,
+        &GROUPS,
+        &ISSUES,
+        &ISSUE_TYPES,
+        &PRIORITIES,
+        &PROJECTS,
+        &PROJECT_COMPONENTS,
+        &PROJECT_VERSIONS,
+        &RESOLUTIONS,
+        &ROLES,
+        &SPRINTS,
+        &STATUSES,
+        &USERS,
+        &WORKLOGS,
+    ];
     &ALL
 }
 
@@ -27,6 +75,8 @@ pub fn find(name: &str) -> Option<&'static TableDef> {
 #[derive(Debug)]
 pub struct TableDef {
     pub name: &'static str,
+    /// A read-only view of Jira configuration rather than one of its entities (CData's VIEW).
+    pub view: bool,
     pub description: &'static str,
     pub columns: &'static [ColumnDef],
     pub access: Access,
@@ -57,6 +107,73 @@ pub enum Access {
         /// Bulk listing: ids changed since a time, then the items by id.
         bulk: BulkChildren,
     },
+    /// Rows come from one listing endpoint of the whole site.
+    List(Endpoint),
+    /// Rows belong to a parent (components of a project, sprints of a board): listed per parent
+    /// through `endpoint` (`{parent}` is replaced), parents named by a filter or, failing that,
+    /// all listed through `parent.list`.
+    PerParent {
+        parent: ParentSpec,
+        endpoint: Endpoint,
+    },
+}
+
+/// Which API family a path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `/rest/api/3` (Cloud) or `/rest/api/2` (Data Center).
+    Platform,
+    /// `/rest/agile/1.0`.
+    Agile,
+}
+
+/// One listing endpoint and how it pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub api: Api,
+    pub path: &'static str,
+    /// Where the items are in a page; `None` when the page is a bare array.
+    pub items: Option<&'static str>,
+    pub paging: Paging,
+    /// Fixed query parameters (e.g. `expand`).
+    pub query: &'static [(&'static str, &'static str)],
+}
+
+impl Endpoint {
+    pub const fn platform(path: &'static str, items: Option<&'static str>, paging: Paging) -> Self {
+        Endpoint {
+            api: Api::Platform,
+            path,
+            items,
+            paging,
+            query: &[],
+        }
+    }
+
+    pub const fn agile(path: &'static str, items: Option<&'static str>, paging: Paging) -> Self {
+        Endpoint {
+            api: Api::Agile,
+            path,
+            items,
+            paging,
+            query: &[],
+        }
+    }
+
+    pub const fn with_query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
+        self.query = query;
+        self
+    }
+}
+
+/// The paging styles Jira's endpoints use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// One request answers everything (bare arrays such as `status`, `field`).
+    Single,
+    /// `startAt`/`maxResults` pages of at most `max`; the end is `isLast`, `startAt + n >= total`,
+    /// or (for bare arrays such as `users/search`, which say neither) an empty page.
+    StartAt { max: usize },
 }
 
 /// The `…/updated` + `…/list` pair Jira offers to read children of every issue in bulk.
@@ -70,6 +187,17 @@ pub struct BulkChildren {
     pub list: &'static str,
     /// Most ids `list` takes at once.
     pub list_cap: usize,
+}
+
+/// The parent of a per-parent table.
+#[derive(Debug, Clone, Copy)]
+pub struct ParentSpec {
+    /// The column naming the parent; `=`/`IN` on it call only those parents.
+    pub column: &'static str,
+    /// Lists every parent when the column is not restricted.
+    pub list: Endpoint,
+    /// Path, in a listed parent item, of the reference that replaces `{parent}`.
+    pub reference: &'static str,
 }
 
 /// One column.
@@ -93,6 +221,7 @@ pub enum ColumnType {
     Text,
     Int,
     Float,
+    Bool,
     /// An instant, `Timestamp(ms, UTC)`.
     Timestamp,
     /// A calendar day without a time zone.
@@ -110,8 +239,9 @@ pub enum Source {
     RichText(&'static str),
     /// An array at the first path whose items' second path is collected (`fields.components`, `name`).
     List(&'static str, &'static str),
-    /// A value of the parent issue the row was read through (`key`), for child tables.
-    ParentIssue(&'static str),
+    /// A value of the parent the row was read through (the issue of a worklog, the board of
+    /// a sprint), by its path in the parent's JSON.
+    Parent(&'static str),
     /// Not stored in Jira: the raw-JQL pseudo column, always NULL in results.
     Pseudo,
 }
@@ -190,5 +320,22 @@ impl ColumnDef {
     pub const fn key(mut self) -> Self {
         self.key = true;
         self
+    }
+}
+
+impl FilterKind {
+    /// What SQL conditions on such a column reach Jira, for the catalog.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FilterKind::Exact => "= <> IN NOT IN: exact",
+            FilterKind::UpperKey => {
+                "= IN: exact for upper-case values, prefilter otherwise; <> NOT IN: upper-case values only"
+            }
+            FilterKind::Name => "= IN: prefilter (Jira ignores case)",
+            FilterKind::Instant => ">= < on whole minutes: exact; > <= = and seconds: prefilter",
+            FilterKind::Day => "= <> < <= > >= IN: exact",
+            FilterKind::Words => "= LIKE: whole words as a prefilter (~)",
+            FilterKind::RawJql => "=: the value is passed to Jira as JQL",
+        }
     }
 }

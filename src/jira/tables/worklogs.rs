@@ -7,6 +7,7 @@ use super::{
 
 pub static WORKLOGS: TableDef = TableDef {
     name: "Worklogs",
+    view: false,
     description: "Work logged on issues. IssueKey/IssueId conditions read those issues' worklogs; otherwise worklogs are read in bulk (worklog/updated + worklog/list).",
     access: Access::IssueChildren {
         per_issue: "issue/{key}/worklog",
@@ -31,7 +32,7 @@ pub static WORKLOGS: TableDef = TableDef {
         C::new(
             "IssueKey",
             Text,
-            ParentIssue("key"),
+            Parent("key"),
             &[],
             "Key of the issue the work was logged on.",
         )

@@ -1,0 +1,224 @@
+//! Every table besides Issues and Worklogs, and the sys_* catalog: rows equal the site's data,
+//! and a parent condition calls that parent's endpoint only.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::site;
+use jiraql::jira::tables;
+
+fn count(s: &common::Site, endpoint: &str) -> usize {
+    s.jira
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint == endpoint)
+        .count()
+}
+
+#[tokio::test]
+async fn projects_in_one_page() {
+    let s = site(100).await;
+    let got = s
+        .rows("SELECT Id, Key, Name FROM Projects ORDER BY Id")
+        .await;
+    let expected: Vec<Vec<String>> = s
+        .jira
+        .data()
+        .projects
+        .iter()
+        .map(|p| vec![p.id.to_string(), p.key.clone(), p.name.clone()])
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(s.jira.total_requests(), 1);
+}
+
+#[tokio::test]
+async fn users_page_until_an_empty_page() {
+    let s = site(100).await;
+    let got = s.rows("SELECT AccountId, DisplayName FROM Users").await;
+    let expected: BTreeSet<Vec<String>> = s
+        .jira
+        .data()
+        .users
+        .iter()
+        .map(|u| vec![u.account_id.clone(), u.display_name.clone()])
+        .collect();
+    assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), expected);
+    assert_eq!(count(&s, "GET /rest/api/3/users/search"), 2);
+}
+
+#[tokio::test]
+async fn configuration_lists_are_one_request_each() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    for (sql, n) in [
+        ("SELECT count(*) FROM IssueTypes", data.issue_types.len()),
+        ("SELECT count(*) FROM Statuses", data.statuses.len()),
+        ("SELECT count(*) FROM Priorities", data.priorities.len()),
+        ("SELECT count(*) FROM Resolutions", data.resolutions.len()),
+    ] {
+        s.jira.reset_requests();
+        assert_eq!(s.rows(sql).await, vec![vec![n.to_string()]], "{sql}");
+        assert_eq!(s.jira.total_requests(), 1, "{sql}");
+    }
+    let got = s
+        .rows("SELECT Name, CategoryName FROM Statuses WHERE Name = 'Done'")
+        .await;
+    assert_eq!(got, vec![vec!["Done".to_string(), "Done".to_string()]]);
+    let got = s
+        .rows("SELECT Id, Custom, SchemaType FROM Fields WHERE Name = 'Story Points'")
+        .await;
+    assert_eq!(
+        got,
+        vec![vec![
+            "customfield_10016".to_string(),
+            "true".into(),
+            "number".into()
+        ]]
+    );
+}
+
+#[tokio::test]
+async fn sprints_of_one_board_read_that_board_only() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    let board = data.boards[0].id;
+    let expected: Vec<Vec<String>> = data
+        .sprints
+        .iter()
+        .filter(|sp| sp.board_id == board)
+        .map(|sp| {
+            vec![
+                sp.id.to_string(),
+                board.to_string(),
+                sp.name.clone(),
+                sp.state.clone(),
+            ]
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    let got = s
+        .rows(&format!(
+            "SELECT Id, BoardId, Name, State FROM Sprints WHERE BoardId = {board} ORDER BY Id"
+        ))
+        .await;
+    assert_eq!(got, expected);
+    assert_eq!(
+        s.endpoints(),
+        vec!["GET /rest/agile/1.0/board/{boardId}/sprint".to_string()]
+    );
+}
+
+#[tokio::test]
+async fn sprints_of_every_board_list_the_boards_first() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    let got = s.rows("SELECT count(*) FROM Sprints").await;
+    let scrum: Vec<_> = data
+        .boards
+        .iter()
+        .filter(|b| b.board_type == "scrum")
+        .collect();
+    let expected = data
+        .sprints
+        .iter()
+        .filter(|sp| scrum.iter().any(|b| b.id == sp.board_id))
+        .count();
+    assert_eq!(got, vec![vec![expected.to_string()]]);
+    assert_eq!(count(&s, "GET /rest/agile/1.0/board"), 1);
+    assert!(count(&s, "GET /rest/agile/1.0/board/{boardId}/sprint") <= data.boards.len());
+    let plan = s.explain("SELECT Name FROM Sprints").await;
+    assert!(
+        plan.contains("GET board (50 a page) to list every parent, then GET board/{parent}/sprint (50 a page) for each"),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn components_of_one_project() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    let demo = data.projects.iter().find(|p| p.key == "DEMO").unwrap().id;
+    let expected: Vec<Vec<String>> = data
+        .components
+        .iter()
+        .filter(|c| c.project_id == demo)
+        .map(|c| vec![c.id.to_string(), "DEMO".into(), c.name.clone()])
+        .collect();
+    let got = s
+        .rows("SELECT Id, ProjectKey, Name FROM ProjectComponents WHERE ProjectKey = 'DEMO' ORDER BY Id")
+        .await;
+    assert_eq!(got, expected);
+    assert_eq!(s.jira.total_requests(), 1);
+    // A lower-case key is not pushed (Jira would ignore its case): every project is read.
+    s.jira.reset_requests();
+    assert!(
+        s.rows("SELECT Id FROM ProjectComponents WHERE ProjectKey = 'demo'")
+            .await
+            .is_empty()
+    );
+    assert_eq!(s.jira.total_requests(), 1 + data.projects.len());
+}
+
+#[tokio::test]
+async fn versions_of_every_project() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    let got = s.rows("SELECT count(*) FROM ProjectVersions").await;
+    assert_eq!(got, vec![vec![data.versions.len().to_string()]]);
+    assert_eq!(s.jira.total_requests(), 1 + data.projects.len());
+}
+
+#[tokio::test]
+async fn the_catalog_matches_the_declarations() {
+    let s = site(20).await;
+    let got = s
+        .rows("SELECT TableName, TableType FROM sys_tables ORDER BY TableName")
+        .await;
+    let mut expected: Vec<Vec<String>> = tables::all()
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.to_string(),
+                if t.view { "VIEW" } else { "TABLE" }.to_string(),
+            ]
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(got, expected);
+    let views = s.rows("SELECT TableName FROM sys_views").await;
+    assert!(views.iter().all(|v| tables::find(&v[0]).unwrap().view));
+
+    let n: usize = tables::all().iter().map(|t| t.columns.len()).sum();
+    assert_eq!(
+        s.rows("SELECT count(*) FROM sys_tablecolumns").await,
+        vec![vec![n.to_string()]]
+    );
+    let got = s
+        .rows("SELECT DataTypeName, IsKey, PushesDown, JqlField FROM sys_tablecolumns WHERE TableName = 'Issues' AND ColumnName IN ('Id', 'Summary', 'Description', 'Created')  ORDER BY Ordinal")
+        .await;
+    assert_eq!(
+        got,
+        vec![
+            vec!["BIGINT", "true", "true", "id"],
+            vec!["VARCHAR", "false", "true", "summary"],
+            vec!["VARCHAR", "false", "false", "NULL"],
+            vec!["TIMESTAMP WITH TIME ZONE", "false", "true", "created"],
+        ]
+    );
+    let keys = s
+        .rows("SELECT ColumnName, IsForeignKey FROM sys_keycolumns WHERE TableName = 'Worklogs' ORDER BY ColumnName")
+        .await;
+    assert_eq!(keys, vec![vec!["Id", "false"], vec!["IssueKey", "true"]]);
+    assert!(!s.rows("SELECT * FROM sys_sqlinfo").await.is_empty());
+    // DataFusion's own catalog keeps working, and none of this calls Jira.
+    assert!(
+        s.rows("SHOW TABLES")
+            .await
+            .iter()
+            .any(|r| r.contains(&"Worklogs".to_string()))
+    );
+    assert!(!s.rows("SHOW COLUMNS FROM Issues").await.is_empty());
+    assert_eq!(s.jira.total_requests(), 0);
+}
