@@ -216,3 +216,129 @@ fn a_wrong_token_is_refused_without_echoing_it() {
         !stderr.contains(sentinel) && !String::from_utf8_lossy(&result.stdout).contains(sentinel)
     );
 }
+
+#[test]
+fn every_format_for_rows_and_for_no_rows() {
+    let one = "SELECT Key, ProjectKey FROM Issues WHERE Key = 'DEMO-1'";
+    let none = "SELECT Key, ProjectKey FROM Issues WHERE Key = 'DEMO-99999'";
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "table",
+            "+--------+------------+\n\
+             | Key    | ProjectKey |\n\
+             +=====================+\n\
+             | DEMO-1 | DEMO       |\n\
+             +--------+------------+\n\
+             (1 row)\n",
+            "+-----+------------+\n\
+             | Key | ProjectKey |\n\
+             +==================+\n\
+             +-----+------------+\n\
+             (0 rows)\n",
+        ),
+        ("csv", "Key,ProjectKey\nDEMO-1,DEMO\n", "Key,ProjectKey\n"),
+        (
+            "json",
+            "[{\"Key\":\"DEMO-1\",\"ProjectKey\":\"DEMO\"}]\n",
+            "[]\n",
+        ),
+        (
+            "ndjson",
+            "{\"Key\":\"DEMO-1\",\"ProjectKey\":\"DEMO\"}\n",
+            "",
+        ),
+        (
+            "markdown",
+            "| Key    | ProjectKey |\n\
+             |--------|------------|\n\
+             | DEMO-1 | DEMO       |\n",
+            "| Key | ProjectKey |\n\
+             |-----|------------|\n",
+        ),
+    ];
+    for (format, rows, no_rows) in cases {
+        let out = stdout_of(demo().args(["--format", format, "-c", one]));
+        assert_eq!(out, rows, "--format {format}");
+        let out = stdout_of(demo().args(["--format", format, "-c", none]));
+        assert_eq!(out, no_rows, "--format {format} without rows");
+    }
+}
+
+#[test]
+fn continue_on_error_runs_everything_and_still_fails() {
+    demo()
+        .args([
+            "--continue-on-error",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT 1 AS a;\nSELEC 2;\nSELECT NoSuchColumn FROM Issues;\nSELECT 3 AS c",
+        ])
+        .assert()
+        .code(1)
+        .stdout("a\n1\nc\n3\n")
+        .stderr(
+            predicate::str::contains("-c #1, line 2: ")
+                .and(predicate::str::contains("-c #1, line 3: "))
+                .and(predicate::function(|s: &str| s.lines().count() == 2)),
+        );
+}
+
+#[test]
+fn output_goes_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("jiraql-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("keys.csv");
+    demo()
+        .args([
+            "--format",
+            "csv",
+            "-c",
+            "SELECT Key FROM Issues WHERE Key = 'DEMO-2'",
+        ])
+        .arg("--output")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "Key\nDEMO-2\n");
+    demo()
+        .args(["-c", "SELECT 1"])
+        .arg("--output")
+        .arg(dir.join("no/such/dir/out.txt"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write to"));
+}
+
+#[test]
+fn copy_exports_csv_and_json_and_explains_parquet() {
+    let dir = std::env::temp_dir().join(format!("jiraql-cli-copy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("issues.csv");
+    let json = dir.join("issues.json");
+    let copy = |target: &std::path::Path| {
+        format!(
+            "COPY (SELECT Key, StatusName FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Key LIMIT 3) TO '{}'",
+            target.display()
+        )
+    };
+    stdout_of(demo().args(["-c", &copy(&csv), "-c", &copy(&json)]));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("Key,StatusName\nDEMO-"), "{text}");
+    assert_eq!(text.lines().count(), 4, "{text}");
+    let text = std::fs::read_to_string(&json).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(rows.len(), 3);
+    demo()
+        .args(["-c", &copy(&dir.join("issues.parquet"))])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("cannot write parquet files")
+                .and(predicate::str::contains("csv")),
+        );
+}

@@ -20,6 +20,14 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// Write results to FILE instead of stdout (errors and --stats still go to stderr).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Keep going after a failing statement (each failure is reported; the exit code is still 1).
+    #[arg(long)]
+    pub continue_on_error: bool,
+
     /// Connect to a built-in emulated Jira with generated data: try jiraql without an account.
     #[arg(long, conflicts_with = "connection")]
     pub demo: bool,
@@ -27,6 +35,16 @@ pub struct Args {
     /// Issues in the demo's generated site.
     #[arg(long, default_value_t = 2000, value_name = "N", requires = "demo")]
     pub demo_issues: usize,
+
+    /// Delay the demo adds to every Jira response (for trying progress and Ctrl-C; tests).
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "MS",
+        requires = "demo",
+        hide = true
+    )]
+    pub demo_latency_ms: u64,
 
     /// Connection string, e.g. "URL=https://acme.atlassian.net;User=me@acme.com;"
     /// (the API token from JIRA_API_TOKEN or a prompt).
@@ -69,8 +87,26 @@ pub struct EmulatorArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Aligned columns for people, fitted to the terminal's width.
     Table,
     Csv,
+    /// One JSON array of objects.
     Json,
+    /// One JSON object per line.
     Ndjson,
+    /// A GitHub-flavoured Markdown table, for pasting into tickets and wikis.
+    Markdown,
+}
+
+impl Format {
+    /// The name used on the command line and by `\format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Markdown => "markdown",
+        }
+    }
 }

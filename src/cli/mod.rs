@@ -1,19 +1,30 @@
-//! The command line: arguments ([`args`]), running statements from `-c`, `-f` and stdin
-//! ([`script`]), printing results ([`output`]), and the standalone emulator command.
+//! The command line: arguments ([`args`]), scripted runs of `-c`, `-f` and stdin ([`script`]),
+//! the interactive REPL ([`repl`], with [`commands`], [`completion`] and [`catalog`]), running
+//! statements for both ([`runner`], with [`progress`]), printing results ([`output`]), and the
+//! standalone emulator command.
 
 pub mod args;
+pub mod catalog;
+pub mod commands;
+pub mod completion;
 pub mod output;
+pub mod progress;
+pub mod repl;
+pub mod runner;
 pub mod script;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 
 use crate::emulator::{JiraEmulator, JiraEmulatorConfig};
+use crate::engine::Engine;
 use crate::jira::client::JiraClient;
 use crate::jira::connection::ConnectionSettings;
 use args::{Args, Command};
+use runner::Runner;
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
@@ -58,9 +69,10 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         return serve_emulator(e).await;
     }
     // The demo's emulator lives as long as this function.
-    let (settings, _demo) = if args.demo {
+    let (settings, demo) = if args.demo {
         let emulator = JiraEmulator::start(JiraEmulatorConfig {
             issues: args.demo_issues,
+            latency: Duration::from_millis(args.demo_latency_ms),
             ..JiraEmulatorConfig::default()
         })
         .await
@@ -83,7 +95,37 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         (settings, None)
     };
     let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
-    script::run(&args, client).await
+    let site = match &demo {
+        Some(emulator) => format!(
+            "the demo site (an emulated Jira with {} issues)",
+            emulator.data().issues.len()
+        ),
+        None => client.site_label(),
+    };
+    let started = Instant::now();
+    let stats = client.stats();
+    let engine = Engine::new(client).map_err(|e| runner::describe(&e))?;
+    let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();
+    let mut runner = Runner::new(engine, args.format, interactive);
+    runner.keep_going = args.continue_on_error;
+    if let Some(path) = &args.output {
+        runner.set_output(Some(path))?;
+    }
+    let result = if interactive {
+        repl::run(&mut runner, &site).await
+    } else {
+        script::run(&args, &mut runner).await
+    };
+    if args.stats {
+        eprintln!(
+            "requests={} rows={} bytes={} elapsed_ms={}",
+            stats.requests(),
+            runner.total_rows(),
+            stats.bytes(),
+            started.elapsed().as_millis()
+        );
+    }
+    result
 }
 
 fn demo_settings(emulator: &JiraEmulator) -> Result<ConnectionSettings, String> {

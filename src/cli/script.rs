@@ -1,17 +1,11 @@
-//! Scripted runs: statements from `-c`, `-f` and stdin, run one by one in order, stopping at
-//! the first failure with its source and line named.
+//! Scripted runs: statements from `-c`, `-f` and stdin, run one by one in order. The exit code
+//! is 1 when a statement failed: the run stops there, or goes on with `--continue-on-error`.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::Read;
 use std::process::ExitCode;
-use std::time::Instant;
-
-use datafusion::error::DataFusionError;
-use datafusion::physical_plan::common::collect;
 
 use super::args::Args;
-use super::output;
-use crate::engine::{Engine, statements};
-use crate::jira::client::JiraClient;
+use super::runner::Runner;
 
 /// SQL text and where it came from, for error messages.
 struct Source {
@@ -19,6 +13,12 @@ struct Source {
     sql: String,
 }
 
+/// Whether `args` give statements (`-c`, `-f`); without, they come from stdin or the REPL.
+pub fn has_statements(args: &Args) -> bool {
+    !args.commands.is_empty() || !args.files.is_empty()
+}
+
+/// Reads every source up front, so a missing file fails before anything runs.
 fn sources(args: &Args) -> Result<Vec<Source>, String> {
     let mut out: Vec<Source> = args
         .commands
@@ -38,11 +38,6 @@ fn sources(args: &Args) -> Result<Vec<Source>, String> {
         });
     }
     if out.is_empty() {
-        if std::io::stdin().is_terminal() {
-            return Err(
-                "no statements: give SQL with -c, a file with -f, or pipe it on stdin".into(),
-            );
-        }
         let mut sql = String::new();
         std::io::stdin()
             .read_to_string(&mut sql)
@@ -55,55 +50,20 @@ fn sources(args: &Args) -> Result<Vec<Source>, String> {
     Ok(out)
 }
 
-/// Runs every statement; the exit code is 1 at the first failure.
-pub async fn run(args: &Args, client: JiraClient) -> Result<ExitCode, String> {
-    let started = Instant::now();
-    let stats = client.stats();
-    let engine = Engine::new(client).map_err(|e| describe(&e))?;
-    let mut rows = 0usize;
-    let stdout = std::io::stdout();
-    let result = async {
-        for source in sources(args)? {
-            let pieces = statements::split(&source.sql)
-                .map_err(|e| format!("{}: {}", source.label, describe(&e)))?;
-            for piece in pieces {
-                let at = |e: &DataFusionError| {
-                    format!("{}, line {}: {}", source.label, piece.line, describe(e))
-                };
-                for statement in engine.parse(&piece.text).map_err(|e| at(&e))? {
-                    let stream = engine.execute(statement).await.map_err(|e| at(&e))?;
-                    let schema = stream.schema();
-                    let batches = collect(stream).await.map_err(|e| at(&e))?;
-                    rows += batches.iter().map(|b| b.num_rows()).sum::<usize>();
-                    let mut out = stdout.lock();
-                    output::write_result(args.format, &schema, &batches, &mut out)
-                        .and_then(|_| out.flush().map_err(Into::into))
-                        .map_err(|e| format!("cannot write the result: {e}"))?;
-                }
-            }
+/// Runs every statement of the sources `args` name.
+pub async fn run(args: &Args, runner: &mut Runner) -> Result<ExitCode, String> {
+    let mut failed = 0;
+    for source in sources(args)? {
+        let outcome = runner.run_script(Some(&source.label), &source.sql).await;
+        failed += outcome.failed;
+        if outcome.stopped {
+            break;
         }
-        Ok::<(), String>(())
     }
-    .await;
-    if args.stats {
-        eprintln!(
-            "requests={} rows={} bytes={} elapsed_ms={}",
-            stats.requests(),
-            rows,
-            stats.bytes(),
-            started.elapsed().as_millis()
-        );
-    }
-    result.map(|()| ExitCode::SUCCESS)
-}
-
-/// One line for a person: the innermost cause, without DataFusion's wrapping.
-pub fn describe(e: &DataFusionError) -> String {
-    match e.find_root() {
-        DataFusionError::External(inner) => inner.to_string(),
-        DataFusionError::SQL(inner, _) => format!("SQL syntax: {inner}"),
-        DataFusionError::SchemaError(inner, _) => inner.to_string(),
-        DataFusionError::Plan(m) => m.clone(),
-        other => other.to_string(),
-    }
+    runner.flush_output()?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
