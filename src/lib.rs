@@ -13,7 +13,7 @@
 //! * [`jira`] knows Jira: connection settings, the HTTP client (auth, retries, paging, error
 //!   bodies), JQL building and the table declarations. It knows nothing of SQL execution.
 //! * [`engine`] turns declarations into DataFusion table providers and scans.
-//! * [`cli`] is the command line: argument parsing, running scripts, printing results.
+//! * [`cli`] is the command line: argument parsing, the REPL, running scripts, printing results.
 //! * [`emulator`] holds faithful fakes of Jira Cloud's REST API, used by `--demo` and every test.
 //!   It shares no code with the client, so a misreading of the API cannot hide by being made twice.
 

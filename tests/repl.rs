@@ -75,7 +75,7 @@ fn completion_multi_line_statements_and_meta_commands() {
     p.exp_string(PROMPT).unwrap();
     p.send_line("\\d Issues").unwrap();
     p.exp_string("Pushed down to Jira").unwrap();
-    p.exp_string("JQL statusCategory").unwrap();
+    p.exp_string("= IN: prefilter").unwrap();
     p.exp_string(PROMPT).unwrap();
     p.send_line("\\format csv").unwrap();
     p.exp_string("Output format is csv.").unwrap();

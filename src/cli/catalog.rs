@@ -9,9 +9,9 @@ use datafusion::arrow::array::{RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::logical_expr::TableType;
 
-use crate::engine::Engine;
 use crate::engine::session::{CATALOG, JIRA_SCHEMA};
-use crate::jira::tables::{self, ColumnDef, FilterKind, TableDef};
+use crate::engine::{Engine, catalog};
+use crate::jira::tables::{self, TableDef};
 
 /// A snapshot of the session's tables and functions.
 #[derive(Debug, Clone, Default)]
@@ -153,13 +153,15 @@ impl Catalog {
                 .fields()
                 .iter()
                 .map(|field| {
-                    let declared = table.def.and_then(|d| d.column(field.name()));
+                    let declared = table.def.and_then(|d| Some((d, d.column(field.name())?)));
                     vec![
                         field.name().clone(),
                         sql_type(field.data_type()),
-                        declared.map(pushdown).unwrap_or_default(),
                         declared
-                            .map(|c| c.description.to_string())
+                            .and_then(|(d, c)| catalog::pushdown_rule(d, c))
+                            .unwrap_or_default(),
+                        declared
+                            .map(|(_, c)| c.description.to_string())
                             .unwrap_or_default(),
                     ]
                 })
@@ -207,27 +209,6 @@ fn sql_type(t: &DataType) -> String {
         }
         other => other.to_string(),
     }
-}
-
-/// How conditions on a declared column reach Jira, in a few words.
-fn pushdown(column: &ColumnDef) -> String {
-    let Some(filter) = column.filter else {
-        return String::new();
-    };
-    let jql = filter.jql;
-    let mut text = match filter.kind {
-        FilterKind::Exact => format!("= <> IN → JQL {jql}"),
-        FilterKind::UpperKey => format!("= IN → JQL {jql} (exact for upper-case values)"),
-        FilterKind::Name => format!("= IN → JQL {jql} (prefilter: Jira ignores case)"),
-        FilterKind::Instant => format!("< <= > >= = → JQL {jql} (minute precision)"),
-        FilterKind::Day => format!("= <> < <= > >= IN → JQL {jql}"),
-        FilterKind::Words => format!("= LIKE → JQL {jql} ~ (whole words, prefilter)"),
-        FilterKind::RawJql => "JQL = '...' is sent to Jira as is".to_string(),
-    };
-    if filter.empty {
-        text.push_str("; IS [NOT] NULL");
-    }
-    text
 }
 
 fn one_line(text: &str) -> String {

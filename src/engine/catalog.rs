@@ -117,7 +117,7 @@ fn all_columns() -> Vec<(&'static TableDef, usize, &'static ColumnDef)> {
 }
 
 /// Whether conditions on the column reach Jira, and how.
-fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
+pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
     let spec = column.filter?;
     let mut rule = match &table.access {
         Access::PerParent { .. } => "= IN: only those parents are read".to_string(),
