@@ -62,11 +62,11 @@ fn completion_multi_line_statements_and_meta_commands() {
     p.exp_string(PROMPT).unwrap();
 
     // A table name completes too.
-    p.send("SELECT count(*) AS n FROM Work").unwrap();
+    p.send("SELECT count(*) AS n FROM Resol").unwrap();
     p.send("\t").unwrap();
     p.flush().unwrap();
-    p.exp_string("Worklogs").unwrap();
-    p.send_line(" WHERE IssueKey = 'DEMO-7';").unwrap();
+    p.exp_string("Resolutions").unwrap();
+    p.send_line(";").unwrap();
     p.exp_string("(1 row)").unwrap();
 
     // Meta commands.

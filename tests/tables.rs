@@ -222,3 +222,24 @@ async fn the_catalog_matches_the_declarations() {
     assert!(!s.rows("SHOW COLUMNS FROM Issues").await.is_empty());
     assert_eq!(s.jira.total_requests(), 0);
 }
+
+#[tokio::test]
+async fn deleted_worklogs_follow_the_linked_pages() {
+    let s = site(2000).await;
+    let data = s.jira.data();
+    let got = s
+        .rows("SELECT WorklogId, arrow_cast(DeletedTime, 'Int64') FROM WorklogDeleted ORDER BY WorklogId")
+        .await;
+    let mut expected: Vec<Vec<String>> = data
+        .deleted_worklogs
+        .iter()
+        .map(|w| vec![w.id.to_string(), w.deleted.timestamp_millis().to_string()])
+        .collect();
+    expected.sort_by_key(|r| r[0].parse::<u64>().unwrap());
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected);
+    assert_eq!(
+        count(&s, "GET /rest/api/3/worklog/deleted"),
+        data.deleted_worklogs.len().div_ceil(1000).max(1)
+    );
+}

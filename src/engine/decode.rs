@@ -192,10 +192,14 @@ impl RowDecoder {
                 for item in items {
                     match value(item) {
                         None => b.append_null(),
+                        // Jira writes instants as text, except epoch milliseconds in a few
+                        // change feeds (`worklog/updated`, `worklog/deleted`).
                         Some(v) => b.append_value(
-                            v.as_str()
-                                .and_then(parse_instant)
-                                .ok_or_else(|| bad(item, &v, "a timestamp"))?,
+                            match &v {
+                                Value::Number(n) => n.as_i64(),
+                                _ => v.as_str().and_then(parse_instant),
+                            }
+                            .ok_or_else(|| bad(item, &v, "a timestamp"))?,
                         ),
                     }
                 }

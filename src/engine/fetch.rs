@@ -447,6 +447,8 @@ struct Pager<'c> {
     endpoint: Endpoint,
     path: Vec<String>,
     start_at: usize,
+    /// The next page's link, for `nextPage` paging.
+    next: Option<String>,
     finished: bool,
     /// Status of the last failed request, if it was an HTTP error.
     failed_with: Option<u16>,
@@ -466,6 +468,7 @@ impl<'c> Pager<'c> {
             endpoint,
             path,
             start_at: 0,
+            next: None,
             finished: false,
             failed_with: None,
         }
@@ -485,9 +488,10 @@ impl<'c> Pager<'c> {
             query.push(("startAt", self.start_at.to_string()));
             query.push(("maxResults", max.to_string()));
         }
-        let answer = match self.endpoint.api {
-            Api::Platform => self.client.get_platform(&self.path, &query).await,
-            Api::Agile => self.client.get_agile(&self.path, &query).await,
+        let answer = match (&self.next, self.endpoint.api) {
+            (Some(link), _) => self.client.get_absolute(link).await,
+            (None, Api::Platform) => self.client.get_platform(&self.path, &query).await,
+            (None, Api::Agile) => self.client.get_agile(&self.path, &query).await,
         };
         let page = match answer {
             Ok(page) => page,
@@ -521,6 +525,27 @@ impl<'c> Pager<'c> {
                 items.is_empty()
                     || last == Some(true)
                     || total.is_some_and(|t| self.start_at as i64 >= t)
+            }
+            Paging::NextPage => {
+                let link = page
+                    .get("nextPage")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let done = page
+                    .get("lastPage")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                if !done && link.is_some() && link == self.next {
+                    return Err(DataFusionError::External(
+                        format!(
+                            "Jira sent the same {} page link twice; stopping instead of looping",
+                            self.path.join("/")
+                        )
+                        .into(),
+                    ));
+                }
+                self.next = link;
+                done || self.next.is_none()
             }
         };
         Ok(Some(items))

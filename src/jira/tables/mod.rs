@@ -19,6 +19,7 @@ mod roles;
 mod sprints;
 mod statuses;
 mod users;
+mod worklog_deleted;
 mod worklogs;
 
 pub use boards::BOARDS;
@@ -37,11 +38,12 @@ pub use roles::ROLES;
 pub use sprints::SPRINTS;
 pub use statuses::STATUSES;
 pub use users::USERS;
+pub use worklog_deleted::WORKLOG_DELETED;
 pub use worklogs::WORKLOGS;
 
 /// Every table jiraql offers over Jira, in catalog order.
 pub fn all() -> &'static [&'static TableDef] {
-    static ALL: [&TableDef; 17] = [
+    static ALL: [&TableDef; 18] = [
         &BOARDS,
         &EPICS,
         &FIELDS,
@@ -58,6 +60,7 @@ pub fn all() -> &'static [&'static TableDef] {
         &SPRINTS,
         &STATUSES,
         &USERS,
+        &WORKLOG_DELETED,
         &WORKLOGS,
     ];
     &ALL
@@ -174,6 +177,8 @@ pub enum Paging {
     /// `startAt`/`maxResults` pages of at most `max`; the end is `isLast`, `startAt + n >= total`,
     /// or (for bare arrays such as `users/search`, which say neither) an empty page.
     StartAt { max: usize },
+    /// Pages linked by `nextPage` until `lastPage` (`worklog/updated`, `worklog/deleted`).
+    NextPage,
 }
 
 /// The `…/updated` + `…/list` pair Jira offers to read children of every issue in bulk.
