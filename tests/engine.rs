@@ -588,10 +588,9 @@ mod escaping {
 
 // ---------------------------------------------------------------- other auth schemes
 
-async fn engine_for(jira: &jiraql::emulator::JiraEmulator, text: &str) -> jiraql::engine::Engine {
+async fn engine_for(text: &str) -> jiraql::engine::Engine {
     let mut settings: jiraql::jira::connection::ConnectionSettings = text.parse().unwrap();
     settings.resolve_token(|_| None, None).unwrap();
-    let _ = jira;
     jiraql::engine::Engine::new(jiraql::jira::client::JiraClient::new(settings).unwrap()).unwrap()
 }
 
@@ -599,14 +598,11 @@ async fn engine_for(jira: &jiraql::emulator::JiraEmulator, text: &str) -> jiraql
 async fn data_center_reads_v2_with_a_personal_access_token() {
     let s = site(100).await;
     let c = s.jira.config();
-    let engine = engine_for(
-        &s.jira,
-        &format!(
-            "URL={};AuthScheme=PAT;APIToken={}",
-            s.jira.base_url(),
-            c.personal_access_token
-        ),
-    )
+    let engine = engine_for(&format!(
+        "URL={};AuthScheme=PAT;APIToken={}",
+        s.jira.base_url(),
+        c.personal_access_token
+    ))
     .await;
     let batches = engine
         .query("SELECT Key, Description FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Id LIMIT 3")
@@ -632,7 +628,6 @@ async fn oauth_goes_through_the_gateway_with_a_bearer_token() {
     let s = site(100).await;
     let c = s.jira.config();
     let engine = engine_for(
-        &s.jira,
         &format!(
             "URL=https://acme.atlassian.net;AuthScheme=OAuth;CloudId={};OAuthAccessToken={};OAuthGatewayURL={}",
             c.cloud_id,

@@ -69,22 +69,40 @@ fn memtable(fields: Vec<(&str, DataType)>, columns: Vec<ArrayRef>) -> Result<Mem
     MemTable::try_new(schema, vec![vec![batch]])
 }
 
+/// A catalog table whose rows each describe something of one Jira table: the leading
+/// CatalogName, SchemaName and TableName columns, then `fields`.
+fn per_table(
+    catalog: &str,
+    schema: &str,
+    table_names: impl Iterator<Item = &'static str>,
+    fields: Vec<(&str, DataType)>,
+    columns: Vec<ArrayRef>,
+) -> Result<MemTable> {
+    let names: Vec<Option<String>> = table_names.map(|t| Some(t.to_string())).collect();
+    let n = names.len();
+    let mut all_fields = vec![
+        ("CatalogName", DataType::Utf8),
+        ("SchemaName", DataType::Utf8),
+        ("TableName", DataType::Utf8),
+    ];
+    all_fields.extend(fields);
+    let mut all_columns = vec![same(catalog, n), same(schema, n), text(names)];
+    all_columns.extend(columns);
+    memtable(all_fields, all_columns)
+}
+
 fn table_list(catalog: &str, schema: &str, keep: impl Fn(&TableDef) -> bool) -> Result<MemTable> {
     let list: Vec<&TableDef> = tables::all().iter().copied().filter(|t| keep(t)).collect();
-    let n = list.len();
-    memtable(
+    per_table(
+        catalog,
+        schema,
+        list.iter().map(|t| t.name),
         vec![
-            ("CatalogName", DataType::Utf8),
-            ("SchemaName", DataType::Utf8),
-            ("TableName", DataType::Utf8),
             ("TableType", DataType::Utf8),
             ("Description", DataType::Utf8),
             ("IsUpdateable", DataType::Boolean),
         ],
         vec![
-            same(catalog, n),
-            same(schema, n),
-            text(list.iter().map(|t| Some(t.name.to_string()))),
             text(
                 list.iter()
                     .map(|t| Some(if t.view { "VIEW" } else { "TABLE" }.to_string())),
@@ -137,12 +155,11 @@ pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
 
 fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
     let cols = all_columns();
-    let n = cols.len();
-    memtable(
+    per_table(
+        catalog,
+        schema,
+        cols.iter().map(|(t, _, _)| t.name),
         vec![
-            ("CatalogName", DataType::Utf8),
-            ("SchemaName", DataType::Utf8),
-            ("TableName", DataType::Utf8),
             ("ColumnName", DataType::Utf8),
             ("DataTypeName", DataType::Utf8),
             ("IsNullable", DataType::Boolean),
@@ -155,9 +172,6 @@ fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
             ("PushdownRule", DataType::Utf8),
         ],
         vec![
-            same(catalog, n),
-            same(schema, n),
-            text(cols.iter().map(|(t, _, _)| Some(t.name.to_string()))),
             text(cols.iter().map(|(_, _, c)| Some(c.name.to_string()))),
             text(
                 cols.iter()
@@ -199,21 +213,17 @@ fn keys(catalog: &str, schema: &str) -> Result<MemTable> {
             rows.push((t, c, 0, false, true));
         }
     }
-    let n = rows.len();
-    memtable(
+    per_table(
+        catalog,
+        schema,
+        rows.iter().map(|r| r.0.name),
         vec![
-            ("CatalogName", DataType::Utf8),
-            ("SchemaName", DataType::Utf8),
-            ("TableName", DataType::Utf8),
             ("ColumnName", DataType::Utf8),
             ("KeySeq", DataType::Int64),
             ("IsKey", DataType::Boolean),
             ("IsForeignKey", DataType::Boolean),
         ],
         vec![
-            same(catalog, n),
-            same(schema, n),
-            text(rows.iter().map(|r| Some(r.0.name.to_string()))),
             text(rows.iter().map(|r| Some(r.1.name.to_string()))),
             Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.2))),
             flag(rows.iter().map(|r| r.3)),

@@ -707,18 +707,10 @@ impl Compiler<'_> {
         let by = |id: u64, name: &str| id.to_string() == text || name.to_lowercase() == lower;
         match kind {
             Kind::Project => self.project_ids(atom),
-            Kind::IssueType => d
-                .issue_types
-                .iter()
-                .filter(|t| by(t.id, &t.name))
-                .map(|t| t.id)
-                .collect(),
-            Kind::Status => d
-                .statuses
-                .iter()
-                .filter(|s| by(s.id, &s.name))
-                .map(|s| s.id)
-                .collect(),
+            Kind::IssueType => {
+                ids_named(d.issue_types.iter().map(|t| (t.id, t.name.as_str())), &by)
+            }
+            Kind::Status => ids_named(d.statuses.iter().map(|s| (s.id, s.name.as_str())), &by),
             Kind::StatusCategory => {
                 let cats: Vec<u64> = d
                     .status_categories
@@ -733,42 +725,16 @@ impl Compiler<'_> {
                     .map(|s| s.id)
                     .collect()
             }
-            Kind::Priority => d
-                .priorities
-                .iter()
-                .filter(|p| by(p.id, &p.name))
-                .map(|p| p.id)
-                .collect(),
-            Kind::Resolution => d
-                .resolutions
-                .iter()
-                .filter(|r| by(r.id, &r.name))
-                .map(|r| r.id)
-                .collect(),
-            Kind::Component => d
-                .components
-                .iter()
-                .filter(|c| by(c.id, &c.name))
-                .map(|c| c.id)
-                .collect(),
-            Kind::FixVersion | Kind::AffectedVersion => d
-                .versions
-                .iter()
-                .filter(|v| by(v.id, &v.name))
-                .map(|v| v.id)
-                .collect(),
-            Kind::Sprint => d
-                .sprints
-                .iter()
-                .filter(|s| by(s.id, &s.name))
-                .map(|s| s.id)
-                .collect(),
-            Kind::Team => d
-                .teams
-                .iter()
-                .filter(|t| by(t.id, &t.value))
-                .map(|t| t.id)
-                .collect(),
+            Kind::Priority => ids_named(d.priorities.iter().map(|p| (p.id, p.name.as_str())), &by),
+            Kind::Resolution => {
+                ids_named(d.resolutions.iter().map(|r| (r.id, r.name.as_str())), &by)
+            }
+            Kind::Component => ids_named(d.components.iter().map(|c| (c.id, c.name.as_str())), &by),
+            Kind::FixVersion | Kind::AffectedVersion => {
+                ids_named(d.versions.iter().map(|v| (v.id, v.name.as_str())), &by)
+            }
+            Kind::Sprint => ids_named(d.sprints.iter().map(|s| (s.id, s.name.as_str())), &by),
+            Kind::Team => ids_named(d.teams.iter().map(|t| (t.id, t.value.as_str())), &by),
             Kind::Key | Kind::Parent => {
                 let issue = match atom {
                     Atom::Num(n) => u64::try_from(*n).ok().and_then(|id| d.issue_by_id(id)),
@@ -1576,6 +1542,17 @@ fn shift(t: NaiveDateTime, inc: &str, default_unit: char) -> Option<NaiveDateTim
         'm' => t.checked_add_signed(Duration::try_minutes(n)?),
         _ => None,
     }
+}
+
+/// Ids of the `(id, name)` pairs an atom names.
+fn ids_named<'a>(
+    items: impl Iterator<Item = (u64, &'a str)>,
+    by: &dyn Fn(u64, &str) -> bool,
+) -> Vec<u64> {
+    items
+        .filter(|(id, name)| by(*id, name))
+        .map(|(id, _)| id)
+        .collect()
 }
 
 #[cfg(test)]
