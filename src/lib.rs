@@ -21,3 +21,5 @@ pub mod cli;
 pub mod emulator;
 pub mod engine;
 pub mod jira;
+pub mod retry;
+pub mod sharepoint;

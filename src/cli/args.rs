@@ -51,6 +51,16 @@ pub struct Args {
     #[arg(long, env = "JIRAQL_CONNECTION", hide_env_values = true)]
     pub connection: Option<String>,
 
+    /// SharePoint connection string for `sharepoint.<list>` tables, e.g.
+    /// "URL=https://contoso.sharepoint.com/sites/pmo;TenantId=...;ClientId=..." (the client
+    /// secret from SHAREPOINT_CLIENT_SECRET or a prompt). With --demo, an emulated site.
+    #[arg(long, env = "JIRAQL_SHAREPOINT", hide_env_values = true)]
+    pub sharepoint: Option<String>,
+
+    /// Plan writes to SharePoint and print what they would do, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// Print `requests=N rows=M bytes=B elapsed_ms=T` on stderr at the end.
     #[arg(long)]
     pub stats: bool,

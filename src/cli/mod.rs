@@ -19,10 +19,12 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 
+use crate::emulator::sharepoint::{SharePointEmulator, SharePointEmulatorConfig};
 use crate::emulator::{JiraEmulator, JiraEmulatorConfig};
 use crate::engine::Engine;
 use crate::jira::client::JiraClient;
 use crate::jira::connection::ConnectionSettings;
+use crate::sharepoint::{GraphClient, SharePointSettings};
 use args::{Args, Command};
 use runner::Runner;
 
@@ -104,7 +106,30 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     };
     let started = Instant::now();
     let stats = client.stats();
-    let engine = Engine::new(client).map_err(|e| runner::describe(&e))?;
+    let mut engine = Engine::new(client).map_err(|e| runner::describe(&e))?;
+    // With --demo and no --sharepoint, an emulated SharePoint site; it lives as long as this
+    // function.
+    let demo_sharepoint = if demo.is_some() && args.sharepoint.is_none() {
+        Some(
+            SharePointEmulator::start(SharePointEmulatorConfig::default())
+                .await
+                .map_err(|e| format!("cannot start the demo SharePoint emulator: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let sharepoint = match (&args.sharepoint, &demo_sharepoint) {
+        (Some(text), _) => Some(sharepoint_settings(text)?),
+        (None, Some(emulator)) => Some(demo_sharepoint_settings(emulator)?),
+        (None, None) => None,
+    };
+    if let Some(settings) = sharepoint {
+        let graph = GraphClient::new(settings).map_err(|e| format!("{e}"))?;
+        engine = engine
+            .with_sharepoint(graph)
+            .map_err(|e| runner::describe(&e))?;
+    }
+    engine.set_dry_run(args.dry_run);
     let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();
     let mut runner = Runner::new(engine, args.format, interactive);
     runner.keep_going = args.continue_on_error;
@@ -126,6 +151,40 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         );
     }
     result
+}
+
+/// Parses `--sharepoint` and finds its client secret (environment, then a prompt).
+fn sharepoint_settings(text: &str) -> Result<SharePointSettings, String> {
+    let mut settings: SharePointSettings = text.parse().map_err(|e| format!("{e}"))?;
+    let prompt = |label: &str| rpassword::prompt_password(label);
+    let can_prompt = std::io::stdin().is_terminal();
+    settings
+        .resolve_secret(
+            |name| std::env::var(name).ok(),
+            if can_prompt { Some(&prompt) } else { None },
+        )
+        .map_err(|e| format!("{e}"))?;
+    Ok(settings)
+}
+
+/// The demo SharePoint site: app-only sign-in with the emulator's client secret.
+fn demo_sharepoint_settings(emulator: &SharePointEmulator) -> Result<SharePointSettings, String> {
+    let c = emulator.config();
+    let text = format!(
+        "URL=https://{}{};TenantId={};ClientId={};GraphURL={};LoginURL={}",
+        c.hostname,
+        c.site_path,
+        c.tenant_id,
+        c.client_id,
+        emulator.graph_url(),
+        emulator.login_url()
+    );
+    let mut settings: SharePointSettings = text.parse().map_err(|e| format!("{e}"))?;
+    let secret = c.client_secret.clone();
+    settings
+        .resolve_secret(move |_| Some(secret.clone()), None)
+        .map_err(|e| format!("{e}"))?;
+    Ok(settings)
 }
 
 fn demo_settings(emulator: &JiraEmulator) -> Result<ConnectionSettings, String> {

@@ -252,6 +252,9 @@ impl Runner {
         let (schema, batches) = result?;
         self.total_rows += rows;
         self.print(&schema, &batches)?;
+        if let Some(report) = self.engine.take_write_report() {
+            written(&report)?;
+        }
         if self.timing {
             eprintln!("Time: {:.3} ms", elapsed.as_secs_f64() * 1000.0);
         }
@@ -303,6 +306,27 @@ impl Runner {
             available.join(", ")
         ))
     }
+}
+
+/// After a write to SharePoint: says so when nothing was sent, and turns rows that could not
+/// be written into a failure (each row and its reason on stderr).
+fn written(report: &crate::sharepoint::WriteReport) -> Result<(), Failure> {
+    if report.dry_run {
+        eprintln!("dry run: nothing was written to {}", report.list);
+    }
+    if report.failed.is_empty() {
+        return Ok(());
+    }
+    for failure in &report.failed {
+        eprintln!("  {}: {}", failure.row, failure.reason);
+    }
+    Err(Failure::Error(format!(
+        "{} row{} could not be written to the list {} (listed above); the other rows were \
+         written",
+        report.failed.len(),
+        if report.failed.len() == 1 { "" } else { "s" },
+        report.list
+    )))
 }
 
 /// Runs `statement`, collecting its batches and updating `progress` while they come.

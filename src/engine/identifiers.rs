@@ -29,6 +29,11 @@ impl Names {
             .or_insert_with(|| name.to_string());
     }
 
+    /// The declared spelling of `name`, if it is known ignoring case.
+    pub fn spelling(&self, name: &str) -> Option<&str> {
+        self.canonical.get(&name.to_lowercase()).map(String::as_str)
+    }
+
     fn fix(&self, ident: &mut Ident) {
         if ident.quote_style.is_some() {
             return;
@@ -37,6 +42,29 @@ impl Names {
             ident.value.clone_from(name);
         }
     }
+}
+
+/// Every table name `statement` refers to.
+pub fn relations(statement: &DFStatement) -> Vec<ObjectName> {
+    let mut names = Vec::new();
+    let mut collect = |name: &ObjectName| {
+        names.push(name.clone());
+        ControlFlow::<()>::Continue(())
+    };
+    match statement {
+        DFStatement::Statement(s) => {
+            let _ = datafusion::sql::sqlparser::ast::visit_relations(s.as_ref(), &mut collect);
+        }
+        DFStatement::Explain(e) => return relations(&e.statement),
+        DFStatement::CopyTo(c) => match &c.source {
+            CopyToSource::Relation(name) => names.push(name.clone()),
+            CopyToSource::Query(q) => {
+                let _ = datafusion::sql::sqlparser::ast::visit_relations(q.as_ref(), &mut collect);
+            }
+        },
+        DFStatement::CreateExternalTable(_) | DFStatement::Reset(_) => {}
+    }
+    names
 }
 
 /// Rewrites the identifiers of `statement` to their declared spelling.

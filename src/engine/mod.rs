@@ -17,6 +17,7 @@ pub mod provider;
 pub mod pushdown;
 pub mod scan;
 pub mod session;
+pub mod sharepoint;
 pub mod statements;
 
 pub use session::Engine;

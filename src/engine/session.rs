@@ -1,9 +1,9 @@
 //! The engine a caller talks to: parse, resolve names, plan and run statements.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use datafusion::catalog::{
-    CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider, SchemaProvider,
+    CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider, SchemaProvider, TableProvider,
 };
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::SendableRecordBatchStream;
@@ -11,22 +11,33 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
+use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+
 use super::catalog;
 use super::identifiers::{self, Names};
 use super::provider::JiraTable;
+use super::sharepoint::SharePointSchema;
+use super::sharepoint::dml;
 use crate::jira::client::JiraClient;
 use crate::jira::tables;
+use crate::sharepoint::{Directory, GraphClient, WriteReport};
 
 /// The catalog every table lives in.
 pub const CATALOG: &str = "jiraql";
 /// The default schema: `Worklogs` and `jira.Worklogs` name the same table.
 pub const JIRA_SCHEMA: &str = "jira";
 
-/// A SQL session over one Jira connection.
+/// A SQL session over one Jira connection, and optionally one SharePoint site.
 pub struct Engine {
     ctx: SessionContext,
     client: JiraClient,
     names: Names,
+    sharepoint: Option<Arc<SharePointSchema>>,
+    /// `--dry-run`: writes to SharePoint are planned and counted, not sent.
+    dry_run: bool,
+    last_write: Mutex<Option<WriteReport>>,
 }
 
 impl Engine {
@@ -44,6 +55,7 @@ impl Engine {
         let schema = Arc::new(MemorySchemaProvider::new());
         let mut names = Names::default();
         names.add(JIRA_SCHEMA);
+        names.add(dml::SCHEMA);
         for def in tables::all() {
             schema.register_table(
                 def.name.to_string(),
@@ -60,7 +72,52 @@ impl Engine {
         let catalog = Arc::new(MemoryCatalogProvider::new());
         catalog.register_schema(JIRA_SCHEMA, schema)?;
         ctx.register_catalog(CATALOG, catalog);
-        Ok(Engine { ctx, client, names })
+        Ok(Engine {
+            ctx,
+            client,
+            names,
+            sharepoint: None,
+            dry_run: false,
+            last_write: Mutex::new(None),
+        })
+    }
+
+    /// Adds the `sharepoint` schema: the lists of the site `graph` connects to.
+    pub fn with_sharepoint(mut self, graph: GraphClient) -> Result<Self> {
+        let schema = Arc::new(SharePointSchema::new(
+            Directory::new(graph),
+            self.names.clone(),
+        ));
+        let catalog = self.ctx.catalog(CATALOG).ok_or_else(|| {
+            DataFusionError::Internal(format!("the catalog {CATALOG} is missing"))
+        })?;
+        catalog.register_schema(dml::SCHEMA, schema.clone())?;
+        self.sharepoint = Some(schema);
+        Ok(self)
+    }
+
+    /// Plans writes to SharePoint without sending them.
+    pub fn set_dry_run(&mut self, dry_run: bool) {
+        self.dry_run = dry_run;
+    }
+
+    /// The SharePoint connection, if there is one.
+    pub fn sharepoint(&self) -> Option<&GraphClient> {
+        self.sharepoint.as_ref().map(|s| s.directory().client())
+    }
+
+    /// `KeyColumn` of the SharePoint connection.
+    pub fn sharepoint_key_column(&self) -> Option<String> {
+        self.sharepoint()
+            .and_then(|c| c.settings().key_column.clone())
+    }
+
+    /// What the last statement that wrote to SharePoint did (taken: a second call gives `None`).
+    pub fn take_write_report(&self) -> Option<WriteReport> {
+        self.last_write
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     pub fn client(&self) -> &JiraClient {
@@ -84,10 +141,76 @@ impl Engine {
 
     /// Plans and starts one statement; rows arrive as the stream is polled.
     pub async fn execute(&self, statement: DFStatement) -> Result<SendableRecordBatchStream> {
+        let statement = self.with_list_names(statement).await?;
+        if let (DFStatement::Statement(sql), Some(schema)) = (&statement, &self.sharepoint)
+            && dml::target(sql).is_some()
+        {
+            let report = dml::run(self, schema, sql, self.dry_run).await?;
+            let batch = report_batch(&report)?;
+            *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+            let schema = batch.schema();
+            return Ok(Box::pin(RecordBatchStreamAdapter::new(
+                schema,
+                futures::stream::iter([Ok(batch)]),
+            )));
+        }
         let state = self.ctx.state();
         let plan = state.statement_to_plan(statement).await?;
         let frame = self.ctx.execute_logical_plan(plan).await?;
         frame.execute_stream().await
+    }
+
+    /// Resolves the SharePoint lists `statement` names, so that their columns, too, can be
+    /// written in any case.
+    async fn with_list_names(&self, mut statement: DFStatement) -> Result<DFStatement> {
+        let Some(schema) = &self.sharepoint else {
+            return Ok(statement);
+        };
+        let lists = identifiers::relations(&statement)
+            .iter()
+            .filter_map(dml::list_name)
+            .collect::<Vec<_>>();
+        if lists.is_empty() {
+            return Ok(statement);
+        }
+        let mut names = self.names.clone();
+        for list in lists {
+            if let Some(table) = schema.list_table(&list).await? {
+                TableProvider::schema(&table)
+                    .fields()
+                    .iter()
+                    .for_each(|f| names.add(f.name()));
+            }
+        }
+        identifiers::resolve(&mut statement, &names);
+        Ok(statement)
+    }
+
+    /// Runs one query given as text and collects its rows (used to plan writes).
+    pub(crate) async fn sql_batches(&self, sql: &str) -> Result<Vec<RecordBatch>> {
+        let plan = self.plan_query(sql).await?;
+        self.ctx.execute_logical_plan(plan).await?.collect().await
+    }
+
+    /// The output column names of a query given as text, without running it.
+    pub(crate) async fn sql_schema_names(&self, sql: &str) -> Result<Vec<String>> {
+        let plan = self.plan_query(sql).await?;
+        Ok(plan
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect())
+    }
+
+    async fn plan_query(&self, sql: &str) -> Result<datafusion::logical_expr::LogicalPlan> {
+        let mut statements = self.parse(sql)?;
+        let statement = match (statements.pop(), statements.is_empty()) {
+            (Some(s), true) => s,
+            _ => return Err(DataFusionError::Plan("expected exactly one query".into())),
+        };
+        let statement = self.with_list_names(statement).await?;
+        self.ctx.state().statement_to_plan(statement).await
     }
 
     /// Runs `sql` (one statement) and collects its rows; convenient for tests and tools.
@@ -104,4 +227,28 @@ impl Engine {
         let stream = self.execute(statement).await?;
         datafusion::physical_plan::common::collect(stream).await
     }
+}
+
+/// The one-row result of a write: what happened to how many rows.
+fn report_batch(report: &WriteReport) -> Result<RecordBatch> {
+    let count = |n: u64| Arc::new(UInt64Array::from(vec![n])) as ArrayRef;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("list", DataType::Utf8, false),
+        Field::new("inserted", DataType::UInt64, false),
+        Field::new("updated", DataType::UInt64, false),
+        Field::new("unchanged", DataType::UInt64, false),
+        Field::new("deleted", DataType::UInt64, false),
+        Field::new("failed", DataType::UInt64, false),
+    ]));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from(vec![report.list.clone()])),
+            count(report.inserted),
+            count(report.updated),
+            count(report.unchanged),
+            count(report.deleted),
+            count(report.failed.len() as u64),
+        ],
+    )?)
 }

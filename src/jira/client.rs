@@ -34,6 +34,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
+use crate::retry::{backoff, jitter, parse_retry_after, plan_retry};
+
 use super::connection::{AuthScheme, ConnectionError, ConnectionSettings};
 
 /// Connecting may take at most this long even when `Timeout=0`, so a black-holed address fails
@@ -181,6 +183,24 @@ impl ClientStats {
 
     fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// One attempt sent and `bytes` received (for clients of other services).
+    pub(crate) fn count_response(&self, bytes: usize) {
+        Self::add(&self.0.requests, 1);
+        Self::add(&self.0.bytes, bytes as u64);
+    }
+
+    /// One retry after `delay`; `throttled` when the server asked for it (429/503).
+    pub(crate) fn count_retry(&self, delay: Duration, throttled: bool) {
+        Self::add(&self.0.retries, 1);
+        if throttled {
+            Self::add(&self.0.rate_limit_waits, 1);
+        }
+        Self::add(
+            &self.0.waited_micros,
+            u64::try_from(delay.as_micros()).unwrap_or(u64::MAX),
+        );
     }
 }
 
@@ -964,57 +984,6 @@ impl ResponseMeta {
     }
 }
 
-/// Decides the delay before retry number `retries + 1`: `Ok(delay)`, or `Err(true)` when
-/// `Retry-After` asks for more than the policy's cap, `Err(false)` when retries are used up.
-fn plan_retry(
-    policy: &super::connection::RetryPolicy,
-    retries: u32,
-    retry_after: Option<Duration>,
-) -> Result<Duration, bool> {
-    if retries >= policy.max_retries {
-        return Err(false);
-    }
-    if let Some(wait) = retry_after
-        && wait > policy.max_delay
-    {
-        return Err(true);
-    }
-    let delay = backoff(policy, retries, jitter());
-    Ok(retry_after.map_or(delay, |wait| wait.max(delay)))
-}
-
-/// Exponential backoff: `base_delay * 2^attempt * jitter`, capped at `max_delay`. `jitter` is
-/// clamped to [0.7, 1.3].
-fn backoff(policy: &super::connection::RetryPolicy, attempt: u32, jitter: f64) -> Duration {
-    let jitter = jitter.clamp(0.7, 1.3);
-    let factor = 2f64.powi(attempt.min(60) as i32);
-    let secs =
-        (policy.base_delay.as_secs_f64() * factor * jitter).min(policy.max_delay.as_secs_f64());
-    Duration::try_from_secs_f64(secs).unwrap_or(policy.max_delay)
-}
-
-fn jitter() -> f64 {
-    use rand::Rng as _;
-    rand::rng().random_range(0.7..=1.3)
-}
-
-/// Parses `Retry-After`: seconds, possibly fractional (`"1.5"`), or an HTTP date. Dates in the
-/// past mean "now"; anything else unreadable is ignored.
-fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return if secs.is_finite() && secs >= 0.0 {
-            // Longer than a day is nonsense; capping keeps the conversion from overflowing.
-            Duration::try_from_secs_f64(secs.min(86_400.0)).ok()
-        } else {
-            None
-        };
-    }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = date.with_timezone(&chrono::Utc) - now;
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
 /// Jira's messages from an error body: `errorMessages`, then `errors` as `field: message`, then
 /// the `message` / `errorMessage` used by gateways and some endpoints. A body that is not JSON
 /// (401s often are not) yields its text, or an HTML page's title.
@@ -1082,7 +1051,7 @@ fn html_title(html: &str) -> Option<String> {
 
 /// Text squeezed onto one line (control characters and runs of whitespace become one space)
 /// and cut to `max` characters.
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let clean: String = squeezed
         .chars()
@@ -1097,7 +1066,7 @@ fn one_line(text: &str, max: usize) -> String {
 }
 
 /// An error and its sources on one line, without the request URL (it carries the query).
-fn error_chain(error: &reqwest::Error) -> String {
+pub(crate) fn error_chain(error: &reqwest::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut source: Option<&dyn std::error::Error> = Some(error);
     while let Some(e) = source {
@@ -1145,92 +1114,9 @@ fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jira::connection::RetryPolicy;
     use std::sync::Mutex;
 
     const SENTINEL: &str = "SENTINEL-t0ken-9f8e7d";
-
-    fn policy(base_ms: u64, max_ms: u64, retries: u32) -> RetryPolicy {
-        RetryPolicy {
-            max_retries: retries,
-            base_delay: Duration::from_millis(base_ms),
-            max_delay: Duration::from_millis(max_ms),
-        }
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
-            .map(|d| d.with_timezone(&chrono::Utc))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
-        assert_eq!(
-            parse_retry_after(" 0.05 ", now),
-            Some(Duration::from_millis(50))
-        );
-        assert_eq!(
-            parse_retry_after("1.5", now),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("Thu, 01 Jan 2026 00:00:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 31 Dec 2025 23:59:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("-1", now), None);
-        assert_eq!(parse_retry_after("NaN", now), None);
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(
-            parse_retry_after("1e300", now),
-            Some(Duration::from_secs(86_400))
-        );
-    }
-
-    #[test]
-    fn backoff_bounds() {
-        let p = policy(1000, 30_000, 4);
-        assert_eq!(backoff(&p, 0, 1.0), Duration::from_secs(1));
-        assert_eq!(backoff(&p, 1, 1.0), Duration::from_secs(2));
-        assert_eq!(backoff(&p, 3, 1.0), Duration::from_secs(8));
-        assert_eq!(backoff(&p, 0, 0.7), Duration::from_millis(700));
-        assert_eq!(backoff(&p, 0, 1.3), Duration::from_millis(1300));
-        // Jitter outside the range is clamped.
-        assert_eq!(backoff(&p, 0, 0.0), Duration::from_millis(700));
-        assert_eq!(backoff(&p, 0, 9.0), Duration::from_millis(1300));
-        // Capped, and no overflow for absurd attempts.
-        assert_eq!(backoff(&p, 5, 1.3), Duration::from_secs(30));
-        assert_eq!(backoff(&p, u32::MAX, 1.3), Duration::from_secs(30));
-        for attempt in 0..10 {
-            for _ in 0..50 {
-                let d = backoff(&p, attempt, jitter());
-                let nominal = (1000u64 << attempt) as f64 / 1000.0;
-                assert!(d.as_secs_f64() >= (nominal * 0.7).min(30.0) - 1e-9, "{d:?}");
-                assert!(d.as_secs_f64() <= (nominal * 1.3).min(30.0) + 1e-9, "{d:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn retry_plan() {
-        let p = policy(10, 1000, 2);
-        assert_eq!(plan_retry(&p, 2, None), Err(false));
-        assert_eq!(plan_retry(&p, 0, Some(Duration::from_secs(5))), Err(true));
-        let d = plan_retry(&p, 0, Some(Duration::from_millis(500)));
-        assert_eq!(
-            d,
-            Ok(Duration::from_millis(500)),
-            "Retry-After is the minimum"
-        );
-        let d = plan_retry(&p, 1, None).unwrap_or_default();
-        assert!(
-            d >= Duration::from_millis(14) && d <= Duration::from_millis(26),
-            "{d:?}"
-        );
-    }
 
     #[test]
     fn error_bodies() {

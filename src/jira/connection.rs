@@ -110,28 +110,7 @@ impl FromStr for AuthScheme {
     }
 }
 
-/// How often and how patiently failed requests are retried (429, 502, 503, 504, network errors).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt; 0 disables retrying.
-    pub max_retries: u32,
-    /// Delay before the first retry; it doubles with each further retry.
-    pub base_delay: Duration,
-    /// Upper bound for one delay. A `Retry-After` longer than this is not waited for: the
-    /// request fails at once and says so, rather than hanging silently.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    /// Atlassian's advice: about four retries, exponential backoff, delays capped at 30 s.
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 4,
-            base_delay: Duration::from_millis(1000),
-            max_delay: Duration::from_millis(30_000),
-        }
-    }
-}
+pub use crate::retry::RetryPolicy;
 
 /// Why a connection string or its credentials were not accepted.
 ///
@@ -771,7 +750,7 @@ fn checked_token(property: &'static str, value: &str) -> Result<SecretString, Co
 
 /// Parses `URL` or `OAuthGatewayURL`: absolute, http(s), https unless loopback, no credentials,
 /// query or fragment, trailing slash stripped.
-fn site_url(property: &'static str, raw: &str) -> Result<Url, ConnectionError> {
+pub(crate) fn site_url(property: &'static str, raw: &str) -> Result<Url, ConnectionError> {
     let bad = |value: Option<String>, reason: String| ConnectionError::InvalidValue {
         property,
         value,
@@ -844,7 +823,7 @@ fn site_url(property: &'static str, raw: &str) -> Result<Url, ConnectionError> {
     Ok(url)
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
@@ -855,7 +834,7 @@ fn is_loopback(url: &Url) -> bool {
 
 /// Splits `Name=Value;...` into trimmed pairs, unquoting quoted values. `what` names the text in
 /// errors ("the connection string" or "Other"); errors never echo values.
-fn split_pairs(s: &str, what: &str) -> Result<Vec<(String, String)>, ConnectionError> {
+pub(crate) fn split_pairs(s: &str, what: &str) -> Result<Vec<(String, String)>, ConnectionError> {
     let chars: Vec<char> = s.chars().collect();
     let len = chars.len();
     let mut pairs = Vec::new();
@@ -971,7 +950,7 @@ fn shown_name(name: &str) -> String {
 }
 
 /// A non-secret value for an error message, cut to a readable length and kept on one line.
-fn echo(value: &str) -> String {
+pub(crate) fn echo(value: &str) -> String {
     let one_line: String = value
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

@@ -1,0 +1,7 @@
+//! SharePoint lists in SQL: the `sharepoint` schema ([`table`]) and the statements that write
+//! to lists ([`dml`]).
+
+pub mod dml;
+pub mod table;
+
+pub use table::{ListTable, SharePointSchema};
