@@ -18,7 +18,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 
 use super::graph::Reply;
-use super::model::Principal;
+use super::model::{Principal, random_guid};
 use super::server::Shared;
 
 /// The only resource this emulator issues tokens for.
@@ -92,8 +92,8 @@ pub(crate) fn check_bearer(
 
 /// AAD's error JSON: `description` starts with the AADSTS code.
 fn aad_error(status: u16, error: &str, code: u32, description: &str) -> Reply {
-    let trace = uuid();
-    let correlation = uuid();
+    let trace = random_guid();
+    let correlation = random_guid();
     let timestamp = Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string();
     let body = json!({
         "error": error,
@@ -123,19 +123,6 @@ fn aad_reply(status: u16, body: Value) -> Reply {
         body: Some(body),
         delay: None,
     }
-}
-
-fn uuid() -> String {
-    let v: u128 = rand::rng().random();
-    let h = format!("{v:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 fn random_token(bytes: usize) -> String {

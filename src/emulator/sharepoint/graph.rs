@@ -16,7 +16,8 @@ use serde_json::{Map, Value, json};
 use super::auth::{TokenProblem, check_bearer};
 use super::filter;
 use super::model::{
-    BUILTIN_COLUMNS, ColumnKind, ColumnSpec, FieldError, Item, Principal, Store, format_time,
+    BUILTIN_COLUMNS, ColumnKind, ColumnSpec, FieldError, Item, Principal, Store, format_guid,
+    format_time, random_guid,
 };
 use super::server::Shared;
 
@@ -76,23 +77,9 @@ fn empty_reply(status: u16) -> Reply {
     }
 }
 
-pub(crate) fn new_request_id() -> String {
-    use rand::Rng;
-    let v: u128 = rand::rng().random();
-    let h = format!("{v:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 /// Graph's error envelope.
 pub(crate) fn graph_error(status: u16, code: &str, message: &str, inner: Option<&str>) -> Reply {
-    let id = new_request_id();
+    let id = random_guid();
     let mut inner_error = json!({
         "date": Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
         "request-id": id,
@@ -666,7 +653,7 @@ impl Req<'_> {
         v
     }
 
-    /// Apply `$select` on item properties (`@odata.etag` always stays).
+    /// Apply `$select` on item properties (`@odata.etag` and expanded `fields` stay).
     fn select(&self, mut v: Value) -> Value {
         let Some(sel) = self.opt("select") else {
             return v;
@@ -675,9 +662,8 @@ impl Req<'_> {
         if let Value::Object(m) = &mut v {
             m.retain(|k, _| {
                 k == "@odata.etag"
-                    || k == "fields@odata.context"
+                    || k.starts_with("fields")
                     || keep.iter().any(|s| s.eq_ignore_ascii_case(k))
-                    || (k == "fields" && m_has_fields(&keep))
             });
         }
         v
@@ -1040,10 +1026,6 @@ impl Req<'_> {
     }
 }
 
-fn m_has_fields(keep: &[&str]) -> bool {
-    keep.iter().any(|s| s.eq_ignore_ascii_case("fields"))
-}
-
 /// Where a delta round stands: `Done` is a delta link (changes after `since`); `Next` a page
 /// link within the round `(since, upto]`, past change `after`.
 enum DeltaToken {
@@ -1146,18 +1128,8 @@ fn derived_guid(s: &str) -> String {
             (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
         })
     };
-    let h = format!(
-        "{:016x}{:016x}",
-        fnv(0xcbf2_9ce4_8422_2325),
-        fnv(0x8422_2325_cbf2_9ce4)
-    );
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
+    format_guid(
+        u128::from(fnv(0xcbf2_9ce4_8422_2325)) << 64 | u128::from(fnv(0x8422_2325_cbf2_9ce4)),
     )
 }
 

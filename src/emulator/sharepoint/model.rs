@@ -369,18 +369,9 @@ impl Store {
         }
     }
 
-    /// A lower-case GUID from the seeded generator.
+    /// A GUID from the seeded generator.
     pub fn guid(&mut self) -> String {
-        let v: u128 = self.rng.random();
-        let h = format!("{v:032x}");
-        format!(
-            "{}-{}-4{}-a{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[13..16],
-            &h[17..20],
-            &h[20..32]
-        )
+        format_guid(self.rng.random())
     }
 
     /// Shuffle `0..n` with the seeded generator (batch response order).
@@ -705,6 +696,24 @@ impl Store {
     }
 }
 
+/// 128 bits as a lower-case GUID (`8-4-4-4-12`).
+pub(crate) fn format_guid(v: u128) -> String {
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// A random (unseeded) GUID: request, trace and correlation ids.
+pub(crate) fn random_guid() -> String {
+    format_guid(rand::rng().random())
+}
+
 /// Values equal for uniqueness: text compares case-insensitively, as SharePoint does.
 pub(crate) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -771,6 +780,7 @@ pub(crate) fn demo_lists() -> Vec<ListSpec> {
             ColumnKind::choice(&["Highest", "High", "Medium", "Low", "Lowest"]),
         ))
         .column(ColumnSpec::new("Assignee", ColumnKind::text()))
+        // The Jira demo site's labels, so that syncing it fits the choices.
         .column(ColumnSpec::new(
             "Labels",
             ColumnKind::multi_choice(&[

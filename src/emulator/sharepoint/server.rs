@@ -15,8 +15,8 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::auth::{self, AuthState};
-use super::graph::{self, Call, Reply, graph_error, new_request_id};
-use super::model::Store;
+use super::graph::{self, Call, Reply, graph_error};
+use super::model::{Store, random_guid};
 use super::{RecordedRequest, SharePointEmulatorConfig, SharePointFaults, batch};
 
 /// Everything the handlers share.
@@ -175,7 +175,7 @@ fn respond(reply: Reply, request_headers: &[(String, String)]) -> Response {
     let body = reply.body.map(|b| b.to_string()).unwrap_or_default();
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
-    let request_id = new_request_id();
+    let request_id = random_guid();
     let client_id = request_headers
         .iter()
         .find(|(k, _)| k == "client-request-id")

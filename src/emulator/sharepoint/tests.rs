@@ -59,15 +59,7 @@ async fn start(config: SharePointEmulatorConfig) -> T {
         http,
         token: String::new(),
     };
-    let c = t.emu.config().clone();
-    let a = t
-        .token_request(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &c.client_id),
-            ("client_secret", &c.client_secret),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .await;
+    let a = t.secret_token().await;
     assert_eq!(a.status, 200, "{}", a.body);
     t.token = a.body["access_token"].as_str().expect("token").to_string();
     t
@@ -99,6 +91,24 @@ impl T {
 
     async fn token_request(&self, form: &[(&str, &str)]) -> Answer {
         self.form("token", form).await
+    }
+
+    /// An app token for the configured client secret.
+    async fn secret_token(&self) -> Answer {
+        let c = self.emu.config();
+        self.token_request(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .await
+    }
+
+    /// GET an absolute URL (a next or delta link) with this client's token.
+    async fn get_url(&self, url: &str) -> Answer {
+        let r = self.http.get(url).bearer_auth(&self.token).send().await;
+        answer(r.expect("send")).await
     }
 
     /// A Graph request with this client's token and extra headers.
@@ -135,8 +145,7 @@ impl T {
         let mut url = format!("{}{path}", self.emu.graph_url());
         let (mut items, mut pages) = (Vec::new(), 0);
         loop {
-            let r = self.http.get(&url).bearer_auth(&self.token).send().await;
-            let a = answer(r.expect("send")).await;
+            let a = self.get_url(&url).await;
             assert_eq!(a.status, 200, "{}", a.body);
             pages += 1;
             items.extend(a.body["value"].as_array().cloned().unwrap_or_default());
@@ -367,15 +376,7 @@ async fn bearer_tokens_are_checked_and_expire() {
         "Lifetime validation failed, the token is expired."
     );
     // A fresh token works again.
-    let c = t.emu.config().clone();
-    let a = t
-        .token_request(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &c.client_id),
-            ("client_secret", &c.client_secret),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .await;
+    let a = t.secret_token().await;
     let fresh = T {
         token: a.body["access_token"].as_str().unwrap_or("").to_string(),
         http: t.http.clone(),

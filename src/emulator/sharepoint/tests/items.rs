@@ -266,6 +266,23 @@ async fn paging_select_and_filters() {
         keys.sort_unstable();
         assert_eq!(keys, ["@odata.etag", "Hours", "IssueKey"], "{q}");
     }
+    let a = t
+        .get(&format!(
+            "{items}?$select=id,eTag&expand=fields(select=Hours)&$top=1"
+        ))
+        .await;
+    let mut keys: Vec<String> = obj(a.body["value"][0].clone()).keys().cloned().collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "@odata.etag",
+            "eTag",
+            "fields",
+            "fields@odata.context",
+            "id"
+        ]
+    );
     let a = t.get(&format!("{items}?expand=driveItem")).await;
     assert_eq!(a.status, 400);
 
@@ -398,15 +415,7 @@ async fn delta_rounds_and_resync() {
     // The last page carries the delta link.
     let mut url = format!("{}{delta}?$top=2", t.emu.graph_url());
     let link = loop {
-        let a = super::answer(
-            t.http
-                .get(&url)
-                .bearer_auth(&t.token)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await;
+        let a = t.get_url(&url).await;
         if let Some(d) = a.body["@odata.deltaLink"].as_str() {
             break d.to_string();
         }
@@ -439,26 +448,10 @@ async fn delta_rounds_and_resync() {
         .as_str()
         .unwrap_or("")
         .to_string();
-    let a = super::answer(
-        t.http
-            .get(&latest)
-            .bearer_auth(&t.token)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let a = t.get_url(&latest).await;
     assert_eq!(a.body["value"], json!([]));
     t.emu.expire_delta_tokens();
-    let a = super::answer(
-        t.http
-            .get(&latest)
-            .bearer_auth(&t.token)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let a = t.get_url(&latest).await;
     assert_eq!((a.status, a.error_code()), (410, "resyncRequired"));
     assert_eq!(
         a.body["error"]["innerError"]["code"],
