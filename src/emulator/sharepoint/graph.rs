@@ -838,8 +838,10 @@ impl Req<'_> {
         }
     }
 
-    /// 412 unless `If-Match` (when sent) names the item's current version.
-    fn precondition(&self, item: &Item) -> Result<(), Reply> {
+    /// `(list, item id)` of an item to change: 404 when missing, 412 unless `If-Match` (when
+    /// sent) names its current version.
+    fn writable_item(&self, store: &Store, key: &str, id: &str) -> Result<(usize, u64), Reply> {
+        let (list, item) = self.find_item(store, key, id)?;
         match self.call.header("if-match") {
             Some(tag) if !item.matches_etag(tag) => Err(graph_error(
                 412,
@@ -847,7 +849,7 @@ impl Req<'_> {
                 "The resource being updated has changed since the caller last read it, usually an eTag mismatch.",
                 Some("entityTagDoesNotMatch"),
             )),
-            _ => Ok(()),
+            _ => Ok((list, item.id)),
         }
     }
 
@@ -897,11 +899,8 @@ impl Req<'_> {
             Err(r) => return r,
         };
         let mut store = self.shared.store();
-        let (list, item_id) = match self.find_item(&store, key, id) {
-            Ok((list, item)) => match self.precondition(item) {
-                Ok(()) => (list, item.id),
-                Err(r) => return r,
-            },
+        let (list, item_id) = match self.writable_item(&store, key, id) {
+            Ok(found) => found,
             Err(r) => return r,
         };
         let values = match store.validate(list, &input, Some(item_id)) {
@@ -917,11 +916,8 @@ impl Req<'_> {
 
     fn delete(&self, key: &str, id: &str) -> Reply {
         let mut store = self.shared.store();
-        let (list, item_id) = match self.find_item(&store, key, id) {
-            Ok((list, item)) => match self.precondition(item) {
-                Ok(()) => (list, item.id),
-                Err(r) => return r,
-            },
+        let (list, item_id) = match self.writable_item(&store, key, id) {
+            Ok(found) => found,
             Err(r) => return r,
         };
         store.delete(list, item_id);

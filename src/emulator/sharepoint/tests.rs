@@ -700,3 +700,20 @@ async fn seeded_items_from_config() {
     assert!(bad.is_err());
     assert!(emu.insert_item("Issues", obj(json!({"Nope": 1}))).is_err());
 }
+
+#[tokio::test]
+async fn tokens_expire_after_their_lifetime() {
+    let t = start(SharePointEmulatorConfig {
+        token_lifetime: Duration::ZERO,
+        ..SharePointEmulatorConfig::default()
+    })
+    .await;
+    let a = t.secret_token().await;
+    assert_eq!(a.body["expires_in"], 0);
+    let a = t.get(&t.site()).await;
+    assert_eq!(a.status, 401);
+    assert_eq!(
+        a.error_message(),
+        "Lifetime validation failed, the token is expired."
+    );
+}
