@@ -7,8 +7,11 @@
 //! being made twice.
 //!
 //! * [`jira`]: Jira Cloud REST API v3 (plus the Agile API and Data Center's v2 search).
+//! * [`sharepoint`]: Microsoft Graph's SharePoint list API and the Entra ID token endpoint.
 
 pub mod jira;
+pub mod sharepoint;
 
 pub use jira::data::JiraData;
 pub use jira::{Faults, JiraEmulator, JiraEmulatorConfig, RecordedRequest};
+pub use sharepoint::{SharePointEmulator, SharePointEmulatorConfig, SharePointFaults};
