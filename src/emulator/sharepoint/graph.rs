@@ -56,10 +56,14 @@ impl Reply {
 
 /// A JSON answer with Graph's OData headers.
 pub(crate) fn json_reply(status: u16, body: Value) -> Reply {
+    json_with_type(status, ODATA_JSON, body)
+}
+
+fn json_with_type(status: u16, content_type: &str, body: Value) -> Reply {
     Reply {
         status,
         headers: vec![
-            ("Content-Type".into(), ODATA_JSON.into()),
+            ("Content-Type".into(), content_type.into()),
             ("OData-Version".into(), "4.0".into()),
             ("Cache-Control".into(), "no-cache".into()),
         ],
@@ -88,12 +92,12 @@ pub(crate) fn graph_error(status: u16, code: &str, message: &str, inner: Option<
     if let Some(c) = inner {
         inner_error["code"] = c.into();
     }
-    let mut r = json_reply(
+    // Errors come as plain JSON, without the OData parameters.
+    json_with_type(
         status,
+        "application/json",
         json!({"error": {"code": code, "message": message, "innerError": inner_error}}),
-    );
-    r.headers[0].1 = "application/json".into();
-    r
+    )
 }
 
 fn bad_request(message: &str) -> Reply {
