@@ -340,11 +340,7 @@ fn site_and_list(raw: &str) -> Result<(Url, Option<String>), ConnectionError> {
     }
     let segments: Vec<String> = url
         .path_segments()
-        .map(|s| {
-            s.filter(|p| !p.is_empty())
-                .map(|p| percent_decode(p))
-                .collect()
-        })
+        .map(|s| s.filter(|p| !p.is_empty()).map(percent_decode).collect())
         .unwrap_or_default();
     let lists_at = segments
         .iter()
@@ -353,10 +349,18 @@ fn site_and_list(raw: &str) -> Result<(Url, Option<String>), ConnectionError> {
         Some(i) => (&segments[..i], segments.get(i + 1).cloned()),
         None => {
             // A page or form inside the site (`.../SitePages/Home.aspx`) is not part of its path.
-            let end = segments
+            let mut end = segments
                 .iter()
                 .position(|s| s.contains('.') || s.eq_ignore_ascii_case("_layouts"))
                 .unwrap_or(segments.len());
+            // ... and neither is the library holding the page.
+            if end > 0
+                && ["SitePages", "Pages", "Shared Documents", "Forms"]
+                    .iter()
+                    .any(|l| segments[end - 1].eq_ignore_ascii_case(l))
+            {
+                end -= 1;
+            }
             (&segments[..end], None)
         }
     };

@@ -263,8 +263,8 @@ fn scalar_bool(s: &ScalarValue) -> Result<bool, String> {
             _ => Err("is not a boolean (true/false, yes/no, 1/0)".into()),
         },
         other => match scalar_number(other) {
-            Ok(n) if n == 0.0 => Ok(false),
-            Ok(n) if n == 1.0 => Ok(true),
+            Ok(0.0) => Ok(false),
+            Ok(1.0) => Ok(true),
             _ => Err("is not a boolean (true/false, yes/no, 1/0)".into()),
         },
     }

@@ -509,7 +509,7 @@ async fn plan_merge(
                 )));
             }
         };
-        plans.push((clause.clause_kind.clone(), action));
+        plans.push((clause.clause_kind, action));
     }
     if !problems.is_empty() {
         return Err(plan_error(&format!(
