@@ -342,3 +342,52 @@ fn copy_exports_csv_and_json_and_explains_parquet() {
                 .and(predicate::str::contains("csv")),
         );
 }
+
+#[test]
+fn sharepoint_sync_job_reruns_write_nothing() {
+    let merge = "MERGE INTO sharepoint.TimeLog t USING (SELECT Id, IssueKey FROM Worklogs WHERE IssueKey = 'DEMO-7') s \
+                 ON t.WorklogId = s.Id WHEN MATCHED THEN UPDATE SET IssueKey = s.IssueKey \
+                 WHEN NOT MATCHED THEN INSERT (WorklogId, IssueKey) VALUES (s.Id, s.IssueKey)";
+    let out = stdout_of(demo().args(["--format", "csv", "-c", &format!("{merge}; {merge}")]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "list,inserted,updated,unchanged,deleted,failed");
+    let first: Vec<&str> = lines[1].split(',').collect();
+    let inserted: u64 = first[1].parse().expect("a count");
+    assert!(inserted > 20, "{out}");
+    assert_eq!(lines[3], format!("TimeLog,0,0,{inserted},0,0"), "{out}");
+}
+
+#[test]
+fn sharepoint_rows_refused_are_listed_and_exit_1() {
+    let insert = "INSERT INTO sharepoint.TimeLog SELECT Id AS WorklogId FROM Worklogs WHERE IssueKey = 'DEMO-7' LIMIT 3";
+    demo()
+        .args(["-c", &format!("{insert}; {insert}")])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("3 rows could not be written to the list TimeLog")
+                .and(predicate::str::contains("0 other changes went through"))
+                .and(predicate::str::contains("row 1 (WorklogId")),
+        );
+}
+
+#[test]
+fn sharepoint_dry_run_writes_nothing() {
+    let insert = "INSERT INTO sharepoint.TimeLog SELECT Id AS WorklogId FROM Worklogs WHERE IssueKey = 'DEMO-7' LIMIT 3";
+    let count = "SELECT count(*) AS n FROM sharepoint.TimeLog";
+    let out = demo()
+        .args([
+            "--dry-run",
+            "--format",
+            "csv",
+            "-c",
+            &format!("{insert}; {count}"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("TimeLog,3,0,0,0,0"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("n\n0"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dry run: nothing was written"));
+}

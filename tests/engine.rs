@@ -649,3 +649,12 @@ async fn oauth_goes_through_the_gateway_with_a_bearer_token() {
         vec![format!("/ex/jira/{}/rest/api/3/issue/DEMO-1", c.cloud_id)]
     );
 }
+
+#[tokio::test]
+async fn limit_holds_when_one_page_has_more_rows() {
+    let site = site(300).await;
+    let rows = site
+        .rows("SELECT Id FROM Worklogs WHERE IssueKey = 'DEMO-7' LIMIT 3")
+        .await;
+    assert_eq!(rows.len(), 3);
+}

@@ -317,15 +317,21 @@ fn written(report: &crate::sharepoint::WriteReport) -> Result<(), Failure> {
     if report.failed.is_empty() {
         return Ok(());
     }
-    for failure in &report.failed {
+    const LISTED: usize = 20;
+    for failure in report.failed.iter().take(LISTED) {
         eprintln!("  {}: {}", failure.row, failure.reason);
     }
+    if report.failed.len() > LISTED {
+        eprintln!("  ... and {} more", report.failed.len() - LISTED);
+    }
+    let written = report.inserted + report.updated + report.deleted;
     Err(Failure::Error(format!(
-        "{} row{} could not be written to the list {} (listed above); the other rows were \
-         written",
+        "{} row{} could not be written to the list {} (reasons above); {written} other \
+         change{} went through",
         report.failed.len(),
         if report.failed.len() == 1 { "" } else { "s" },
-        report.list
+        report.list,
+        if written == 1 { "" } else { "s" },
     )))
 }
 

@@ -61,6 +61,8 @@ impl<'a> Rows<'a> {
     }
 
     async fn push(&mut self, items: &[Value], parent: &dyn Parents) -> Result<(), DataFusionError> {
+        // A page can hold more than the limit still wants; DataFusion relies on the scan to stop.
+        let items = &items[..self.remaining().map_or(items.len(), |r| r.min(items.len()))];
         if items.is_empty() {
             return Ok(());
         }
