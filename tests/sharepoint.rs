@@ -507,3 +507,147 @@ async fn dry_run_counts_and_writes_nothing() {
     assert_eq!(b.item_writes(), 0);
     assert!(b.items("TimeLog").is_empty());
 }
+
+#[tokio::test]
+async fn a_stale_etag_is_a_reported_row_not_an_overwrite() {
+    use jiraql::sharepoint::Directory;
+    use jiraql::sharepoint::sync::{Change, WriteReport, apply};
+    let b = both(10, "").await;
+    let mut fields = serde_json::Map::new();
+    fields.insert("WorklogId".into(), serde_json::json!(1));
+    fields.insert("Seconds".into(), serde_json::json!(60));
+    let id = b.sp.insert_item("TimeLog", fields).expect("seeded");
+    let stale = b.sp.items("TimeLog")[0].etag.clone();
+    // Someone edits the item after jiraql read it.
+    b.write(&format!(
+        "UPDATE sharepoint.TimeLog SET Seconds = 120 WHERE ID = {id}"
+    ))
+    .await;
+    let settings: SharePointSettings = sp_connection(&b.sp, "").parse().expect("connection");
+    let directory = Directory::new(GraphClient::new(settings).expect("client"));
+    let list = directory
+        .list("TimeLog")
+        .await
+        .expect("lists")
+        .expect("TimeLog");
+    let seconds = list
+        .column("Seconds")
+        .ok()
+        .flatten()
+        .cloned()
+        .expect("Seconds");
+    let mut report = WriteReport::default();
+    let change = Change::Update {
+        label: "row 1".into(),
+        item: id.clone(),
+        etag: Some(stale),
+        fields: vec![(seconds, serde_json::json!(60))],
+    };
+    apply(&directory, &list, None, vec![change], &mut report)
+        .await
+        .expect("sent");
+    assert_eq!(report.updated, 0);
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        report.failed[0].reason.contains("412"),
+        "{:?}",
+        report.failed
+    );
+    assert!(
+        report.failed[0]
+            .reason
+            .contains("changed since it was read"),
+        "{:?}",
+        report.failed
+    );
+    let kept = b.items("TimeLog")[0].get("Seconds").and_then(Value::as_f64);
+    assert_eq!(kept, Some(120.0), "the other edit stays");
+}
+
+#[tokio::test]
+async fn certificate_sign_in() {
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("tests/fixtures/sharepoint/{name}")).expect("fixture")
+    };
+    let mut config = SharePointEmulatorConfig::default();
+    config.certificate = Some(jiraql::emulator::sharepoint::CertificateCredential {
+        public_key_pem: fixture("test-app-public.pem"),
+        x5t: fixture("test-app-x5t.txt").trim().to_string(),
+    });
+    let dir = std::env::temp_dir().join(format!("jiraql-cert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let pem = dir.join("app.pem");
+    std::fs::write(
+        &pem,
+        fixture("test-app-key.pem") + &fixture("test-app-cert.pem"),
+    )
+    .expect("pem");
+    let b = both_with(
+        10,
+        config,
+        &format!(
+            "Authentication=Certificate;CertificatePath={}",
+            pem.display()
+        ),
+    )
+    .await;
+    let rows = b.run("SELECT count(*) FROM sharepoint.TimeLog").await;
+    assert_eq!(rows, vec![vec!["0".to_string()]]);
+    let token =
+        b.sp.requests()
+            .into_iter()
+            .find(|r| r.endpoint.contains("oauth2/v2.0/token"))
+            .expect("a token request");
+    let body = token.body.unwrap_or_default();
+    assert_eq!(
+        body.get("client_assertion_type").and_then(Value::as_str),
+        Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    );
+    assert!(body.get("client_secret").is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn device_code_sign_in_and_token_renewal() {
+    let config = SharePointEmulatorConfig {
+        device_code_interval: 0,
+        device_code_pending_polls: 2,
+        ..SharePointEmulatorConfig::default()
+    };
+    let b = both_with(10, config, "Authentication=DeviceCode").await;
+    assert_eq!(
+        b.run("SELECT count(*) FROM sharepoint.TimeLog").await,
+        vec![vec!["0".to_string()]]
+    );
+    let polls =
+        b.sp.requests()
+            .iter()
+            .filter(|r| r.endpoint.contains("oauth2/v2.0/token"))
+            .count();
+    assert_eq!(polls, 3, "two pending answers, then the token");
+    // Tokens expire: the next request gets a 401, a refreshed token, and goes through.
+    b.sp.faults().expire_tokens();
+    b.sp.clear_requests();
+    assert_eq!(
+        b.run("SELECT count(*) FROM sharepoint.TimeLog").await,
+        vec![vec!["0".to_string()]]
+    );
+    let log: Vec<(String, u16)> =
+        b.sp.requests()
+            .into_iter()
+            .map(|r| (r.endpoint, r.status))
+            .collect();
+    assert!(log.iter().any(|(_, s)| *s == 401), "{log:?}");
+    let refresh =
+        b.sp.requests()
+            .into_iter()
+            .filter(|r| r.endpoint.contains("oauth2/v2.0/token"))
+            .filter_map(|r| r.body)
+            .filter_map(|b| {
+                b.get("grant_type")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .collect::<Vec<_>>();
+    assert_eq!(refresh, vec!["refresh_token".to_string()], "{log:?}");
+}

@@ -34,11 +34,15 @@ pub enum Change {
     Update {
         label: String,
         item: String,
+        /// The eTag the item had when it was compared: a change since then is a 412, and the
+        /// row is reported instead of overwriting someone's edit.
+        etag: Option<String>,
         fields: Vec<(Column, Value)>,
     },
     Delete {
         label: String,
         item: String,
+        etag: Option<String>,
     },
 }
 
@@ -180,17 +184,19 @@ fn request(items: &str, change: &Change) -> SubRequest {
             body: Some(json!({ "fields": field_set(fields) })),
             if_match: None,
         },
-        Change::Update { item, fields, .. } => SubRequest {
+        Change::Update {
+            item, fields, etag, ..
+        } => SubRequest {
             method: Method::PATCH,
             url: format!("{items}/{item}/fields"),
             body: Some(Value::Object(field_set(fields))),
-            if_match: None,
+            if_match: etag.clone(),
         },
-        Change::Delete { item, .. } => SubRequest {
+        Change::Delete { item, etag, .. } => SubRequest {
             method: Method::DELETE,
             url: format!("{items}/{item}"),
             body: None,
-            if_match: None,
+            if_match: etag.clone(),
         },
     }
 }

@@ -265,6 +265,7 @@ async fn plan_insert(
                     changes.push(Change::Update {
                         label: row.label,
                         item: item.id.clone(),
+                        etag: item.etag.clone(),
                         fields,
                     });
                 }
@@ -298,6 +299,7 @@ async fn plan_insert(
                     .filter(|v| !v.is_null())
                     .map_or_else(|| format!("item {}", item.id), values::shown),
                 item: item.id.clone(),
+                etag: item.etag.clone(),
             });
         }
     }
@@ -307,6 +309,7 @@ async fn plan_insert(
 /// An item as read for comparison: its id and the mapped columns' canonical values.
 struct CurrentItem {
     id: String,
+    etag: Option<String>,
     values: Vec<Value>,
 }
 
@@ -337,6 +340,7 @@ async fn read_items(table: &ListTable, mapping: &[Column]) -> Result<Vec<Current
             let fields = item.get("fields");
             Some(CurrentItem {
                 id,
+                etag: item.get("eTag").and_then(Value::as_str).map(str::to_string),
                 values: mapping
                     .iter()
                     .map(|c| values::from_field(c, fields.and_then(|f| f.get(c.field_key()))))
@@ -611,6 +615,7 @@ async fn plan_merge(
                     changes.push(Change::Delete {
                         label: fallback,
                         item: id.to_string(),
+                        etag: None,
                     });
                 }
                 ClauseAction::Update(columns) => {
@@ -644,6 +649,7 @@ async fn plan_merge(
                         changes.push(Change::Update {
                             label,
                             item: item.unwrap_or_default().to_string(),
+                            etag: None,
                             fields,
                         });
                     }
@@ -774,6 +780,7 @@ async fn plan_update(
                 changes.push(Change::Update {
                     label,
                     item: id.to_string(),
+                    etag: None,
                     fields,
                 });
             }
@@ -806,6 +813,7 @@ async fn plan_delete(
             changes.push(Change::Delete {
                 label: format!("item {id}"),
                 item: id.to_string(),
+                etag: None,
             });
         }
     }
