@@ -569,11 +569,13 @@ async fn certificate_sign_in() {
     let fixture = |name: &str| {
         std::fs::read_to_string(format!("tests/fixtures/sharepoint/{name}")).expect("fixture")
     };
-    let mut config = SharePointEmulatorConfig::default();
-    config.certificate = Some(jiraql::emulator::sharepoint::CertificateCredential {
-        public_key_pem: fixture("test-app-public.pem"),
-        x5t: fixture("test-app-x5t.txt").trim().to_string(),
-    });
+    let config = SharePointEmulatorConfig {
+        certificate: Some(jiraql::emulator::sharepoint::CertificateCredential {
+            public_key_pem: fixture("test-app-public.pem"),
+            x5t: fixture("test-app-x5t.txt").trim().to_string(),
+        }),
+        ..SharePointEmulatorConfig::default()
+    };
     let dir = std::env::temp_dir().join(format!("jiraql-cert-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let pem = dir.join("app.pem");
