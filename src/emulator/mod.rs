@@ -15,3 +15,25 @@ pub mod sharepoint;
 pub use jira::data::JiraData;
 pub use jira::{Faults, JiraEmulator, JiraEmulatorConfig, RecordedRequest};
 pub use sharepoint::{SharePointEmulator, SharePointEmulatorConfig, SharePointFaults};
+
+/// Serves `app` on `listener` in the background until the returned sender is used or dropped.
+pub(crate) fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    name: &'static str,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let stop = async {
+            // A dropped sender is a stop signal too.
+            let _ = rx.await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await
+        {
+            tracing::warn!("{name} emulator stopped: {e}");
+        }
+    });
+    tx
+}

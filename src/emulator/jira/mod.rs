@@ -147,19 +147,7 @@ impl JiraEmulator {
         let app = Router::new()
             .fallback(dispatch)
             .with_state(Arc::clone(&shared));
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let stop = async {
-                // A dropped sender is a stop signal too.
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::warn!("jira emulator stopped: {e}");
-            }
-        });
+        let tx = crate::emulator::serve(listener, app, "jira");
         Ok(JiraEmulator {
             shared,
             shutdown: Some(tx),

@@ -203,19 +203,7 @@ impl SharePointEmulator {
         let app = Router::new()
             .fallback(dispatch)
             .with_state(Arc::clone(&shared));
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let stop = async {
-                // A dropped sender is a stop signal too.
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::warn!("sharepoint emulator stopped: {e}");
-            }
-        });
+        let tx = crate::emulator::serve(listener, app, "sharepoint");
         Ok(SharePointEmulator {
             shared,
             shutdown: Some(tx),

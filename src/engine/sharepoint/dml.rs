@@ -22,7 +22,7 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::{DataFusionError, Result};
 use datafusion::sql::sqlparser::ast::{
-    AssignmentTarget, Expr as SqlExpr, FromTable, Ident, Insert, Merge, MergeAction,
+    Assignment, AssignmentTarget, Expr as SqlExpr, FromTable, Ident, Insert, Merge, MergeAction,
     MergeClauseKind, MergeInsertKind, ObjectName, ObjectNamePart, SqliteOnConflict, Statement,
     TableFactor, TableObject, Update,
 };
@@ -433,30 +433,14 @@ async fn plan_merge(
         ));
         let action = match (&clause.clause_kind, &clause.action) {
             (MergeClauseKind::Matched, MergeAction::Update(update)) => {
-                let mut columns = Vec::new();
-                for (j, assignment) in update.assignments.iter().enumerate() {
-                    let AssignmentTarget::ColumnName(name) = &assignment.target else {
-                        problems.push("tuple assignments are not supported".to_string());
-                        continue;
-                    };
-                    match resolve_target(list, &last_part(name)) {
-                        Ok(column) => {
-                            outputs.push(format!(
-                                "{} AS {}",
-                                assignment.value,
-                                quoted(&format!("__jiraql_set_{i}_{j}"))
-                            ));
-                            outputs.push(format!(
-                                "{t}.{} AS {}",
-                                quoted(&table.sql_name(&column)),
-                                quoted(&format!("__jiraql_old_{i}_{j}"))
-                            ));
-                            columns.push(column);
-                        }
-                        Err(p) => problems.push(p),
-                    }
-                }
-                ClauseAction::Update(columns)
+                ClauseAction::Update(set_outputs(
+                    table,
+                    &t,
+                    &update.assignments,
+                    &format!("{i}_"),
+                    &mut outputs,
+                    &mut problems,
+                ))
             }
             (
                 MergeClauseKind::Matched | MergeClauseKind::NotMatchedBySource,
@@ -619,29 +603,14 @@ async fn plan_merge(
                     });
                 }
                 ClauseAction::Update(columns) => {
-                    let mut fields = Vec::new();
-                    let mut all = Vec::new();
-                    for (j, column) in columns.iter().enumerate() {
-                        let new = column_of(batch, &format!("__jiraql_set_{i}_{j}"))?;
-                        let old = column_of(batch, &format!("__jiraql_old_{i}_{j}"))?;
-                        let old =
-                            values::to_field(column, old.as_ref(), row).unwrap_or(Value::Null);
-                        match values::to_field(column, new.as_ref(), row) {
-                            Ok(new) => {
-                                all.push((column.clone(), old.clone()));
-                                if !values::same(&new, &old) {
-                                    fields.push((column.clone(), new));
-                                }
-                            }
-                            Err(reason) => conversion.push(cell_problem(
-                                &fallback,
-                                column,
-                                new.as_ref(),
-                                row,
-                                &reason,
-                            )),
-                        }
-                    }
+                    let (fields, all) = set_values(
+                        batch,
+                        row,
+                        columns,
+                        &format!("{i}_"),
+                        &fallback,
+                        &mut conversion,
+                    )?;
                     let label = key_label(&all, fallback);
                     if fields.is_empty() {
                         report.unchanged += 1;
@@ -706,37 +675,21 @@ async fn plan_update(
             "UPDATE sharepoint.<list> ... FROM is not supported; use MERGE INTO with a USING query",
         ));
     }
-    let list = table.list();
     let alias = alias_of(&update.table.relation).unwrap_or_else(|| Ident::new("__jiraql_target"));
-    let mut columns = Vec::new();
     let mut outputs = vec![format!(
         "{alias}.{} AS {}",
         quoted(&table_id_name(table)),
         quoted(ITEM)
     )];
     let mut problems = Vec::new();
-    for (j, assignment) in update.assignments.iter().enumerate() {
-        let AssignmentTarget::ColumnName(name) = &assignment.target else {
-            problems.push("tuple assignments are not supported".to_string());
-            continue;
-        };
-        match resolve_target(list, &last_part(name)) {
-            Ok(column) => {
-                outputs.push(format!(
-                    "{} AS {}",
-                    assignment.value,
-                    quoted(&format!("__jiraql_set_{j}"))
-                ));
-                outputs.push(format!(
-                    "{alias}.{} AS {}",
-                    quoted(&table.sql_name(&column)),
-                    quoted(&format!("__jiraql_old_{j}"))
-                ));
-                columns.push(column);
-            }
-            Err(p) => problems.push(p),
-        }
-    }
+    let columns = set_outputs(
+        table,
+        &alias,
+        &update.assignments,
+        "",
+        &mut outputs,
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(plan_error(&format!(
             "nothing was written: {}",
@@ -761,19 +714,7 @@ async fn plan_update(
         let ids = item_ids(batch)?;
         for (row, id) in ids.iter().enumerate() {
             let label = format!("item {id}");
-            let mut fields = Vec::new();
-            for (j, column) in columns.iter().enumerate() {
-                let new = column_of(batch, &format!("__jiraql_set_{j}"))?;
-                let old = column_of(batch, &format!("__jiraql_old_{j}"))?;
-                let old = values::to_field(column, old.as_ref(), row).unwrap_or(Value::Null);
-                match values::to_field(column, new.as_ref(), row) {
-                    Ok(new) if !values::same(&new, &old) => fields.push((column.clone(), new)),
-                    Ok(_) => {}
-                    Err(reason) => {
-                        conversion.push(cell_problem(&label, column, new.as_ref(), row, &reason))
-                    }
-                }
-            }
+            let (fields, _) = set_values(batch, row, &columns, "", &label, &mut conversion)?;
             if fields.is_empty() {
                 report.unchanged += 1;
             } else {
@@ -818,6 +759,74 @@ async fn plan_delete(
         }
     }
     Ok(Write { changes, key: None })
+}
+
+/// Adds `SET col = expr` to a rewritten query's outputs: the new value as `__jiraql_set_{tag}{j}`
+/// and the item's current one as `__jiraql_old_{tag}{j}`. Returns the target columns.
+fn set_outputs(
+    table: &ListTable,
+    alias: &Ident,
+    assignments: &[Assignment],
+    tag: &str,
+    outputs: &mut Vec<String>,
+    problems: &mut Vec<String>,
+) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for (j, assignment) in assignments.iter().enumerate() {
+        let AssignmentTarget::ColumnName(name) = &assignment.target else {
+            problems.push("tuple assignments are not supported".to_string());
+            continue;
+        };
+        match resolve_target(table.list(), &last_part(name)) {
+            Ok(column) => {
+                outputs.push(format!(
+                    "{} AS {}",
+                    assignment.value,
+                    quoted(&format!("__jiraql_set_{tag}{j}"))
+                ));
+                outputs.push(format!(
+                    "{alias}.{} AS {}",
+                    quoted(&table.sql_name(&column)),
+                    quoted(&format!("__jiraql_old_{tag}{j}"))
+                ));
+                columns.push(column);
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    columns
+}
+
+/// Column values of one item.
+type Fields = Vec<(Column, Value)>;
+
+/// The `SET` values of one result row that differ from the item's, and all current values.
+/// Values a column cannot hold are added to `problems`.
+fn set_values(
+    batch: &RecordBatch,
+    row: usize,
+    columns: &[Column],
+    tag: &str,
+    label: &str,
+    problems: &mut Vec<String>,
+) -> Result<(Fields, Fields)> {
+    let mut changed = Vec::new();
+    let mut current = Vec::new();
+    for (j, column) in columns.iter().enumerate() {
+        let new = column_of(batch, &format!("__jiraql_set_{tag}{j}"))?;
+        let old = column_of(batch, &format!("__jiraql_old_{tag}{j}"))?;
+        let old = values::to_field(column, old.as_ref(), row).unwrap_or(Value::Null);
+        match values::to_field(column, new.as_ref(), row) {
+            Ok(new) => {
+                if !values::same(&new, &old) {
+                    changed.push((column.clone(), new));
+                }
+                current.push((column.clone(), old));
+            }
+            Err(reason) => problems.push(cell_problem(label, column, new.as_ref(), row, &reason)),
+        }
+    }
+    Ok((changed, current))
 }
 
 /// Target columns for SQL names; every problem is reported at once.
