@@ -17,6 +17,9 @@
 //! * [`emulator`] holds faithful fakes of Jira Cloud's REST API, used by `--demo` and every test.
 //!   It shares no code with the client, so a misreading of the API cannot hide by being made twice.
 
+// Data from the network or the user never meets an `unwrap`: failures are errors people can act on.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod cli;
 pub mod emulator;
 pub mod engine;
