@@ -12,14 +12,12 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use super::decode::{NoParent, Parents, RowDecoder, SameParent, as_i64, lookup};
+use super::partition::{FIELD_PAGE, ID_PAGE, IssuePages};
 use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
 use crate::jira::tables::{Access, Api, BulkChildren, Endpoint, Paging, Source, TableDef};
 
-/// Pages of ids only can be this large on `search/jql`; with real fields Jira sends 100.
-const ID_PAGE: usize = 5000;
-const FIELD_PAGE: usize = 100;
 /// Issues fetched at once when reading children one issue at a time.
 const PER_ISSUE_CONCURRENCY: usize = 4;
 /// Ids per `id in (...)` search when looking up issue keys.
@@ -92,11 +90,18 @@ pub async fn run(
                 Err(e) => Err(external(e)),
             }
         }
-        (AccessPlan::Search { query, fields, .. }, _) => {
-            let mut cursor = SearchCursor::new(client, query.clone(), fields.clone());
+        (
+            AccessPlan::Search {
+                query,
+                fields,
+                limit,
+            },
+            _,
+        ) => {
+            let mut pages = IssuePages::new(client, query.clone(), fields.clone(), *limit);
             while !rows.done() {
                 let want = rows.remaining();
-                let Some(page) = cursor.next_page(want).await? else {
+                let Some(page) = pages.next_page(want).await? else {
                     break;
                 };
                 rows.push(&page, &keys).await?;
@@ -559,6 +564,8 @@ pub struct SearchCursor<'c> {
     client: &'c JiraClient,
     query: Query,
     fields: Vec<&'static str>,
+    /// `ORDER BY` text, for the partitioned scans that need pages in id order.
+    order: Option<&'static str>,
     token: Option<String>,
     start_at: usize,
     started: bool,
@@ -571,11 +578,27 @@ impl<'c> SearchCursor<'c> {
             client,
             query,
             fields,
+            order: None,
             token: None,
             start_at: 0,
             started: false,
             finished: false,
         }
+    }
+
+    /// The same search sorted by `order` (`"id DESC"`).
+    pub fn ordered(mut self, order: &'static str) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    pub fn client(&self) -> &'c JiraClient {
+        self.client
+    }
+
+    /// Whether the last page has been read.
+    pub fn finished(&self) -> bool {
+        self.finished
     }
 
     /// The next page of issues, asking for at most `want` (Jira may send fewer), or `None` at
@@ -599,7 +622,10 @@ impl<'c> SearchCursor<'c> {
             self.fields.clone()
         };
         loop {
-            let jql = self.query.to_jql();
+            let mut jql = self.query.to_jql();
+            if let Some(order) = self.order {
+                jql = format!("{jql} ORDER BY {order}");
+            }
             let answer = match self.client.flavor() {
                 ApiFlavor::Cloud => {
                     let mut body = json!({ "jql": jql, "fields": fields, "maxResults": max });
