@@ -1,12 +1,14 @@
 //! `jiraql bench`: runs a fixed suite of queries against an in-process Jira emulator of a
 //! chosen size and latency and prints, per query, the requests made against the fewest the
 //! API needs for that answer ([`suite`] explains the count), rows, bytes received, wall time,
-//! rows per second and peak heap ([`alloc`]).
+//! rows per second and peak heap ([`alloc`]); then decode throughput on one thread
+//! ([`decode`]).
 //!
 //! The emulator runs on its own runtime whose threads are left out of the heap count, so the
 //! peak is jiraql's alone; its CPU still competes with jiraql's, as it shares the machine.
 
 pub mod alloc;
+pub mod decode;
 pub mod suite;
 
 use std::fmt::Write as _;
@@ -20,6 +22,10 @@ use crate::jira::client::JiraClient;
 use crate::jira::connection::ConnectionSettings;
 use crate::jira::tables;
 
+/// Search pages (100 issues each) the decode measurement reads, and how often it decodes them.
+const DECODE_PAGES: usize = 20;
+const DECODE_ROUNDS: usize = 3;
+
 /// Options of `jiraql bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -32,7 +38,8 @@ pub struct BenchArgs {
     /// The `MaxConcurrency` connection property (requests in flight per scan).
     #[arg(long)]
     pub max_concurrency: Option<usize>,
-    /// Run only the queries whose name contains this text (ignoring case); may be repeated.
+    /// Run only the queries whose name contains this text (ignoring case), `decode` for the
+    /// decode measurement; may be repeated.
     #[arg(long, value_name = "TEXT")]
     pub only: Vec<String>,
     /// `table` for people, `markdown` for the README.
@@ -85,8 +92,24 @@ pub async fn run(args: &BenchArgs) -> Result<(), String> {
     drop(emulator);
     // Not dropped in place: dropping a runtime inside another one's async context panics.
     emulator_runtime.shutdown_background();
-    let (header, measured) = result?;
+    let (header, measured, decoding) = result?;
     print!("{}", report(&header, &measured, args.format));
+    if let Some(d) = decoding {
+        let line = format!(
+            "decode, 6 columns, one thread, {} rows: parse whole pages {:.0} rows/s, parse the read \
+             paths only {:.0} rows/s, build Arrow {:.0} rows/s; together {:.0} rows/s before, {:.0} now",
+            d.rows,
+            d.parse_all,
+            d.parse_kept,
+            d.build_arrow,
+            d.both(false),
+            d.both(true)
+        );
+        match args.format {
+            BenchFormat::Markdown => println!("\n{line}"),
+            BenchFormat::Table => println!("{line}"),
+        }
+    }
     Ok(())
 }
 
@@ -94,7 +117,7 @@ async fn run_suite(
     args: &BenchArgs,
     emulator: &JiraEmulator,
     counting: bool,
-) -> Result<(String, Vec<Measured>), String> {
+) -> Result<(String, Vec<Measured>, Option<decode::DecodeFigures>), String> {
     let config = emulator.config();
     let mut text = format!(
         "URL={};User={};AuthScheme=Basic",
@@ -162,7 +185,13 @@ async fn run_suite(
             error,
         });
     }
-    Ok((header, measured))
+    let decoding = if args.only.is_empty() || wanted("decode") {
+        eprintln!("measuring decode...");
+        Some(decode::measure(engine.client(), DECODE_PAGES, DECODE_ROUNDS).await?)
+    } else {
+        None
+    };
+    Ok((header, measured, decoding))
 }
 
 /// Runs one statement, dropping each batch once counted, as a streaming consumer would.

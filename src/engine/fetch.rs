@@ -4,6 +4,7 @@
 //! cancelled) drops the request in flight and no further page is asked for.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::error::DataFusionError;
@@ -16,6 +17,7 @@ use super::partition::{FIELD_PAGE, ID_PAGE, IssuePages};
 use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
+use crate::jira::prune::Keep;
 use crate::jira::tables::{Access, Api, BulkChildren, Endpoint, Paging, Source, TableDef};
 
 /// Issues fetched at once when reading children one issue at a time.
@@ -98,7 +100,8 @@ pub async fn run(
             },
             _,
         ) => {
-            let mut pages = IssuePages::new(client, query.clone(), fields.clone(), *limit);
+            let keep = rows.decoder.keep();
+            let mut pages = IssuePages::new(client, query.clone(), fields.clone(), *limit, keep);
             while !rows.done() {
                 let want = rows.remaining();
                 let Some(page) = pages.next_page(want).await? else {
@@ -564,8 +567,10 @@ pub struct SearchCursor<'c> {
     client: &'c JiraClient,
     query: Query,
     fields: Vec<&'static str>,
-    /// `ORDER BY` text, for the partitioned scans that need pages in id order.
+    /// `ORDER BY` text, for the split scans that need pages in creation order.
     order: Option<&'static str>,
+    /// What of each page is parsed (everything when `None`).
+    keep: Option<Arc<Keep>>,
     token: Option<String>,
     start_at: usize,
     started: bool,
@@ -579,6 +584,7 @@ impl<'c> SearchCursor<'c> {
             query,
             fields,
             order: None,
+            keep: None,
             token: None,
             start_at: 0,
             started: false,
@@ -594,6 +600,18 @@ impl<'c> SearchCursor<'c> {
 
     pub fn client(&self) -> &'c JiraClient {
         self.client
+    }
+
+    /// Parses of each issue only what `issue` keeps (and the paging fields).
+    pub fn keeping(mut self, issue: &Keep) -> Self {
+        let page = issue
+            .clone()
+            .under("issues")
+            .with("nextPageToken")
+            .with("isLast")
+            .with("total");
+        self.keep = Some(Arc::new(page));
+        self
     }
 
     /// Whether the last page has been read.
@@ -632,11 +650,11 @@ impl<'c> SearchCursor<'c> {
                     if let Some(t) = &self.token {
                         body["nextPageToken"] = json!(t);
                     }
-                    self.client.post_platform("search/jql", &[], &body).await
+                    self.post("search/jql", &body).await
                 }
                 ApiFlavor::DataCenter => {
                     let body = json!({ "jql": jql, "fields": fields, "maxResults": max, "startAt": self.start_at });
-                    self.client.post_platform("search", &[], &body).await
+                    self.post("search", &body).await
                 }
             };
             let page = match answer {
@@ -684,6 +702,13 @@ impl<'c> SearchCursor<'c> {
                 }
             }
             return Ok(Some(issues));
+        }
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Result<Value, JiraError> {
+        match &self.keep {
+            Some(keep) => self.client.post_platform_kept(path, &[], body, keep).await,
+            None => self.client.post_platform(path, &[], body).await,
         }
     }
 

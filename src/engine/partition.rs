@@ -43,6 +43,7 @@ use super::decode::{lookup, parse_instant};
 use super::fetch::SearchCursor;
 use crate::jira::client::{ApiFlavor, JiraClient};
 use crate::jira::jql::{Clause, Literal, Op, Query};
+use crate::jira::prune::Keep;
 
 /// Pages Jira sends with real fields, and with ids only.
 pub const FIELD_PAGE: usize = 100;
@@ -81,6 +82,8 @@ struct Search<'c> {
     query: Query,
     /// The scan's fields, with `created` when split.
     fields: Vec<&'static str>,
+    /// What of each issue is parsed.
+    keep: Keep,
 }
 
 impl<'c> Search<'c> {
@@ -95,7 +98,7 @@ impl<'c> Search<'c> {
         query
             .clauses
             .push(Clause::compare("created", Op::Lt, Literal::Number(hi)));
-        SearchCursor::new(self.client, query, self.fields.clone())
+        SearchCursor::new(self.client, query, self.fields.clone()).keeping(&self.keep)
     }
 }
 
@@ -139,12 +142,14 @@ fn minute_floor(ms: i64) -> i64 {
 }
 
 impl<'c> IssuePages<'c> {
-    /// `limit`: the scan's row limit; a limited scan is never split.
+    /// `limit`: the scan's row limit; a limited scan is never split. `keep`: what of each
+    /// issue the scan reads.
     pub fn new(
         client: &'c JiraClient,
         query: Query,
         mut fields: Vec<&'static str>,
         limit: Option<usize>,
+        mut keep: Keep,
     ) -> Self {
         let ceiling = client.settings().max_concurrency;
         let split = limit.is_none()
@@ -154,7 +159,10 @@ impl<'c> IssuePages<'c> {
         if split && !fields.contains(&"created") {
             fields.push("created");
         }
-        let mut cursor = SearchCursor::new(client, query.clone(), fields.clone());
+        if split {
+            keep = keep.with("fields.created");
+        }
+        let mut cursor = SearchCursor::new(client, query.clone(), fields.clone()).keeping(&keep);
         if split {
             cursor = cursor.ordered("created DESC");
         }
@@ -163,6 +171,7 @@ impl<'c> IssuePages<'c> {
                 client,
                 query,
                 fields,
+                keep,
             },
             limiter: Limiter::new(ceiling),
             stage: Stage::Single { cursor, split },
