@@ -1,6 +1,7 @@
 //! Large issue scans split into `created` windows fetched concurrently: the same rows as one
 //! search read page after page (none lost, none twice), also while Jira rate-limits and while
 //! issues are created and edited during the scan; small, limited and id-only scans unchanged.
+//! Bulk worklogs fetched concurrently: every worklog once, in `worklog/updated` order.
 
 mod common;
 
@@ -193,4 +194,41 @@ async fn page_after_page_jira_repeats_issues_created_meanwhile() {
     let rows = sorted_rows(&single, "SELECT Id FROM Issues WHERE Summary IS NOT NULL").await;
     site.jira.faults().clear();
     assert!(id_counts(&rows).values().any(|&c| c > 1));
+}
+
+#[tokio::test]
+async fn bulk_worklogs_fetched_concurrently_are_each_read_once_under_429s() {
+    let site = site(700).await;
+    let data = site.jira.data();
+    let key_of: HashMap<u64, &str> = data.issues.iter().map(|i| (i.id, i.key.as_str())).collect();
+    let mut expected: Vec<Vec<String>> = data
+        .worklogs
+        .iter()
+        .map(|w| vec![w.id.to_string(), key_of[&w.issue_id].to_string()])
+        .collect();
+    expected.sort();
+    assert!(expected.len() > 1000, "more than one page of changed ids");
+    site.jira.faults().rate_limit_every(5);
+    let rows = sorted_rows(&site.engine, "SELECT Id, IssueKey FROM Worklogs").await;
+    assert_eq!(rows, expected);
+    let chunks = expected.len().div_ceil(1000);
+    assert_eq!(
+        site.jira.request_count("POST /rest/api/3/worklog/list")
+            - refused(&site, "POST /rest/api/3/worklog/list"),
+        chunks
+    );
+    assert_eq!(
+        site.jira.request_count(SEARCH) - refused(&site, SEARCH),
+        chunks,
+        "one key lookup per chunk"
+    );
+    assert!(site.engine.client().stats().rate_limit_waits() > 0);
+}
+
+fn refused(site: &Site, endpoint: &str) -> usize {
+    site.jira
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint == endpoint && r.status == 429)
+        .count()
 }

@@ -299,14 +299,25 @@ fn fetch<'c>(
 ) -> BoxFuture<'c, Step<'c>> {
     let limiter = Arc::clone(limiter);
     async move {
-        let permit = limiter.acquire().await;
-        let waits = cursor.client().stats().rate_limit_waits();
-        let page = cursor.next_page(None).await;
-        // The client waited out a 429 for this request (or for one running beside it).
-        permit.finish(cursor.client().stats().rate_limit_waits() > waits);
+        let client = cursor.client();
+        let page = limited(&limiter, client, cursor.next_page(None)).await;
         step(cursor, page)
     }
     .boxed()
+}
+
+/// Runs `work` (requests on `client`) in a slot of `limiter`; a 429 the client waited out
+/// meanwhile (for this work or work running beside it) lowers the level.
+pub async fn limited<T>(
+    limiter: &Arc<Limiter>,
+    client: &JiraClient,
+    work: impl Future<Output = T>,
+) -> T {
+    let permit = limiter.acquire().await;
+    let waits = client.stats().rate_limit_waits();
+    let out = work.await;
+    permit.finish(client.stats().rate_limit_waits() > waits);
+    out
 }
 
 /// An adaptive bound on requests in flight: at most `level`, which halves when a request
