@@ -404,6 +404,9 @@ async fn bulk_children(
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
     let needs_parent = rows.decoder.needs_parent();
+    // Only what the columns read, and the issue id keys are looked up by.
+    let keep = rows.decoder.keep().with("issueId");
+    let keep = &keep;
     let limiter = Limiter::new(client.settings().max_concurrency);
     // State: `None` once the last page was read; `Some(None)` before the first.
     let pages = futures::stream::try_unfold(Some(None::<String>), move |state| async move {
@@ -460,7 +463,7 @@ async fn bulk_children(
             async move {
                 limited(&limiter, client, async {
                     let listed = client
-                        .post_platform(bulk.list, &[], &json!({ "ids": chunk }))
+                        .post_platform_kept(bulk.list, &[], &json!({ "ids": chunk }), keep)
                         .await
                         .map_err(external)?;
                     let items = listed.as_array().cloned().unwrap_or_default();
