@@ -141,12 +141,7 @@ async fn a_split_scan_stays_exact_while_jira_rate_limits() {
     let counts = id_counts(&rows);
     assert_eq!(rows.len(), expected.len());
     assert!(expected.iter().all(|id| counts.get(id) == Some(&1)));
-    let refused = site
-        .jira
-        .requests()
-        .iter()
-        .filter(|r| r.status == 429)
-        .count();
+    let refused = answered(&site, 429, None);
     assert!(refused > 0);
     assert_eq!(
         site.engine.client().stats().rate_limit_waits(),
@@ -214,21 +209,41 @@ async fn bulk_worklogs_fetched_concurrently_are_each_read_once_under_429s() {
     let chunks = expected.len().div_ceil(1000);
     assert_eq!(
         site.jira.request_count("POST /rest/api/3/worklog/list")
-            - refused(&site, "POST /rest/api/3/worklog/list"),
+            - answered(&site, 429, Some("POST /rest/api/3/worklog/list")),
         chunks
     );
     assert_eq!(
-        site.jira.request_count(SEARCH) - refused(&site, SEARCH),
+        site.jira.request_count(SEARCH) - answered(&site, 429, Some(SEARCH)),
         chunks,
         "one key lookup per chunk"
     );
     assert!(site.engine.client().stats().rate_limit_waits() > 0);
 }
 
-fn refused(site: &Site, endpoint: &str) -> usize {
+/// Requests answered `status` (at `endpoint`, or anywhere).
+fn answered(site: &Site, status: u16, endpoint: Option<&str>) -> usize {
     site.jira
         .requests()
         .iter()
-        .filter(|r| r.endpoint == endpoint && r.status == 429)
+        .filter(|r| r.status == status && endpoint.is_none_or(|e| r.endpoint == e))
         .count()
+}
+
+#[tokio::test]
+async fn windows_inherit_the_values_jira_said_do_not_exist() {
+    let site = site(1250).await;
+    let data = site.jira.data();
+    let demo = data.projects.iter().find(|p| p.key == "DEMO").unwrap().id;
+    let expected = data.issues.iter().filter(|i| i.project_id == demo).count();
+    assert!(expected > 100);
+    let rows = site
+        .rows("SELECT Key, Summary FROM Issues WHERE ProjectKey IN ('DEMO', 'NOPE')")
+        .await;
+    assert_eq!(rows.len(), expected);
+    let refused = answered(&site, 400, None);
+    assert_eq!(
+        refused, 1,
+        "only the first page hears that NOPE does not exist"
+    );
+    assert!(searches(&site).iter().any(|j| j.contains("created >= ")));
 }

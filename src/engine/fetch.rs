@@ -654,6 +654,11 @@ impl<'c> SearchCursor<'c> {
         self.client
     }
 
+    /// The query as sent last (without the values Jira said do not exist).
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
     /// Parses of each issue only what `issue` keeps (and the paging fields).
     pub fn keeping(mut self, issue: &Keep) -> Self {
         let page = issue

@@ -199,6 +199,8 @@ impl<'c> IssuePages<'c> {
                 *split = false;
                 return Ok(Some(page));
             };
+            // Windows need not hear again which values do not exist.
+            self.search.query = cursor.query().clone();
             // Everything from the minute after the oldest issue here is on this page.
             let hi = minute_floor(min) + MINUTE_MS;
             let oldest = self.search.window(None, hi).ordered("created ASC");
