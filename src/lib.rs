@@ -16,10 +16,16 @@
 //! * [`cli`] is the command line: argument parsing, the REPL, running scripts, printing results.
 //! * [`emulator`] holds faithful fakes of Jira Cloud's REST API, used by `--demo` and every test.
 //!   It shares no code with the client, so a misreading of the API cannot hide by being made twice.
+//! * [`bench`] is `jiraql bench`: a fixed query suite against the emulator, with request counts
+//!   against the API's minimum, throughput and peak memory.
 
 // Data from the network or the user never meets an `unwrap`: failures are errors people can act on.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
+pub mod bench;
 pub mod cli;
 pub mod emulator;
 pub mod engine;

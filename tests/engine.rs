@@ -32,7 +32,8 @@ fn sorted(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn projection_becomes_fields_and_rows_match_the_site() {
-    let s = site(300).await;
+    // Page after page, so the search bodies are the pushed-down ones alone.
+    let s = site_with(300, "MaxConcurrency=1").await;
     let got = s
         .rows("SELECT Id, Key, Summary FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Id")
         .await;
@@ -188,7 +189,8 @@ async fn created_ranges_go_to_jira_in_epoch_milliseconds() {
 
 #[tokio::test]
 async fn names_are_prefiltered_by_jira_and_checked_by_sql() {
-    let s = site(300).await;
+    // Page after page, so the search bodies are the pushed-down ones alone.
+    let s = site_with(300, "MaxConcurrency=1").await;
     let data = s.jira.data();
     let done: Vec<Vec<String>> = data
         .issues
@@ -216,7 +218,8 @@ async fn names_are_prefiltered_by_jira_and_checked_by_sql() {
 
 #[tokio::test]
 async fn summary_like_uses_whole_words_and_keeps_sql_semantics() {
-    let s = site(300).await;
+    // Page after page, so the search bodies are the pushed-down ones alone.
+    let s = site_with(300, "MaxConcurrency=1").await;
     let data = s.jira.data();
     // A word from some summary, searched as a substring with wildcards around it.
     let word = data

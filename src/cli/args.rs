@@ -77,6 +77,8 @@ pub struct Args {
 pub enum Command {
     /// Run the Jira emulator standalone and print its URL and credentials.
     Emulator(EmulatorArgs),
+    /// Run the benchmark suite against an emulated site (see README, Benchmarks).
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]

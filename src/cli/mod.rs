@@ -1,7 +1,7 @@
 //! The command line: arguments ([`args`]), scripted runs of `-c`, `-f` and stdin ([`script`]),
 //! the interactive REPL ([`repl`], with [`commands`], [`completion`] and [`catalog`]), running
 //! statements for both ([`runner`], with [`progress`]), printing results ([`output`]), and the
-//! standalone emulator command.
+//! standalone emulator command; `jiraql bench` lives in [`crate::bench`].
 
 pub mod args;
 pub mod catalog;
@@ -67,8 +67,10 @@ fn init_logging(verbose: u8) {
 }
 
 async fn run(args: Args) -> Result<ExitCode, String> {
-    if let Some(Command::Emulator(e)) = &args.command {
-        return serve_emulator(e).await;
+    match &args.command {
+        Some(Command::Emulator(e)) => return serve_emulator(e).await,
+        Some(Command::Bench(b)) => return crate::bench::run(b).await.map(|()| ExitCode::SUCCESS),
+        None => {}
     }
     // The demo's emulator lives as long as this function.
     let (settings, demo) = if args.demo {

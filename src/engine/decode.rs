@@ -13,6 +13,7 @@ use datafusion::error::DataFusionError;
 use serde_json::Value;
 
 use crate::jira::adf;
+use crate::jira::prune::Keep;
 use crate::jira::tables::{ColumnDef, ColumnType, Source, TableDef};
 
 /// The Arrow type of a declared column.
@@ -82,6 +83,18 @@ impl RowDecoder {
 
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
+    }
+
+    /// The paths of an item the projected columns read, plus `id` and `key` (scans use them
+    /// to page and to learn keys): what a response must keep when parsed.
+    pub fn keep(&self) -> Keep {
+        self.columns
+            .iter()
+            .filter_map(|c| match c.source {
+                Source::Path(p) | Source::RichText(p) | Source::List(p, _) => Some(p),
+                Source::Parent(_) | Source::Pseudo => None,
+            })
+            .fold(Keep::default().with("id").with("key"), Keep::with)
     }
 
     /// Whether a projected column comes from the parent (and so needs it looked up).

@@ -4,22 +4,22 @@
 //! cancelled) drops the request in flight and no further page is asked for.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::error::DataFusionError;
 use datafusion::execution::TryEmitter;
-use futures::{StreamExt, TryStreamExt};
+use futures::{FutureExt, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use super::decode::{NoParent, Parents, RowDecoder, SameParent, as_i64, lookup};
+use super::partition::{FIELD_PAGE, ID_PAGE, IssuePages, Limiter, limited};
 use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
+use crate::jira::prune::Keep;
 use crate::jira::tables::{Access, Api, BulkChildren, Endpoint, Paging, Source, TableDef};
 
-/// Pages of ids only can be this large on `search/jql`; with real fields Jira sends 100.
-const ID_PAGE: usize = 5000;
-const FIELD_PAGE: usize = 100;
 /// Issues fetched at once when reading children one issue at a time.
 const PER_ISSUE_CONCURRENCY: usize = 4;
 /// Ids per `id in (...)` search when looking up issue keys.
@@ -94,11 +94,19 @@ pub async fn run(
                 Err(e) => Err(external(e)),
             }
         }
-        (AccessPlan::Search { query, fields, .. }, _) => {
-            let mut cursor = SearchCursor::new(client, query.clone(), fields.clone());
+        (
+            AccessPlan::Search {
+                query,
+                fields,
+                limit,
+            },
+            _,
+        ) => {
+            let keep = rows.decoder.keep();
+            let mut pages = IssuePages::new(client, query.clone(), fields.clone(), *limit, keep);
             while !rows.done() {
                 let want = rows.remaining();
-                let Some(page) = cursor.next_page(want).await? else {
+                let Some(page) = pages.next_page(want).await? else {
                     break;
                 };
                 rows.push(&page, &keys).await?;
@@ -251,28 +259,45 @@ impl KeyMap {
         client: &JiraClient,
         items: &[Value],
     ) -> Result<(), DataFusionError> {
-        let missing: Vec<i64> = items
-            .iter()
-            .filter_map(|w| w.get("issueId").and_then(as_i64))
-            .filter(|id| !self.0.contains_key(id))
-            .collect::<HashSet<_>>()
+        let missing: Vec<i64> = parent_ids(items)
             .into_iter()
+            .filter(|id| !self.0.contains_key(id))
             .collect();
-        for chunk in missing.chunks(KEY_LOOKUP_CHUNK) {
-            let query = Query {
-                clauses: vec![Clause::In {
-                    field: "id",
-                    values: chunk.iter().map(|&id| Literal::Number(id)).collect(),
-                    negated: false,
-                }],
-            };
-            let mut cursor = SearchCursor::new(client, query, Vec::new());
-            while let Some(page) = cursor.next_page(None).await? {
-                page.iter().for_each(|issue| self.learn_issue(issue));
-            }
-        }
+        self.0.extend(lookup_keys(client, &missing).await?);
         Ok(())
     }
+}
+
+/// The distinct issue ids `items` (worklogs) belong to.
+fn parent_ids(items: &[Value]) -> Vec<i64> {
+    items
+        .iter()
+        .filter_map(|w| w.get("issueId").and_then(as_i64))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The keys of the issues `ids`, by id-only searches of [`KEY_LOOKUP_CHUNK`] ids each.
+async fn lookup_keys(
+    client: &JiraClient,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DataFusionError> {
+    let mut found = KeyMap::default();
+    for chunk in ids.chunks(KEY_LOOKUP_CHUNK) {
+        let query = Query {
+            clauses: vec![Clause::In {
+                field: "id",
+                values: chunk.iter().map(|&id| Literal::Number(id)).collect(),
+                negated: false,
+            }],
+        };
+        let mut cursor = SearchCursor::new(client, query, Vec::new());
+        while let Some(page) = cursor.next_page(None).await? {
+            page.iter().for_each(|issue| found.learn_issue(issue));
+        }
+    }
+    Ok(found.0)
 }
 
 impl Parents for KeyMap {
@@ -370,6 +395,9 @@ async fn issue_children(
     }
 }
 
+/// The bulk pair: pages of changed ids follow each other by link, while the items of each
+/// page's ids (and their issues' keys) are fetched concurrently, in order, under the
+/// connection's adaptive concurrency ceiling.
 async fn bulk_children(
     client: &JiraClient,
     bulk: &BulkChildren,
@@ -377,8 +405,16 @@ async fn bulk_children(
     keys: &mut KeyMap,
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
-    let mut next: Option<String> = None;
-    loop {
+    let needs_parent = rows.decoder.needs_parent();
+    // Only what the columns read, and the issue id keys are looked up by.
+    let keep = rows.decoder.keep().with("issueId");
+    let keep = &keep;
+    let limiter = Limiter::new(client.settings().max_concurrency);
+    // State: `None` once the last page was read; `Some(None)` before the first.
+    let pages = futures::stream::try_unfold(Some(None::<String>), move |state| async move {
+        let Some(next) = state else {
+            return Ok(None);
+        };
         let page = match &next {
             None => {
                 // "Updated after": a millisecond earlier keeps a worklog updated exactly at
@@ -398,20 +434,6 @@ async fn bulk_children(
             .filter_map(|v| v.get(bulk.changed_id).and_then(as_i64))
             .filter(|id| seen.insert(*id))
             .collect();
-        for chunk in ids.chunks(bulk.list_cap) {
-            let listed = client
-                .post_platform(bulk.list, &[], &json!({ "ids": chunk }))
-                .await
-                .map_err(external)?;
-            let items = listed.as_array().cloned().unwrap_or_default();
-            if rows.decoder.needs_parent() {
-                keys.learn_parents(client, &items).await?;
-            }
-            rows.push(&items, keys).await?;
-            if rows.done() {
-                return Ok(());
-            }
-        }
         let last = page
             .get("lastPage")
             .and_then(Value::as_bool)
@@ -420,18 +442,56 @@ async fn bulk_children(
             .get("nextPage")
             .and_then(Value::as_str)
             .map(str::to_string);
-        match following {
+        let state = match following {
             Some(url) if !last => {
                 if next.as_deref() == Some(url.as_str()) {
                     return Err(DataFusionError::External(
                         format!("Jira sent the same {} page link twice ({url}); stopping instead of looping", bulk.changed).into(),
                     ));
                 }
-                next = Some(url);
+                Some(Some(url))
             }
-            _ => return Ok(()),
+            _ => None,
+        };
+        let chunks: Vec<Result<Vec<i64>, DataFusionError>> =
+            ids.chunks(bulk.list_cap).map(|c| Ok(c.to_vec())).collect();
+        Ok(Some((futures::stream::iter(chunks), state)))
+    })
+    .boxed();
+    let mut listed = pages
+        .try_flatten()
+        .map_ok(|chunk| {
+            let limiter = Arc::clone(&limiter);
+            async move {
+                limited(&limiter, client, async {
+                    let listed = client
+                        .post_platform_kept(bulk.list, &[], &json!({ "ids": chunk }), keep)
+                        .await
+                        .map_err(external)?;
+                    let items = listed.as_array().cloned().unwrap_or_default();
+                    // Looked up per chunk, so rows stream: the fewest lookups would need
+                    // every item held until all keys are known.
+                    let learned = if needs_parent {
+                        lookup_keys(client, &parent_ids(&items)).await?
+                    } else {
+                        HashMap::new()
+                    };
+                    Ok::<_, DataFusionError>((items, learned))
+                })
+                .await
+            }
+            .boxed()
+        })
+        .try_buffered(client.settings().max_concurrency)
+        .boxed();
+    while let Some((items, learned)) = listed.try_next().await? {
+        keys.0.extend(learned);
+        rows.push(&items, keys).await?;
+        if rows.done() {
+            break;
         }
     }
+    Ok(())
 }
 
 /// A parent reference as it goes into a path: strings as they are, numbers written out.
@@ -561,6 +621,10 @@ pub struct SearchCursor<'c> {
     client: &'c JiraClient,
     query: Query,
     fields: Vec<&'static str>,
+    /// `ORDER BY` text, for the split scans that need pages in creation order.
+    order: Option<&'static str>,
+    /// What of each page is parsed (everything when `None`).
+    keep: Option<Arc<Keep>>,
     token: Option<String>,
     start_at: usize,
     started: bool,
@@ -573,11 +637,45 @@ impl<'c> SearchCursor<'c> {
             client,
             query,
             fields,
+            order: None,
+            keep: None,
             token: None,
             start_at: 0,
             started: false,
             finished: false,
         }
+    }
+
+    /// The same search sorted by `order` (`"id DESC"`).
+    pub fn ordered(mut self, order: &'static str) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    pub fn client(&self) -> &'c JiraClient {
+        self.client
+    }
+
+    /// The query as sent last (without the values Jira said do not exist).
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// Parses of each issue only what `issue` keeps (and the paging fields).
+    pub fn keeping(mut self, issue: &Keep) -> Self {
+        let page = issue
+            .clone()
+            .under("issues")
+            .with("nextPageToken")
+            .with("isLast")
+            .with("total");
+        self.keep = Some(Arc::new(page));
+        self
+    }
+
+    /// Whether the last page has been read.
+    pub fn finished(&self) -> bool {
+        self.finished
     }
 
     /// The next page of issues, asking for at most `want` (Jira may send fewer), or `None` at
@@ -601,18 +699,21 @@ impl<'c> SearchCursor<'c> {
             self.fields.clone()
         };
         loop {
-            let jql = self.query.to_jql();
+            let mut jql = self.query.to_jql();
+            if let Some(order) = self.order {
+                jql = format!("{jql} ORDER BY {order}");
+            }
             let answer = match self.client.flavor() {
                 ApiFlavor::Cloud => {
                     let mut body = json!({ "jql": jql, "fields": fields, "maxResults": max });
                     if let Some(t) = &self.token {
                         body["nextPageToken"] = json!(t);
                     }
-                    self.client.post_platform("search/jql", &[], &body).await
+                    self.post("search/jql", &body).await
                 }
                 ApiFlavor::DataCenter => {
                     let body = json!({ "jql": jql, "fields": fields, "maxResults": max, "startAt": self.start_at });
-                    self.client.post_platform("search", &[], &body).await
+                    self.post("search", &body).await
                 }
             };
             let page = match answer {
@@ -660,6 +761,13 @@ impl<'c> SearchCursor<'c> {
                 }
             }
             return Ok(Some(issues));
+        }
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Result<Value, JiraError> {
+        match &self.keep {
+            Some(keep) => self.client.post_platform_kept(path, &[], body, keep).await,
+            None => self.client.post_platform(path, &[], body).await,
         }
     }
 

@@ -17,6 +17,7 @@ use datafusion::physical_plan::{
 
 use super::decode::RowDecoder;
 use super::fetch::{self, Rows};
+use super::partition;
 use super::plan::AccessPlan;
 use crate::jira::client::JiraClient;
 use crate::jira::tables::TableDef;
@@ -66,7 +67,16 @@ impl DisplayAs for JiraScanExec {
             "JiraScan: {} via {}",
             self.table.name,
             self.plan.describe(self.table)
-        )
+        )?;
+        if let AccessPlan::Search {
+            limit: None,
+            fields,
+            ..
+        } = &self.plan
+        {
+            write!(f, "; {}", partition::describe(&self.client, fields))?;
+        }
+        Ok(())
     }
 }
 

@@ -34,6 +34,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
+use super::prune::Keep;
 use crate::retry::{backoff, jitter, parse_retry_after, plan_retry};
 
 use super::connection::{AuthScheme, ConnectionError, ConnectionSettings};
@@ -650,7 +651,7 @@ impl JiraClient {
         query: &[(&str, String)],
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&self.platform_root(), &path, query)?;
-        self.execute(Method::GET, url, None).await
+        self.execute(Method::GET, url, None, None).await
     }
 
     /// `POST /rest/api/{3|2}/<path>?<query>` with a JSON body. Only used for reads, so it is
@@ -662,7 +663,21 @@ impl JiraClient {
         body: &Value,
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&self.platform_root(), &path, query)?;
-        self.execute(Method::POST, url, Some(body)).await
+        self.execute(Method::POST, url, Some(body), None).await
+    }
+
+    /// Like [`Self::post_platform`], parsing only the paths `keep` names (see
+    /// [`crate::jira::prune`]): a large page costs less than half the parsing.
+    pub async fn post_platform_kept(
+        &self,
+        path: impl ApiPath,
+        query: &[(&str, String)],
+        body: &Value,
+        keep: &Keep,
+    ) -> Result<Value, JiraError> {
+        let url = self.build_url(&self.platform_root(), &path, query)?;
+        self.execute(Method::POST, url, Some(body), Some(keep))
+            .await
     }
 
     /// `GET /rest/agile/1.0/<path>?<query>`.
@@ -672,7 +687,7 @@ impl JiraClient {
         query: &[(&str, String)],
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&["rest", "agile", "1.0"], &path, query)?;
-        self.execute(Method::GET, url, None).await
+        self.execute(Method::GET, url, None, None).await
     }
 
     /// `GET` an absolute link from a response (`nextPage`, `self`), only when it has the same
@@ -700,7 +715,7 @@ impl JiraClient {
                 expected: base.origin().ascii_serialization(),
             });
         };
-        self.execute(Method::GET, target, None).await
+        self.execute(Method::GET, target, None, None).await
     }
 
     fn platform_root(&self) -> [&'static str; 3] {
@@ -753,6 +768,7 @@ impl JiraClient {
         method: Method,
         url: Url,
         body: Option<&Value>,
+        keep: Option<&Keep>,
     ) -> Result<Value, JiraError> {
         let inner = &*self.inner;
         let stats = &inner.stats.0;
@@ -803,7 +819,7 @@ impl JiraClient {
                         "Jira response"
                     );
                     if status.is_success() {
-                        return self.decode(&endpoint, status, &meta, &bytes);
+                        return self.decode(&endpoint, status, &meta, &bytes, keep);
                     }
                     let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
                     let plan = retryable.then(|| plan_retry(&policy, retries, meta.retry_after));
@@ -876,12 +892,17 @@ impl JiraClient {
         status: StatusCode,
         meta: &ResponseMeta,
         bytes: &[u8],
+        keep: Option<&Keep>,
     ) -> Result<Value, JiraError> {
         // 204 No Content and friends: nothing to decode.
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(bytes).map_err(|_| JiraError::InvalidJson {
+        match keep {
+            Some(keep) => keep.parse(bytes),
+            None => serde_json::from_slice(bytes),
+        }
+        .map_err(|_| JiraError::InvalidJson {
             endpoint: endpoint.clone(),
             status: status.as_u16(),
             content_type: meta.content_type.clone(),

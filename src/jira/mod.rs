@@ -1,9 +1,11 @@
 //! Everything that knows Jira and nothing of SQL execution: how to connect ([`connection`]),
 //! how to talk HTTP to it ([`client`]), how to write JQL ([`jql`]), how to read its rich-text
-//! bodies ([`adf`]) and which tables it offers ([`tables`]).
+//! bodies ([`adf`]), how to parse only the parts of a response that are read ([`prune`]) and
+//! which tables it offers ([`tables`]).
 
 pub mod adf;
 pub mod client;
 pub mod connection;
 pub mod jql;
+pub mod prune;
 pub mod tables;

@@ -25,6 +25,7 @@ use super::adf;
 mod directory;
 mod history;
 mod links;
+mod mutate;
 
 pub use directory::{Actor, Filter, Group, ProjectRole, RoleActor};
 pub use history::{ChangeHistory, ChangeItem, DeletedWorklog};

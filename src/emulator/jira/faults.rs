@@ -24,6 +24,10 @@ struct State {
     global: Option<Failure>,
     per_endpoint: Vec<(String, Failure)>,
     malformed: usize,
+    /// Every n-th request answers 429: (n, requests counted so far).
+    rate_limit_every: Option<(usize, usize)>,
+    /// Every n-th issue search served changes the site: (n, searches, changes made).
+    change_every: Option<(usize, usize, usize)>,
 }
 
 /// Knobs that change how the running emulator answers. Shared with the server; every method
@@ -98,17 +102,44 @@ impl Faults {
         }
     }
 
+    /// From now on every `n`-th request (after authentication, any endpoint) answers 429 with
+    /// `Retry-After: 0`, as a busy site sheds load; `0` stops it.
+    pub fn rate_limit_every(&self, n: usize) {
+        self.lock().rate_limit_every = (n > 0).then_some((n, 0));
+    }
+
+    /// From now on, after every `n`-th successful `search/jql` answer, one issue is created
+    /// (like an existing one, created now) and one existing issue is edited (summary, updated
+    /// now); `0` stops it. Tests of scans that must stay exact while Jira changes use it.
+    pub fn change_issues_every(&self, n: usize) {
+        self.lock().change_every = (n > 0).then_some((n, 0, 0));
+    }
+
+    /// Whether this search answer changes the site, and which change it is (0, 1, ...).
+    pub(crate) fn take_change(&self) -> Option<usize> {
+        let mut st = self.lock();
+        let (every, seen, made) = st.change_every.as_mut()?;
+        *seen += 1;
+        if *seen % *every != 0 {
+            return None;
+        }
+        *made += 1;
+        Some(*made - 1)
+    }
+
     /// The next `n` answers are 200 with the JSON body cut in half.
     pub fn malformed_next(&self, n: usize) {
         self.lock().malformed = n;
     }
 
-    /// Drop every pending failure and malformed answer (latency stays).
+    /// Drop every pending failure, malformed answer, periodic 429 and change (latency stays).
     pub fn clear(&self) {
         let mut st = self.lock();
         st.global = None;
         st.per_endpoint.clear();
         st.malformed = 0;
+        st.rate_limit_every = None;
+        st.change_every = None;
     }
 
     /// Consume a failure for this endpoint, endpoint-specific ones first.
@@ -126,6 +157,15 @@ impl Faults {
                 st.per_endpoint.remove(pos);
             }
             return Some(out);
+        }
+        if let Some((every, seen)) = st.rate_limit_every.as_mut() {
+            *seen += 1;
+            if *seen % *every == 0 {
+                return Some(Injected {
+                    status: 429,
+                    retry_after: Some("0".to_string()),
+                });
+            }
         }
         let f = st.global.as_mut()?;
         f.remaining -= 1;

@@ -14,7 +14,8 @@
 //!   components, versions, roles, groups, filters, `render/history.rs` for links,
 //!   attachments, changelogs), `routes` (route table), `handlers` (per-endpoint logic and the
 //!   shared paging envelopes; `handlers/` holds the projects, directory, history and Agile
-//!   endpoints), `server` (auth, latency, faults, request log), `faults`, `adf`.
+//!   endpoints), `server` (auth, latency, faults, request log), `faults`, `live` (the data,
+//!   changeable while served), `adf`.
 //!
 //! Authentication follows the front door: `Basic email:api_token` on `/rest/api/3` and
 //! `/rest/agile/1.0`; `Bearer <personal_access_token>` on `/rest/api/2` (Data Center);
@@ -26,6 +27,7 @@ mod faults;
 pub(crate) mod fields;
 mod handlers;
 pub mod jql;
+mod live;
 mod render;
 mod routes;
 pub mod search;
@@ -139,7 +141,7 @@ impl JiraEmulator {
         let shared = Arc::new(Shared {
             faults: Faults::new(config.latency),
             config,
-            data,
+            data: live::LiveData::new(data),
             base_url,
             log: Mutex::new(Vec::new()),
             searches: SearchCache::default(),

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::data::JiraData;
 use super::faults::{Faults, failure_response};
+use super::live::LiveData;
 use super::render::{ApiVersion, Renderer};
 use super::routes::{self, Family, Lookup};
 use super::{JiraEmulatorConfig, RecordedRequest};
@@ -29,7 +30,7 @@ pub(crate) const GATEWAY_TEMPLATE: &str = "/ex/jira/{cloudId}";
 /// Everything the handlers share.
 pub(crate) struct Shared {
     pub config: JiraEmulatorConfig,
-    pub data: JiraData,
+    pub data: LiveData,
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
     pub faults: Faults,
@@ -45,8 +46,9 @@ impl Shared {
 
 /// Recently run searches: JQL text → matching issue indexes in result order. Pages of one
 /// search are then slices of the same list (stable paging), and a 100 000-issue site is not
-/// re-scanned per page. The data never changes, so entries never go stale (`now()`-relative
-/// queries keep the instant of their first run).
+/// re-scanned per page. Entries go only when the data is changed (a test knob: then a search
+/// runs again on its next page, as Jira's would); `now()`-relative queries keep the instant of
+/// their first run.
 #[derive(Default)]
 pub(crate) struct SearchCache {
     entries: Mutex<VecDeque<(String, Arc<Vec<usize>>)>>,
@@ -55,6 +57,13 @@ pub(crate) struct SearchCache {
 const SEARCH_CACHE_SIZE: usize = 16;
 
 impl SearchCache {
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     pub fn get_or_run<E>(
         &self,
         jql: &str,
@@ -257,6 +266,18 @@ async fn handle(
                 vec!["Internal server error".into()],
             )
         });
+    if response.status().is_success()
+        && endpoint.ends_with("/search/jql")
+        && let Some(n) = shared.faults.take_change()
+    {
+        let now = chrono::Utc::now().fixed_offset();
+        shared.data.change(|d| {
+            let count = d.issues.len().max(1);
+            d.create_issue_like(n % count, now);
+            d.edit_issue((n * 7 + 3) % count, now);
+        });
+        shared.searches.clear();
+    }
     let response = if shared.faults.take_malformed() {
         truncate(response).await
     } else {

@@ -1,0 +1,316 @@
+//! `jiraql bench`: runs a fixed suite of queries against an in-process Jira emulator of a
+//! chosen size and latency and prints, per query, the requests made against the fewest the
+//! API needs for that answer ([`suite`] explains the count), rows, bytes received, wall time,
+//! rows per second and peak heap ([`alloc`]); then decode throughput on one thread
+//! ([`decode`]).
+//!
+//! The emulator runs on its own runtime whose threads are left out of the heap count, so the
+//! peak is jiraql's alone; its CPU still competes with jiraql's, as it shares the machine.
+
+pub mod alloc;
+pub mod decode;
+pub mod suite;
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use crate::emulator::{JiraEmulator, JiraEmulatorConfig};
+use crate::engine::Engine;
+use crate::jira::client::JiraClient;
+use crate::jira::connection::ConnectionSettings;
+use crate::jira::tables;
+
+/// Search pages (100 issues each) the decode measurement reads, and how often it decodes them.
+const DECODE_PAGES: usize = 20;
+const DECODE_ROUNDS: usize = 3;
+
+/// Options of `jiraql bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Issues in the emulated site.
+    #[arg(long, default_value_t = 20_000)]
+    pub issues: usize,
+    /// Delay the emulator adds to every response, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    pub latency_ms: u64,
+    /// The `MaxConcurrency` connection property (requests in flight per scan).
+    #[arg(long)]
+    pub max_concurrency: Option<usize>,
+    /// Run only the queries whose name contains this text (ignoring case), `decode` for the
+    /// decode measurement; may be repeated.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Vec<String>,
+    /// `table` for people, `markdown` for the README.
+    #[arg(long, value_enum, default_value_t = BenchFormat::Table)]
+    pub format: BenchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchFormat {
+    Table,
+    Markdown,
+}
+
+/// What one query cost.
+#[derive(Debug, Clone)]
+struct Measured {
+    name: &'static str,
+    requests: u64,
+    minimum: usize,
+    rows: usize,
+    bytes: u64,
+    wall: Duration,
+    peak: Option<usize>,
+    error: Option<String>,
+}
+
+/// Runs the suite and prints the report on stdout.
+pub async fn run(args: &BenchArgs) -> Result<(), String> {
+    alloc::start();
+    let counting = alloc::active();
+    let emulator_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("jira-emulator")
+        .on_thread_start(alloc::exclude_this_thread)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the emulator's runtime: {e}"))?;
+    let config = JiraEmulatorConfig {
+        issues: args.issues,
+        latency: Duration::from_millis(args.latency_ms),
+        ..JiraEmulatorConfig::default()
+    };
+    eprintln!("generating {} issues...", args.issues);
+    let emulator = emulator_runtime
+        .spawn(JiraEmulator::start(config))
+        .await
+        .map_err(|e| format!("the emulator did not start: {e}"))?
+        .map_err(|e| format!("cannot start the Jira emulator: {e}"))?;
+    let result = run_suite(args, &emulator, counting).await;
+    drop(emulator);
+    // Not dropped in place: dropping a runtime inside another one's async context panics.
+    emulator_runtime.shutdown_background();
+    let (header, measured, decoding) = result?;
+    print!("{}", report(&header, &measured, args.format));
+    if let Some(d) = decoding {
+        let line = format!(
+            "decode, 6 columns, one thread, {} rows: parse whole pages {:.0} rows/s, parse the read \
+             paths only {:.0} rows/s, build Arrow {:.0} rows/s; together {:.0} rows/s before, {:.0} now",
+            d.rows,
+            d.parse_all,
+            d.parse_kept,
+            d.build_arrow,
+            d.both(false),
+            d.both(true)
+        );
+        match args.format {
+            BenchFormat::Markdown => println!("\n{line}"),
+            BenchFormat::Table => println!("{line}"),
+        }
+    }
+    Ok(())
+}
+
+async fn run_suite(
+    args: &BenchArgs,
+    emulator: &JiraEmulator,
+    counting: bool,
+) -> Result<(String, Vec<Measured>, Option<decode::DecodeFigures>), String> {
+    let config = emulator.config();
+    let mut text = format!(
+        "URL={};User={};AuthScheme=Basic",
+        emulator.base_url(),
+        config.email
+    );
+    if let Some(n) = args.max_concurrency {
+        text.push_str(&format!(";MaxConcurrency={n}"));
+    }
+    let mut settings: ConnectionSettings = text.parse().map_err(|e| format!("{e}"))?;
+    let token = config.api_token.clone();
+    settings
+        .resolve_token(move |_| Some(token.clone()), None)
+        .map_err(|e| format!("{e}"))?;
+    let header = format!(
+        "{} issues, {} worklogs, {} ms latency per request, MaxConcurrency={}, {} build, {} cores",
+        emulator.data().issues.len(),
+        emulator.data().worklogs.len(),
+        args.latency_ms,
+        settings.max_concurrency,
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
+    let stats = client.stats();
+    let engine = Engine::new(client).map_err(|e| e.to_string())?;
+    let wanted = |name: &str| {
+        args.only.is_empty()
+            || args
+                .only
+                .iter()
+                .any(|o| name.to_lowercase().contains(&o.to_lowercase()))
+    };
+    let mut measured = Vec::new();
+    for case in suite::cases(emulator.data()) {
+        let exists = tables::all()
+            .iter()
+            .any(|t| t.name.eq_ignore_ascii_case(case.table));
+        if !exists || !wanted(case.name) {
+            continue;
+        }
+        eprintln!("running {}...", case.name);
+        stats.reset();
+        let baseline = alloc::reset_peak();
+        let started = Instant::now();
+        let outcome = count_rows(&engine, &case.sql).await;
+        let wall = started.elapsed();
+        let peak = counting.then(|| alloc::peak_since(baseline));
+        let (rows, error) = match outcome {
+            Ok(rows) => (rows, None),
+            Err(e) => (0, Some(e)),
+        };
+        measured.push(Measured {
+            name: case.name,
+            requests: stats.requests(),
+            minimum: case.minimum.requests(emulator.data()),
+            rows,
+            bytes: stats.bytes(),
+            wall,
+            peak,
+            error,
+        });
+    }
+    let decoding = if args.only.is_empty() || wanted("decode") {
+        eprintln!("measuring decode...");
+        Some(decode::measure(engine.client(), DECODE_PAGES, DECODE_ROUNDS).await?)
+    } else {
+        None
+    };
+    Ok((header, measured, decoding))
+}
+
+/// Runs one statement, dropping each batch once counted, as a streaming consumer would.
+async fn count_rows(engine: &Engine, sql: &str) -> Result<usize, String> {
+    let mut statements = engine.parse(sql).map_err(|e| e.to_string())?;
+    let statement = statements
+        .pop()
+        .ok_or_else(|| format!("no statement in {sql:?}"))?;
+    let mut stream = engine.execute(statement).await.map_err(|e| e.to_string())?;
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        rows += batch.map_err(|e| e.to_string())?.num_rows();
+    }
+    Ok(rows)
+}
+
+fn report(header: &str, measured: &[Measured], format: BenchFormat) -> String {
+    let titles = [
+        "query", "requests", "minimum", "rows", "bytes", "wall ms", "rows/s", "peak MB",
+    ];
+    let rows: Vec<Vec<String>> = measured
+        .iter()
+        .map(|m| {
+            let secs = m.wall.as_secs_f64();
+            let rate = if secs > 0.0 {
+                format!("{:.0}", m.rows as f64 / secs)
+            } else {
+                "-".to_string()
+            };
+            let mut name = m.name.to_string();
+            if let Some(e) = &m.error {
+                name.push_str(&format!(" (failed: {e})"));
+            }
+            vec![
+                name,
+                m.requests.to_string(),
+                m.minimum.to_string(),
+                m.rows.to_string(),
+                m.bytes.to_string(),
+                m.wall.as_millis().to_string(),
+                rate,
+                m.peak
+                    .map_or("n/a".to_string(), |p| format!("{:.1}", p as f64 / 1e6)),
+            ]
+        })
+        .collect();
+    let mut out = String::new();
+    match format {
+        BenchFormat::Markdown => {
+            let _ = writeln!(out, "{header}\n");
+            let _ = writeln!(out, "| {} |", titles.join(" | "));
+            let _ = writeln!(
+                out,
+                "|---|{}",
+                "---:|".repeat(titles.len().saturating_sub(1))
+            );
+            for r in &rows {
+                let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+        }
+        BenchFormat::Table => {
+            let _ = writeln!(out, "{header}");
+            let widths: Vec<usize> = (0..titles.len())
+                .map(|i| {
+                    rows.iter()
+                        .map(|r| r[i].chars().count())
+                        .chain([titles[i].len()])
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            let line = |cells: Vec<&str>| {
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i == 0 {
+                            format!("{c:<w$}", w = widths[i])
+                        } else {
+                            format!("{c:>w$}", w = widths[i])
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            };
+            let _ = writeln!(out, "{}", line(titles.to_vec()));
+            for r in &rows {
+                let _ = writeln!(out, "{}", line(r.iter().map(String::as_str).collect()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_align_and_escape() {
+        let m = Measured {
+            name: "a|b",
+            requests: 3,
+            minimum: 2,
+            rows: 10,
+            bytes: 1234,
+            wall: Duration::from_millis(500),
+            peak: None,
+            error: None,
+        };
+        let md = report("h", std::slice::from_ref(&m), BenchFormat::Markdown);
+        assert!(
+            md.contains("| a\\|b | 3 | 2 | 10 | 1234 | 500 | 20 | n/a |"),
+            "{md}"
+        );
+        let table = report("h", &[m], BenchFormat::Table);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1].len(), lines[2].len(), "{table}");
+    }
+}

@@ -1,0 +1,281 @@
+//! The fixed benchmark suite, and the fewest requests Jira's API needs for each answer.
+//!
+//! # The minimum
+//!
+//! Counted from the emulator's data, endpoint by endpoint, at the page caps Jira Cloud applies
+//! (the emulator applies the same):
+//!
+//! * an issue search is `ceil(matches / cap)` pages (at least one), where `cap` is 100 when
+//!   real fields are requested and 5000 when only ids are (`count(*)`);
+//! * a key lookup is one `GET issue/{key}`;
+//! * the worklogs of one issue are `ceil(worklogs / 5000)` pages (at least one);
+//! * all worklogs are `ceil(W / 1000)` pages of `worklog/updated` plus `ceil(W / 1000)` calls of
+//!   `worklog/list` (1000 ids a call), plus `ceil(I / 1000)` id-only searches for the keys of
+//!   the `I` issues they belong to when `IssueKey` is selected;
+//! * worklogs started in a range are the cheaper of: the id-only issue search for the issues
+//!   with such a worklog and one worklog page per issue, or all worklogs in bulk;
+//! * all comments are the issue search with the `comment` field (100 a page, 20 comments
+//!   embedded per issue) plus one `issue/{key}/comment` page per issue with more than 20;
+//! * a join needs the sum of its sides.
+//!
+//! A partitioned issue scan (see `engine::partition`) spends more than this on purpose: one
+//! id-only probe for the smallest id, and up to one part-filled last page per id range. The
+//! report shows both figures so the difference is visible.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::emulator::JiraData;
+
+/// Jira Cloud's caps (and the emulator's).
+const FIELD_PAGE: usize = 100;
+const ID_PAGE: usize = 5000;
+const WORKLOG_PAGE: usize = 5000;
+const BULK_CAP: usize = 1000;
+const EMBEDDED_COMMENTS: usize = 20;
+
+/// How to count the fewest requests for a query's answer.
+#[derive(Debug, Clone)]
+pub enum Minimum {
+    /// An issue search over the issues `matches` selects.
+    Search { matches: usize, ids_only: bool },
+    /// One GET.
+    One,
+    /// All worklogs in bulk; `keys` when the issue keys are needed too.
+    BulkWorklogs { keys: bool },
+    /// The worklogs of one issue.
+    IssueWorklogs { worklogs: usize },
+    /// Worklogs started in `[from, to)`.
+    WorklogRange {
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    },
+    /// Every comment.
+    Comments,
+    /// Both sides of a join.
+    Sum(Box<Minimum>, Box<Minimum>),
+}
+
+impl Minimum {
+    pub fn requests(&self, data: &JiraData) -> usize {
+        let pages = |n: usize, cap: usize| n.div_ceil(cap).max(1);
+        match self {
+            Minimum::Search { matches, ids_only } => {
+                pages(*matches, if *ids_only { ID_PAGE } else { FIELD_PAGE })
+            }
+            Minimum::One => 1,
+            Minimum::BulkWorklogs { keys } => {
+                let w = data.worklogs.len();
+                let mut n = 2 * pages(w, BULK_CAP);
+                if *keys {
+                    let issues = data
+                        .issues
+                        .iter()
+                        .filter(|i| !i.worklogs.is_empty())
+                        .count();
+                    n += issues.div_ceil(BULK_CAP);
+                }
+                n
+            }
+            Minimum::IssueWorklogs { worklogs } => pages(*worklogs, WORKLOG_PAGE),
+            Minimum::WorklogRange { from, to } => {
+                let issues = data
+                    .issues
+                    .iter()
+                    .filter(|i| {
+                        data.worklogs_of(i)
+                            .iter()
+                            .any(|w| w.started >= *from && w.started < *to)
+                    })
+                    .count();
+                let per_issue = pages(issues, ID_PAGE) + issues;
+                per_issue.min(Minimum::BulkWorklogs { keys: true }.requests(data))
+            }
+            Minimum::Comments => {
+                let overflowing = data
+                    .issues
+                    .iter()
+                    .filter(|i| data.comments_of(i).len() > EMBEDDED_COMMENTS)
+                    .count();
+                pages(data.issues.len(), FIELD_PAGE) + overflowing
+            }
+            Minimum::Sum(a, b) => a.requests(data) + b.requests(data),
+        }
+    }
+}
+
+/// A SQL timestamp literal, in UTC (the columns' zone).
+fn sql_time(t: DateTime<FixedOffset>) -> String {
+    t.with_timezone(&chrono::Utc)
+        .format("%Y-%m-%d %H:%M:%S%.3f")
+        .to_string()
+}
+
+/// One suite query.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: &'static str,
+    /// The table it needs; the case is skipped when this build does not have it.
+    pub table: &'static str,
+    pub sql: String,
+    pub minimum: Minimum,
+}
+
+/// The suite for the site in `data`: literals (keys, dates, projects) are picked from it.
+pub fn cases(data: &JiraData) -> Vec<Case> {
+    let n = data.issues.len();
+    let all = Minimum::Search {
+        matches: n,
+        ids_only: false,
+    };
+    let mut cases = Vec::new();
+    let mut add = |name, table, sql: String, minimum| {
+        cases.push(Case {
+            name,
+            table,
+            sql,
+            minimum,
+        })
+    };
+    add(
+        "Issues, 3 columns",
+        "Issues",
+        "SELECT Key, Summary, StatusName FROM Issues".into(),
+        all.clone(),
+    );
+    add(
+        "Issues, all columns",
+        "Issues",
+        "SELECT * FROM Issues".into(),
+        all.clone(),
+    );
+    add(
+        "count(*) Issues",
+        "Issues",
+        "SELECT count(*) FROM Issues".into(),
+        Minimum::Search {
+            matches: n,
+            ids_only: true,
+        },
+    );
+    if let Some(middle) = data.issues.get(n / 2) {
+        add(
+            "one key",
+            "Issues",
+            format!("SELECT * FROM Issues WHERE Key = '{}'", middle.key),
+            Minimum::One,
+        );
+    }
+    let keys: Vec<String> = data
+        .issues
+        .iter()
+        .step_by((n / 10).max(1))
+        .take(10)
+        .map(|i| format!("'{}'", i.key))
+        .collect();
+    add(
+        "key IN (10 keys)",
+        "Issues",
+        format!(
+            "SELECT Key, Summary FROM Issues WHERE Key IN ({})",
+            keys.join(", ")
+        ),
+        Minimum::Search {
+            matches: keys.len(),
+            ids_only: false,
+        },
+    );
+    // Issues are created in id order: the second quarter of the site's history.
+    if let (Some(project), Some(a), Some(b)) = (
+        data.projects.first(),
+        data.issues.get(n / 4),
+        data.issues.get(n / 2),
+    ) {
+        let (from, to) = (a.created, b.created);
+        let matches = data
+            .issues
+            .iter()
+            .filter(|i| i.project_id == project.id && i.created >= from && i.created < to)
+            .count();
+        add(
+            "project + created range",
+            "Issues",
+            format!(
+                "SELECT Key, Summary, Created FROM Issues WHERE ProjectKey = '{}' \
+                 AND Created >= '{}' AND Created < '{}'",
+                project.key,
+                sql_time(from),
+                sql_time(to)
+            ),
+            Minimum::Search {
+                matches,
+                ids_only: false,
+            },
+        );
+    }
+    let worklogs_all = Minimum::BulkWorklogs { keys: true };
+    add(
+        "Worklogs, all",
+        "Worklogs",
+        "SELECT IssueKey, Started, TimeSpentSeconds FROM Worklogs".into(),
+        worklogs_all,
+    );
+    if let Some(busiest) = data.issues.iter().max_by_key(|i| i.worklogs.len()) {
+        add(
+            "Worklogs of one issue",
+            "Worklogs",
+            format!("SELECT * FROM Worklogs WHERE IssueKey = '{}'", busiest.key),
+            Minimum::IssueWorklogs {
+                worklogs: busiest.worklogs.len(),
+            },
+        );
+    }
+    // One day in the middle of the worklog history.
+    if let Some(w) = data.worklogs.get(data.worklogs.len() / 2) {
+        let from = w.started;
+        let to = from + chrono::Duration::days(1);
+        add(
+            "Worklogs, one day",
+            "Worklogs",
+            format!(
+                "SELECT IssueKey, Started, TimeSpentSeconds FROM Worklogs \
+                 WHERE Started >= '{}' AND Started < '{}'",
+                sql_time(from),
+                sql_time(to)
+            ),
+            Minimum::WorklogRange { from, to },
+        );
+    }
+    add(
+        "Comments, all",
+        "Comments",
+        "SELECT IssueKey, Created FROM Comments".into(),
+        Minimum::Comments,
+    );
+    add(
+        "Issues JOIN Worklogs",
+        "Worklogs",
+        "SELECT i.StatusName, sum(w.TimeSpentSeconds) AS spent FROM Issues i \
+         JOIN Worklogs w ON w.IssueId = i.Id GROUP BY i.StatusName"
+            .into(),
+        Minimum::Sum(
+            Box::new(all.clone()),
+            Box::new(Minimum::BulkWorklogs { keys: false }),
+        ),
+    );
+    add(
+        "LIMIT 10",
+        "Issues",
+        "SELECT Key, Summary FROM Issues LIMIT 10".into(),
+        Minimum::Search {
+            matches: n.min(10),
+            ids_only: false,
+        },
+    );
+    add(
+        "GROUP BY status",
+        "Issues",
+        "SELECT StatusName, count(*) FROM Issues GROUP BY StatusName".into(),
+        all,
+    );
+    cases
+}
