@@ -243,3 +243,165 @@ async fn deleted_worklogs_follow_the_linked_pages() {
         data.deleted_worklogs.len().div_ceil(1000).max(1)
     );
 }
+
+/// Pages of a `startAt` endpoint for `n` items, `max` a page (one page even when empty).
+fn pages(n: usize, max: usize) -> usize {
+    n.div_ceil(max).max(1)
+}
+
+#[tokio::test]
+async fn comments_of_one_issue_read_its_comment_endpoint_only() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    // The issue with the most comments, so its endpoint's paging is exercised too.
+    let issue = data
+        .issues
+        .iter()
+        .max_by_key(|i| data.comments_of(i).len())
+        .unwrap();
+    let comments = data.comments_of(issue);
+    assert!(
+        comments.len() > 20,
+        "the site has an issue with many comments"
+    );
+    let expected: Vec<Vec<String>> = comments
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                issue.key.clone(),
+                c.author.clone(),
+                jiraql::jira::adf::to_text(&c.body).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let sql = format!(
+        "SELECT Id, IssueKey, AuthorAccountId, Body FROM Comments WHERE IssueKey = '{}' ORDER BY Id",
+        issue.key
+    );
+    assert_eq!(s.rows(&sql).await, expected);
+    assert_eq!(
+        s.endpoints(),
+        vec![
+            "GET /rest/api/3/issue/{issueIdOrKey}/comment".to_string();
+            pages(comments.len(), 100)
+        ]
+    );
+    let plan = s.explain(&sql).await;
+    assert!(
+        plan.contains(&format!(
+            "JiraScan: Comments via GET issue/{{parent}}/comment (100 a page) for {}",
+            issue.key
+        )),
+        "{plan}"
+    );
+    // IssueId needs the issue's id, which the comment endpoint does not say: one more GET.
+    s.jira.reset_requests();
+    let got = s
+        .rows(&format!(
+            "SELECT DISTINCT IssueId FROM Comments WHERE IssueKey = '{}'",
+            issue.key
+        ))
+        .await;
+    assert_eq!(got, vec![vec![issue.id.to_string()]]);
+    assert_eq!(s.jira.total_requests(), 1 + pages(comments.len(), 100));
+    // An issue that does not exist has no comments.
+    s.jira.reset_requests();
+    assert!(
+        s.rows("SELECT Id FROM Comments WHERE IssueKey = 'DEMO-99999'")
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn all_comments_come_embedded_in_the_search() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let mut expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .flat_map(|i| {
+            data.comments_of(i)
+                .iter()
+                .map(|c| vec![c.id.to_string(), i.id.to_string(), i.key.clone()])
+        })
+        .collect();
+    expected.sort();
+    let mut got = s.rows("SELECT Id, IssueId, IssueKey FROM Comments").await;
+    got.sort();
+    assert_eq!(got, expected);
+    // One search page per 100 issues, and the comment endpoint only for issues with more
+    // comments than the search embeds (20).
+    let truncated: usize = data
+        .issues
+        .iter()
+        .map(|i| data.comments_of(i).len())
+        .filter(|&n| n > 20)
+        .map(|n| pages(n, 100))
+        .sum();
+    assert!(truncated > 0);
+    assert_eq!(
+        count(&s, "POST /rest/api/3/search/jql"),
+        data.issues.len().div_ceil(100)
+    );
+    assert_eq!(
+        count(&s, "GET /rest/api/3/issue/{issueIdOrKey}/comment"),
+        truncated
+    );
+    assert_eq!(
+        s.jira.total_requests(),
+        data.issues.len().div_ceil(100) + truncated
+    );
+    let plan = s.explain("SELECT Id FROM Comments").await;
+    assert!(
+        plan.contains(r#"search/jql jql="project is not EMPTY" fields=comment, then GET issue/{parent}/comment (100 a page) for each issue with more than the search embeds"#),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn issue_conditions_narrow_the_comment_search() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let keys: Vec<&str> = data.issues.iter().take(3).map(|i| i.key.as_str()).collect();
+    let expected: usize = data
+        .issues
+        .iter()
+        .take(3)
+        .map(|i| data.comments_of(i).len())
+        .sum();
+    let list = keys
+        .iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let got = s
+        .rows(&format!(
+            "SELECT count(*) FROM Comments WHERE IssueKey IN ({list})"
+        ))
+        .await;
+    assert_eq!(got, vec![vec![expected.to_string()]]);
+    assert_eq!(count(&s, "POST /rest/api/3/search/jql"), 1);
+    let truncated = data
+        .issues
+        .iter()
+        .take(3)
+        .filter(|i| data.comments_of(i).len() > 20)
+        .count();
+    assert_eq!(s.jira.total_requests(), 1 + truncated);
+
+    // Raw JQL chooses the issues too.
+    s.jira.reset_requests();
+    let ops = data.projects.iter().find(|p| p.key == "OPS").unwrap().id;
+    let ops_issues: Vec<_> = data.issues.iter().filter(|i| i.project_id == ops).collect();
+    let expected: usize = ops_issues.iter().map(|i| data.comments_of(i).len()).sum();
+    let got = s
+        .rows("SELECT count(*) FROM Comments WHERE JQL = 'project = OPS'")
+        .await;
+    assert_eq!(got, vec![vec![expected.to_string()]]);
+    assert_eq!(
+        count(&s, "POST /rest/api/3/search/jql"),
+        ops_issues.len().div_ceil(100).max(1)
+    );
+}

@@ -3,7 +3,8 @@
 //!
 //! * [`pushdown`] decides which SQL conditions become JQL and whether exactly;
 //! * [`plan`] chooses the endpoints a scan calls (shown by EXPLAIN);
-//! * [`fetch`] runs that plan, page by page; [`decode`] turns pages into Arrow;
+//! * [`fetch`] runs that plan, page by page ([`items`] for what issues hold: comments, links...);
+//!   [`decode`] turns pages into Arrow;
 //! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
 //! * [`statements`] splits scripts; [`identifiers`] makes names case-insensitive;
 //! * [`session`] ties it together.
@@ -12,6 +13,7 @@ pub mod catalog;
 pub mod decode;
 pub mod fetch;
 pub mod identifiers;
+pub mod items;
 pub mod plan;
 pub mod provider;
 pub mod pushdown;

@@ -8,7 +8,9 @@ use datafusion::logical_expr::Expr;
 
 use super::pushdown::{self, Value};
 use crate::jira::jql::{Clause, Literal, Op, Query};
-use crate::jira::tables::{Access, ColumnDef, Endpoint, Paging, Source, TableDef};
+use crate::jira::tables::{
+    Access, ColumnDef, Embedded, Endpoint, Paging, ParentList, Source, TableDef,
+};
 
 /// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
 /// beyond it the bulk endpoints are cheaper.
@@ -107,6 +109,20 @@ pub enum AccessPlan {
         parents: Option<Vec<ParentRef>>,
         limit: Option<usize>,
     },
+    /// One issue's items (comments, links): its own item endpoint, or `GET issue/{key}` with
+    /// `fields` and the items embedded in it.
+    ItemsOfIssue {
+        issue: IssueRef,
+        fields: Vec<&'static str>,
+        limit: Option<usize>,
+    },
+    /// The items of the issues `query` finds: embedded in the search (`fields`), or through the
+    /// table's bulk endpoint.
+    ItemsBySearch {
+        query: Query,
+        fields: Vec<&'static str>,
+        limit: Option<usize>,
+    },
     /// The bulk endpoints: ids changed since `since`, then the items by id.
     ChildrenBulk {
         since: Option<i64>,
@@ -129,6 +145,32 @@ impl AccessPlan {
         match table.access {
             Access::IssueSearch => issue_plan(table, &columns, filters, limit),
             Access::IssueChildren { .. } => children_plan(table, &columns, filters, limit),
+            Access::IssueItems(ref items) => {
+                let mut fields = requested_fields(&columns);
+                if let Some(e) = &items.embedded
+                    && !fields.contains(&e.field)
+                {
+                    fields.push(e.field);
+                    fields.sort_unstable();
+                }
+                match one_issue_or_query(table, filters) {
+                    Ok(issue) => AccessPlan::ItemsOfIssue {
+                        issue,
+                        fields,
+                        limit,
+                    },
+                    Err(query) => AccessPlan::ItemsBySearch {
+                        query,
+                        // The bulk endpoint needs the issues' ids only.
+                        fields: if items.embedded.is_some() {
+                            fields
+                        } else {
+                            Vec::new()
+                        },
+                        limit,
+                    },
+                }
+            }
             Access::List(_) => AccessPlan::List { limit },
             Access::PerParent { .. } => {
                 let mut parents: Option<BTreeSet<ParentRef>> = None;
@@ -168,13 +210,37 @@ pub fn is_issue_key(s: &str) -> bool {
         && number.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The issue a filter names by one key (upper case, as Jira matches keys ignoring case) or id.
 fn single_issue(table: &TableDef, filter: &Expr) -> Option<IssueRef> {
     let (col, values) = pushdown::equalities(table, filter)?;
-    match (col.name, values.as_slice()) {
-        ("Key", [Value::Text(k)]) if is_issue_key(k) => Some(IssueRef::Key(k.clone())),
-        ("Id", [Value::Int(id)]) => Some(IssueRef::Id(*id)),
+    match (col.filter.map(|f| f.jql), values.as_slice()) {
+        (Some("key"), [Value::Text(k)]) if is_issue_key(k) => Some(IssueRef::Key(k.clone())),
+        (Some("id"), [Value::Int(id)]) => Some(IssueRef::Id(*id)),
         _ => None,
     }
+}
+
+/// The one issue the filters name, when that is all Jira must be told; otherwise the JQL they
+/// push down.
+fn one_issue_or_query(table: &TableDef, filters: &[Expr]) -> Result<IssueRef, Query> {
+    let pushed: Vec<_> = filters
+        .iter()
+        .map(|f| pushdown::classify(table, f))
+        .collect();
+    // A direct read answers the key condition alone, so every other exact condition (which
+    // DataFusion will not check again) must be absent.
+    for (i, f) in filters.iter().enumerate() {
+        let others_exact = pushed
+            .iter()
+            .enumerate()
+            .any(|(j, p)| j != i && p.as_ref().is_some_and(|p| p.exact));
+        if let (Some(issue), false) = (single_issue(table, f), others_exact) {
+            return Ok(issue);
+        }
+    }
+    Err(Query {
+        clauses: pushed.into_iter().flatten().map(|p| p.clause).collect(),
+    })
 }
 
 fn issue_plan(
@@ -184,27 +250,13 @@ fn issue_plan(
     limit: Option<usize>,
 ) -> AccessPlan {
     let fields = requested_fields(columns);
-    let pushed: Vec<_> = filters
-        .iter()
-        .map(|f| pushdown::classify(table, f))
-        .collect();
-    // A direct GET answers the key condition alone, so every other exact condition (which
-    // DataFusion will not check again) must be absent.
-    for (i, f) in filters.iter().enumerate() {
-        let others_exact = pushed
-            .iter()
-            .enumerate()
-            .any(|(j, p)| j != i && p.as_ref().is_some_and(|p| p.exact));
-        if let (Some(issue), false) = (single_issue(table, f), others_exact) {
-            return AccessPlan::GetIssue { issue, fields };
-        }
-    }
-    AccessPlan::Search {
-        query: Query {
-            clauses: pushed.into_iter().flatten().map(|p| p.clause).collect(),
+    match one_issue_or_query(table, filters) {
+        Ok(issue) => AccessPlan::GetIssue { issue, fields },
+        Err(query) => AccessPlan::Search {
+            query,
+            fields,
+            limit,
         },
-        fields,
-        limit,
     }
 }
 
@@ -362,6 +414,27 @@ impl fmt::Display for AccessPlan {
                 bounds(started),
                 limit(l)
             ),
+            AccessPlan::ItemsOfIssue {
+                issue,
+                fields,
+                limit: l,
+            } => write!(
+                f,
+                "the items of issue {issue} fields={}{}",
+                fields_text(fields),
+                limit(l)
+            ),
+            AccessPlan::ItemsBySearch {
+                query,
+                fields,
+                limit: l,
+            } => write!(
+                f,
+                "search/jql jql={:?} fields={}{}",
+                query.to_jql(),
+                fields_text(fields),
+                limit(l)
+            ),
             AccessPlan::List { limit: l } => write!(f, "its listing endpoint{}", limit(l)),
             AccessPlan::PerParent { parents, limit: l } => write!(
                 f,
@@ -404,6 +477,27 @@ impl AccessPlan {
             (AccessPlan::List { .. }, Access::List(e)) => {
                 format!("GET {}{}{limit}", e.path, paged(e))
             }
+            (AccessPlan::ItemsOfIssue { issue, fields, .. }, Access::IssueItems(items)) => {
+                match &items.per_issue {
+                    Some(e) => format!("GET {}{} for {issue}{limit}", e.path, paged(e)),
+                    None => format!("GET issue/{issue} fields={}", fields_text(fields)),
+                }
+            }
+            (AccessPlan::ItemsBySearch { .. }, Access::IssueItems(items)) => {
+                let then = match (&items.embedded, &items.per_issue, &items.bulk) {
+                    (Some(Embedded { total: Some(_), .. }), Some(e), _) => format!(
+                        ", then GET {}{} for each issue with more than the search embeds",
+                        e.path,
+                        paged(e)
+                    ),
+                    (None, _, Some(b)) => format!(
+                        ", then POST {} ({} issues a call, {} items a page)",
+                        b.path, b.max_issues, b.max_page
+                    ),
+                    _ => String::new(),
+                };
+                format!("{self}{then}")
+            }
             (
                 AccessPlan::PerParent {
                     parents: Some(p), ..
@@ -421,10 +515,20 @@ impl AccessPlan {
                 AccessPlan::PerParent { parents: None, .. },
                 Access::PerParent { parent, endpoint },
             ) => {
+                let parents = match parent.list {
+                    ParentList::Endpoint(e) => format!("GET {}{}", e.path, paged(&e)),
+                    ParentList::Table(t) => format!(
+                        "{} (via {})",
+                        t.name,
+                        AccessPlan::PerParent {
+                            parents: None,
+                            limit: None
+                        }
+                        .describe(t)
+                    ),
+                };
                 format!(
-                    "GET {}{} to list every parent, then GET {}{} for each{limit}",
-                    parent.list.path,
-                    paged(&parent.list),
+                    "{parents} to list every parent, then GET {}{} for each{limit}",
                     endpoint.path,
                     paged(endpoint)
                 )
@@ -442,6 +546,8 @@ impl AccessPlan {
             | AccessPlan::ChildrenByJql { limit, .. }
             | AccessPlan::List { limit }
             | AccessPlan::PerParent { limit, .. }
+            | AccessPlan::ItemsOfIssue { limit, .. }
+            | AccessPlan::ItemsBySearch { limit, .. }
             | AccessPlan::ChildrenBulk { limit, .. } => *limit,
         }
     }
@@ -453,6 +559,8 @@ impl AccessPlan {
         | AccessPlan::ChildrenByJql { limit, .. }
         | AccessPlan::List { limit }
         | AccessPlan::PerParent { limit, .. }
+        | AccessPlan::ItemsOfIssue { limit, .. }
+        | AccessPlan::ItemsBySearch { limit, .. }
         | AccessPlan::ChildrenBulk { limit, .. } = &mut self
         {
             *limit = match (*limit, new) {

@@ -42,11 +42,13 @@ impl JiraTable {
     pub fn pushdown(&self, filter: &Expr) -> TableProviderFilterPushDown {
         use TableProviderFilterPushDown::*;
         match self.def.access {
-            Access::IssueSearch => match pushdown::classify(self.def, filter) {
-                Some(p) if p.exact => Exact,
-                Some(_) => Inexact,
-                None => Unsupported,
-            },
+            Access::IssueSearch | Access::IssueItems(_) => {
+                match pushdown::classify(self.def, filter) {
+                    Some(p) if p.exact => Exact,
+                    Some(_) => Inexact,
+                    None => Unsupported,
+                }
+            }
             Access::IssueChildren { .. } => {
                 if parent_issues(self.def, filter).is_some() {
                     Exact

@@ -4,6 +4,7 @@
 //! these declarations alone, so adding a table is one small file here.
 
 mod boards;
+mod comments;
 mod epics;
 mod fields;
 mod filters;
@@ -23,6 +24,7 @@ mod worklog_deleted;
 mod worklogs;
 
 pub use boards::BOARDS;
+pub use comments::COMMENTS;
 pub use epics::EPICS;
 pub use fields::FIELDS;
 pub use filters::FILTERS;
@@ -43,8 +45,9 @@ pub use worklogs::WORKLOGS;
 
 /// Every table jiraql offers over Jira, in catalog order.
 pub fn all() -> &'static [&'static TableDef] {
-    static ALL: [&TableDef; 18] = [
+    static ALL: &[&TableDef] = &[
         &BOARDS,
+        &COMMENTS,
         &EPICS,
         &FIELDS,
         &FILTERS,
@@ -63,7 +66,7 @@ pub fn all() -> &'static [&'static TableDef] {
         &WORKLOG_DELETED,
         &WORKLOGS,
     ];
-    &ALL
+    ALL
 }
 
 /// Finds a table by name, ignoring case.
@@ -110,6 +113,9 @@ pub enum Access {
         /// Bulk listing: ids changed since a time, then the items by id.
         bulk: BulkChildren,
     },
+    /// Rows are items issues hold (comments, links, attachments, change histories): one named
+    /// issue's through its own endpoint, otherwise those of the issues a JQL search finds.
+    IssueItems(IssueItems),
     /// Rows come from one listing endpoint of the whole site.
     List(Endpoint),
     /// Rows belong to a parent (components of a project, sprints of a board): listed per parent
@@ -194,15 +200,64 @@ pub struct BulkChildren {
     pub list_cap: usize,
 }
 
+/// Where the items of an issue-items table come from.
+#[derive(Debug)]
+pub struct IssueItems {
+    /// The items as the issue search embeds them, if it does.
+    pub embedded: Option<Embedded>,
+    /// One issue's items from its own endpoint (`{parent}` is the issue key), if Jira has one;
+    /// without it one issue is read with `GET issue/{key}` and its embedded items.
+    pub per_issue: Option<Endpoint>,
+    /// The items of many issues by issue id, when the search does not embed them.
+    pub bulk: Option<BulkByIssue>,
+    /// Each item holds a list whose elements are the rows (the changed fields of a change
+    /// history); a row then reads the element under `item` and the rest of the item as it is.
+    pub nested: Option<&'static str>,
+}
+
+/// Items embedded in each issue of a search result.
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    /// The issue field to request (`fields=comment`).
+    pub field: &'static str,
+    /// Path of the item array in the issue, e.g. `fields.comment.comments`.
+    pub items: &'static str,
+    /// Path of the issue's item count, when the search embeds only the first ones: an issue
+    /// with more is read again through the per-issue endpoint.
+    pub total: Option<&'static str>,
+}
+
+/// A POST endpoint answering the items of up to `max_issues` issues, with token pages.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkByIssue {
+    pub path: &'static str,
+    pub max_issues: usize,
+    /// Largest `maxResults` it accepts.
+    pub max_page: usize,
+    /// Array of per-issue groups in a page, each with the issue id and its items.
+    pub groups: &'static str,
+    pub group_issue: &'static str,
+    pub group_items: &'static str,
+}
+
 /// The parent of a per-parent table.
 #[derive(Debug, Clone, Copy)]
 pub struct ParentSpec {
     /// The column naming the parent; `=`/`IN` on it call only those parents.
     pub column: &'static str,
     /// Lists every parent when the column is not restricted.
-    pub list: Endpoint,
+    pub list: ParentList,
     /// Path, in a listed parent item, of the reference that replaces `{parent}`.
     pub reference: &'static str,
+}
+
+/// How every parent of a per-parent table is listed.
+#[derive(Debug, Clone, Copy)]
+pub enum ParentList {
+    /// One listing endpoint (boards, projects).
+    Endpoint(Endpoint),
+    /// The rows of another per-parent table (the sprints of every board).
+    Table(&'static TableDef),
 }
 
 /// One column.
@@ -247,6 +302,10 @@ pub enum Source {
     /// A value of the parent the row was read through (the issue of a worklog, the board of
     /// a sprint), by its path in the parent's JSON.
     Parent(&'static str),
+    /// The value at the first of these paths that is present and not null.
+    FirstOf(&'static [&'static str]),
+    /// The label paired with the first of these paths that is present and not null.
+    Label(&'static [(&'static str, &'static str)]),
     /// Not stored in Jira: the raw-JQL pseudo column, always NULL in results.
     Pseudo,
 }
@@ -343,4 +402,36 @@ impl FilterKind {
             FilterKind::RawJql => "=: the value is passed to Jira as JQL",
         }
     }
+}
+
+/// The columns every issue-items table shares: its issue, and the JQL that chooses issues.
+pub mod issue_item_columns {
+    use super::{ColumnDef as C, ColumnType::*, FilterKind::*, Source::*};
+
+    pub const ISSUE_ID: C = C::new(
+        "IssueId",
+        Int,
+        Parent("id"),
+        &[],
+        "Id of the issue it belongs to.",
+    )
+    .filter("id", Exact);
+
+    pub const ISSUE_KEY: C = C::new(
+        "IssueKey",
+        Text,
+        Parent("key"),
+        &[],
+        "Key of the issue it belongs to.",
+    )
+    .filter("key", UpperKey);
+
+    pub const JQL: C = C::new(
+        "JQL",
+        Text,
+        Pseudo,
+        &[],
+        "Pseudo column: WHERE JQL = '...' chooses the issues whose items are read. Always NULL in results.",
+    )
+    .filter("", RawJql);
 }
