@@ -405,3 +405,272 @@ async fn issue_conditions_narrow_the_comment_search() {
         ops_issues.len().div_ceil(100).max(1)
     );
 }
+
+#[tokio::test]
+async fn issue_links_are_seen_from_both_issues() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let key = |id: u64| data.issue_by_id(id).unwrap().key.clone();
+    let mut expected: Vec<Vec<String>> = Vec::new();
+    for l in &data.issue_links {
+        let t = data.issue_link_type(l.type_id).unwrap();
+        let (a, b) = (key(l.inward_issue_id), key(l.outward_issue_id));
+        expected.push(vec![
+            l.id.to_string(),
+            a.clone(),
+            t.name.clone(),
+            "outward".into(),
+            b.clone(),
+        ]);
+        expected.push(vec![
+            l.id.to_string(),
+            b,
+            t.name.clone(),
+            "inward".into(),
+            a,
+        ]);
+    }
+    expected.sort();
+    assert!(!expected.is_empty());
+    let mut got = s
+        .rows("SELECT Id, IssueKey, LinkTypeName, Direction, LinkedIssueKey FROM IssueLinks")
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(
+        s.endpoints(),
+        vec!["POST /rest/api/3/search/jql".to_string(); data.issues.len().div_ceil(100)]
+    );
+    // One issue: one GET with its links.
+    s.jira.reset_requests();
+    let one = &expected[0][1];
+    let mine: Vec<Vec<String>> = expected.iter().filter(|r| &r[1] == one).cloned().collect();
+    let mut got = s
+        .rows(&format!(
+            "SELECT Id, IssueKey, LinkTypeName, Direction, LinkedIssueKey FROM IssueLinks WHERE IssueKey = '{one}'"
+        ))
+        .await;
+    got.sort();
+    assert_eq!(got, mine);
+    assert_eq!(
+        s.endpoints(),
+        vec!["GET /rest/api/3/issue/{issueIdOrKey}".to_string()]
+    );
+    let plan = s
+        .explain(&format!(
+            "SELECT Id FROM IssueLinks WHERE IssueKey = '{one}'"
+        ))
+        .await;
+    assert!(
+        plan.contains(&format!("IssueLinks via GET issue/{one} fields=issuelinks")),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn attachments_come_from_the_search() {
+    let s = site(200).await;
+    let data = s.jira.data();
+    let mut expected: Vec<Vec<String>> = data
+        .attachments
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.to_string(),
+                data.issue_by_id(a.issue_id).unwrap().key.clone(),
+                a.filename.clone(),
+                a.size.to_string(),
+                a.mime_type.clone(),
+                a.author.clone(),
+            ]
+        })
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    let mut got = s
+        .rows("SELECT Id, IssueKey, Filename, Size, MimeType, AuthorAccountId FROM Attachments")
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(s.jira.total_requests(), data.issues.len().div_ceil(100));
+    // Narrowed by issue ids: one search.
+    s.jira.reset_requests();
+    let mut ids: Vec<u64> = data.attachments.iter().map(|a| a.issue_id).collect();
+    ids.dedup();
+    ids.truncate(2);
+    let got = s
+        .rows(&format!(
+            "SELECT count(*) FROM Attachments WHERE IssueId IN ({}, {})",
+            ids[0], ids[1]
+        ))
+        .await;
+    let n = data
+        .attachments
+        .iter()
+        .filter(|a| ids.contains(&a.issue_id))
+        .count();
+    assert_eq!(got, vec![vec![n.to_string()]]);
+    assert_eq!(
+        s.endpoints(),
+        vec!["POST /rest/api/3/search/jql".to_string()]
+    );
+}
+
+#[tokio::test]
+async fn changelogs_one_issue_and_in_bulk() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let rows_of = |h: &jiraql::emulator::jira::data::ChangeHistory| -> Vec<Vec<String>> {
+        let key = data.issue_by_id(h.issue_id).unwrap().key.clone();
+        h.items
+            .iter()
+            .map(|i| {
+                vec![
+                    h.id.to_string(),
+                    key.clone(),
+                    h.author.clone(),
+                    i.field_id().to_string(),
+                ]
+            })
+            .collect()
+    };
+    let issue = data
+        .issues
+        .iter()
+        .max_by_key(|i| data.changelogs_of(i).len())
+        .unwrap();
+    let histories = data.changelogs_of(issue);
+    let mut expected: Vec<Vec<String>> = histories.iter().flat_map(rows_of).collect();
+    expected.sort();
+    let mut got = s
+        .rows(&format!(
+            "SELECT Id, IssueKey, AuthorAccountId, FieldId FROM IssueChangelogs WHERE IssueKey = '{}'",
+            issue.key
+        ))
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(
+        s.endpoints(),
+        vec![
+            "GET /rest/api/3/issue/{issueIdOrKey}/changelog".to_string();
+            pages(histories.len(), 100)
+        ]
+    );
+
+    // Every issue: one id search, then changelog/bulkfetch for the 300 issues.
+    s.jira.reset_requests();
+    let mut expected: Vec<Vec<String>> = data.changelogs.iter().flat_map(rows_of).collect();
+    expected.sort();
+    let mut got = s
+        .rows("SELECT Id, IssueKey, AuthorAccountId, FieldId FROM IssueChangelogs")
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(count(&s, "POST /rest/api/3/search/jql"), 1);
+    assert_eq!(
+        count(&s, "POST /rest/api/3/changelog/bulkfetch"),
+        data.changelogs.len().div_ceil(10_000)
+    );
+    let plan = s.explain("SELECT Id FROM IssueChangelogs").await;
+    assert!(
+        plan.contains(
+            "fields=id, then POST changelog/bulkfetch (1000 issues a call, 10000 items a page)"
+        ),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn sprint_issues_of_one_sprint_and_of_every_sprint() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let sprint = data
+        .sprints
+        .iter()
+        .max_by_key(|sp| {
+            data.issues
+                .iter()
+                .filter(|i| i.sprint_ids.contains(&sp.id))
+                .count()
+        })
+        .unwrap();
+    let expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .filter(|i| i.sprint_ids.contains(&sprint.id))
+        .map(|i| vec![sprint.id.to_string(), i.key.clone()])
+        .collect();
+    assert!(!expected.is_empty());
+    let got = s
+        .rows(&format!(
+            "SELECT SprintId, IssueKey FROM SprintIssues WHERE SprintId = {} ORDER BY IssueId",
+            sprint.id
+        ))
+        .await;
+    assert_eq!(got, expected);
+    assert_eq!(
+        s.endpoints(),
+        vec!["GET /rest/agile/1.0/sprint/{sprintId}/issue".to_string(); pages(expected.len(), 50)]
+    );
+
+    // Every sprint: the boards, each board's sprints, each sprint's issues.
+    s.jira.reset_requests();
+    let total: usize = data.issues.iter().map(|i| i.sprint_ids.len()).sum();
+    assert_eq!(
+        s.rows("SELECT count(*) FROM SprintIssues").await,
+        vec![vec![total.to_string()]]
+    );
+    assert_eq!(count(&s, "GET /rest/agile/1.0/board"), 1);
+    assert_eq!(
+        count(&s, "GET /rest/agile/1.0/board/{boardId}/sprint"),
+        data.boards.len()
+    );
+    let per_sprint: usize = data
+        .sprints
+        .iter()
+        .map(|sp| {
+            pages(
+                data.issues
+                    .iter()
+                    .filter(|i| i.sprint_ids.contains(&sp.id))
+                    .count(),
+                50,
+            )
+        })
+        .sum();
+    assert_eq!(
+        count(&s, "GET /rest/agile/1.0/sprint/{sprintId}/issue"),
+        per_sprint
+    );
+    let plan = s.explain("SELECT IssueKey FROM SprintIssues").await;
+    assert!(
+        plan.contains("SprintIssues via Sprints (via GET board (50 a page) to list every parent, then GET board/{parent}/sprint (50 a page) for each) to list every parent, then GET sprint/{parent}/issue (50 a page) for each"),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn board_issues_of_one_board() {
+    let s = site(200).await;
+    let data = s.jira.data();
+    let board = &data.boards[0];
+    let expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .filter(|i| i.project_id == board.project_id)
+        .map(|i| vec![board.id.to_string(), i.key.clone(), i.summary.clone()])
+        .collect();
+    assert!(!expected.is_empty());
+    let got = s
+        .rows(&format!(
+            "SELECT BoardId, IssueKey, Summary FROM BoardIssues WHERE BoardId = {} ORDER BY IssueId",
+            board.id
+        ))
+        .await;
+    assert_eq!(got, expected);
+    assert_eq!(
+        s.endpoints(),
+        vec!["GET /rest/agile/1.0/board/{boardId}/issue".to_string(); pages(expected.len(), 50)]
+    );
+}

@@ -3,12 +3,16 @@
 //! rows are reached. The engine builds DataFusion providers, EXPLAIN output and the catalog from
 //! these declarations alone, so adding a table is one small file here.
 
+mod agile_issues;
+mod attachments;
 mod boards;
 mod comments;
 mod epics;
 mod fields;
 mod filters;
 mod groups;
+mod issue_changelogs;
+mod issue_links;
 mod issue_types;
 mod issues;
 mod priorities;
@@ -23,12 +27,16 @@ mod users;
 mod worklog_deleted;
 mod worklogs;
 
+pub use agile_issues::{BOARD_ISSUES, SPRINT_ISSUES};
+pub use attachments::ATTACHMENTS;
 pub use boards::BOARDS;
 pub use comments::COMMENTS;
 pub use epics::EPICS;
 pub use fields::FIELDS;
 pub use filters::FILTERS;
 pub use groups::GROUPS;
+pub use issue_changelogs::ISSUE_CHANGELOGS;
+pub use issue_links::ISSUE_LINKS;
 pub use issue_types::ISSUE_TYPES;
 pub use issues::ISSUES;
 pub use priorities::PRIORITIES;
@@ -46,13 +54,17 @@ pub use worklogs::WORKLOGS;
 /// Every table jiraql offers over Jira, in catalog order.
 pub fn all() -> &'static [&'static TableDef] {
     static ALL: &[&TableDef] = &[
+        &ATTACHMENTS,
         &BOARDS,
+        &BOARD_ISSUES,
         &COMMENTS,
         &EPICS,
         &FIELDS,
         &FILTERS,
         &GROUPS,
         &ISSUES,
+        &ISSUE_CHANGELOGS,
+        &ISSUE_LINKS,
         &ISSUE_TYPES,
         &PRIORITIES,
         &PROJECTS,
@@ -61,6 +73,7 @@ pub fn all() -> &'static [&'static TableDef] {
         &RESOLUTIONS,
         &ROLES,
         &SPRINTS,
+        &SPRINT_ISSUES,
         &STATUSES,
         &USERS,
         &WORKLOG_DELETED,
