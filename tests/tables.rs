@@ -6,7 +6,6 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::site;
-use jiraql::jira::tables;
 
 fn count(s: &common::Site, endpoint: &str) -> usize {
     s.jira
@@ -176,7 +175,9 @@ async fn the_catalog_matches_the_declarations() {
     let got = s
         .rows("SELECT TableName, TableType FROM sys_tables ORDER BY TableName")
         .await;
-    let mut expected: Vec<Vec<String>> = tables::all()
+    let mut expected: Vec<Vec<String>> = s
+        .engine
+        .tables()
         .iter()
         .map(|t| {
             vec![
@@ -188,9 +189,13 @@ async fn the_catalog_matches_the_declarations() {
     expected.sort();
     assert_eq!(got, expected);
     let views = s.rows("SELECT TableName FROM sys_views").await;
-    assert!(views.iter().all(|v| tables::find(&v[0]).unwrap().view));
+    assert!(
+        views
+            .iter()
+            .all(|v| s.engine.table_def(&v[0]).unwrap().view)
+    );
 
-    let n: usize = tables::all().iter().map(|t| t.columns.len()).sum();
+    let n: usize = s.engine.tables().iter().map(|t| t.columns.len()).sum();
     assert_eq!(
         s.rows("SELECT count(*) FROM sys_tablecolumns").await,
         vec![vec![n.to_string()]]
@@ -672,5 +677,224 @@ async fn board_issues_of_one_board() {
     assert_eq!(
         s.endpoints(),
         vec!["GET /rest/agile/1.0/board/{boardId}/issue".to_string(); pages(expected.len(), 50)]
+    );
+}
+
+/// The `fields` of every issue search the site served since the last reset.
+fn searched_fields(s: &common::Site) -> Vec<String> {
+    s.jira
+        .requests()
+        .iter()
+        .filter(|r| r.endpoint == "POST /rest/api/3/search/jql")
+        .filter_map(|r| r.body.as_ref()?.get("fields").cloned())
+        .map(|f| f.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn custom_fields_are_typed_issue_columns() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let demo = data.projects.iter().find(|p| p.key == "DEMO").unwrap().id;
+    let expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .filter(|i| i.project_id == demo)
+        .map(|i| {
+            let sprints: Vec<String> = i
+                .sprint_ids
+                .iter()
+                .map(|id| data.sprint(*id).unwrap().name.clone())
+                .collect();
+            vec![
+                i.key.clone(),
+                i.story_points.map_or("NULL".into(), |p| format!("{p:?}")),
+                if sprints.is_empty() {
+                    "NULL".into()
+                } else {
+                    format!("[{}]", sprints.join(", "))
+                },
+                i.team_id
+                    .map_or("NULL".into(), |t| data.team(t).unwrap().value.clone()),
+                i.target_date.map_or("NULL".into(), |d| d.to_string()),
+            ]
+        })
+        .collect();
+    let got = s
+        .rows(r#"SELECT Key, "Story Points", Sprint, Team, "Target Date" FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Id"#)
+        .await;
+    assert_eq!(got, expected);
+    // Only the custom fields the query names are asked for.
+    assert_eq!(
+        searched_fields(&s),
+        vec![
+            r#"["customfield_10016","customfield_10020","customfield_10030","customfield_10040"]"#
+                .to_string();
+            expected.len().div_ceil(100)
+        ]
+    );
+    s.jira.reset_requests();
+    s.rows(r#"SELECT Key, "Story Points" FROM Issues WHERE ProjectKey = 'DEMO'"#)
+        .await;
+    assert!(
+        searched_fields(&s)
+            .iter()
+            .all(|f| f == r#"["customfield_10016"]"#),
+        "{:?}",
+        searched_fields(&s)
+    );
+    // Types: DOUBLE, a list of sprint names, text, DATE.
+    let types = s
+        .rows("SELECT ColumnName, DataTypeName, JqlField, Description FROM sys_tablecolumns WHERE TableName = 'Issues' AND Description LIKE 'Custom field%' ORDER BY Ordinal")
+        .await;
+    assert_eq!(
+        types,
+        vec![
+            vec![
+                "Story Points",
+                "DOUBLE",
+                "cf[10016]",
+                "Custom field customfield_10016 (Story Points)."
+            ],
+            vec![
+                "Sprint",
+                "VARCHAR[]",
+                "NULL",
+                "Custom field customfield_10020 (Sprint)."
+            ],
+            vec![
+                "Team",
+                "VARCHAR",
+                "cf[10030]",
+                "Custom field customfield_10030 (Team)."
+            ],
+            vec![
+                "Target Date",
+                "DATE",
+                "cf[10040]",
+                "Custom field customfield_10040 (Target Date)."
+            ],
+        ]
+    );
+}
+
+#[tokio::test]
+async fn custom_field_filters_become_cf_clauses() {
+    let s = site(300).await;
+    let data = s.jira.data();
+    let mut expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .filter(|i| i.story_points.is_some_and(|p| p >= 5.0))
+        .map(|i| vec![i.key.clone()])
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    let sql = r#"SELECT Key FROM Issues WHERE "Story Points" >= 5"#;
+    let mut got = s.rows(sql).await;
+    got.sort();
+    assert_eq!(got, expected);
+    let plan = s.explain(sql).await;
+    // Exact: no FilterExec above the scan.
+    assert!(
+        plan.contains(r#"search/jql jql="cf[10016] >= 5" fields=id"#)
+            && !plan.contains("FilterExec"),
+        "{plan}"
+    );
+
+    // An option by value: a prefilter (Jira ignores case), checked again.
+    let team = &data.teams[0];
+    let n = data
+        .issues
+        .iter()
+        .filter(|i| i.team_id == Some(team.id))
+        .count();
+    let sql = format!("SELECT count(*) FROM Issues WHERE Team = '{}'", team.value);
+    assert_eq!(s.rows(&sql).await, vec![vec![n.to_string()]]);
+    assert!(s.explain(&sql).await.contains(&format!(
+        "jql=\"cf[10030] = {}\"",
+        jiraql::jira::jql::quote(&team.value).replace('"', "\\\"")
+    )));
+
+    // A date, and emptiness.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let n = data
+        .issues
+        .iter()
+        .filter(|i| i.target_date.is_some_and(|d| d < day))
+        .count();
+    s.jira.reset_requests();
+    assert_eq!(
+        s.rows(r#"SELECT count(*) FROM Issues WHERE "Target Date" < DATE '2026-06-01'"#)
+            .await,
+        vec![vec![n.to_string()]]
+    );
+    let body = s.jira.requests()[0].body.clone().unwrap();
+    assert_eq!(body["jql"], r#"cf[10040] < "2026-06-01""#);
+    let n = data.issues.iter().filter(|i| i.team_id.is_none()).count();
+    assert_eq!(
+        s.rows("SELECT count(*) FROM Issues WHERE Team IS NULL")
+            .await,
+        vec![vec![n.to_string()]]
+    );
+}
+
+#[tokio::test]
+async fn issue_custom_fields_has_a_row_per_set_value() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    let mut expected: Vec<Vec<String>> = Vec::new();
+    for i in &data.issues {
+        if let Some(p) = i.story_points {
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10016".into(),
+                "Story Points".into(),
+                format!("{p:?}"),
+            ]);
+        }
+        if !i.sprint_ids.is_empty() {
+            let names: Vec<String> = i
+                .sprint_ids
+                .iter()
+                .map(|id| data.sprint(*id).unwrap().name.clone())
+                .collect();
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10020".into(),
+                "Sprint".into(),
+                names.join(", "),
+            ]);
+        }
+        if let Some(t) = i.team_id {
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10030".into(),
+                "Team".into(),
+                data.team(t).unwrap().value.clone(),
+            ]);
+        }
+        if let Some(d) = i.target_date {
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10040".into(),
+                "Target Date".into(),
+                d.to_string(),
+            ]);
+        }
+    }
+    expected.sort();
+    let mut got = s
+        .rows("SELECT IssueKey, FieldId, FieldName, Value FROM IssueCustomFields")
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(
+        searched_fields(&s),
+        vec![
+            r#"["customfield_10016","customfield_10020","customfield_10030","customfield_10040"]"#
+                .to_string();
+            data.issues.len().div_ceil(100)
+        ]
     );
 }

@@ -104,7 +104,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     };
     let started = Instant::now();
     let stats = client.stats();
-    let engine = Engine::new(client).map_err(|e| runner::describe(&e))?;
+    let engine = Engine::connect(client)
+        .await
+        .map_err(|e| runner::describe(&e))?;
     let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();
     let mut runner = Runner::new(engine, args.format, interactive);
     runner.keep_going = args.continue_on_error;

@@ -8,15 +8,19 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::catalog::MemTable;
 use datafusion::error::Result;
 
-use crate::jira::tables::{self, Access, ColumnDef, ColumnType, Source, TableDef};
+use crate::jira::tables::{Access, ColumnDef, ColumnType, Source, TableDef};
 
-/// The catalog tables, by name.
-pub fn tables(catalog: &str, schema: &str) -> Result<Vec<(&'static str, MemTable)>> {
+/// The catalog tables describing `defs`, by name.
+pub fn tables(
+    catalog: &str,
+    schema: &str,
+    defs: &[&'static TableDef],
+) -> Result<Vec<(&'static str, MemTable)>> {
     Ok(vec![
-        ("sys_tables", table_list(catalog, schema, |_| true)?),
-        ("sys_views", table_list(catalog, schema, |t| t.view)?),
-        ("sys_tablecolumns", columns(catalog, schema)?),
-        ("sys_keycolumns", keys(catalog, schema)?),
+        ("sys_tables", table_list(catalog, schema, defs, |_| true)?),
+        ("sys_views", table_list(catalog, schema, defs, |t| t.view)?),
+        ("sys_tablecolumns", columns(catalog, schema, defs)?),
+        ("sys_keycolumns", keys(catalog, schema, defs)?),
         ("sys_sqlinfo", sql_info()?),
     ])
 }
@@ -91,8 +95,13 @@ fn per_table(
     memtable(all_fields, all_columns)
 }
 
-fn table_list(catalog: &str, schema: &str, keep: impl Fn(&TableDef) -> bool) -> Result<MemTable> {
-    let list: Vec<&TableDef> = tables::all().iter().copied().filter(|t| keep(t)).collect();
+fn table_list(
+    catalog: &str,
+    schema: &str,
+    defs: &[&'static TableDef],
+    keep: impl Fn(&TableDef) -> bool,
+) -> Result<MemTable> {
+    let list: Vec<&TableDef> = defs.iter().copied().filter(|t| keep(t)).collect();
     per_table(
         catalog,
         schema,
@@ -127,9 +136,8 @@ fn sql_type(t: ColumnType) -> &'static str {
 }
 
 /// Every (table, column) pair in declaration order.
-fn all_columns() -> Vec<(&'static TableDef, usize, &'static ColumnDef)> {
-    tables::all()
-        .iter()
+fn all_columns(defs: &[&'static TableDef]) -> Vec<(&'static TableDef, usize, &'static ColumnDef)> {
+    defs.iter()
         .flat_map(|t| t.columns.iter().enumerate().map(move |(i, c)| (*t, i, c)))
         .collect()
 }
@@ -153,8 +161,8 @@ pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
     Some(rule)
 }
 
-fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
-    let cols = all_columns();
+fn columns(catalog: &str, schema: &str, defs: &[&'static TableDef]) -> Result<MemTable> {
+    let cols = all_columns(defs);
     per_table(
         catalog,
         schema,
@@ -195,10 +203,10 @@ fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
     )
 }
 
-fn keys(catalog: &str, schema: &str) -> Result<MemTable> {
+fn keys(catalog: &str, schema: &str, defs: &[&'static TableDef]) -> Result<MemTable> {
     // Keys, then the parent references (foreign keys) of child and per-parent tables.
     let mut rows: Vec<(&TableDef, &ColumnDef, i64, bool, bool)> = Vec::new();
-    for t in tables::all() {
+    for t in defs {
         let mut seq = 0;
         for c in t.columns.iter().filter(|c| c.key) {
             seq += 1;

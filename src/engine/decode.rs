@@ -154,7 +154,7 @@ impl RowDecoder {
                     .iter()
                     .find(|(p, _)| present(item, p).is_some())
                     .map(|(_, label)| Value::String((*label).to_string())),
-                Source::List(p, _) => lookup(item, p).cloned(),
+                Source::List(p, _) => present(item, p),
                 Source::Pseudo => None,
             }
         };

@@ -13,7 +13,8 @@ use super::fetch::{Pager, Rows, SearchCursor, external};
 use super::plan::IssueRef;
 use crate::jira::client::JiraClient;
 use crate::jira::jql::Query;
-use crate::jira::tables::{BulkByIssue, IssueItems};
+use crate::jira::tables::custom_fields;
+use crate::jira::tables::{BulkByIssue, Embedded, EmbeddedItems, IssueItems};
 
 /// Rows of a batch and the issue each belongs to.
 #[derive(Default)]
@@ -65,6 +66,19 @@ fn array(v: Option<&Value>) -> Vec<Value> {
     v.and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
+/// The items `issue` embeds, and how many it says it has when it embeds only the first ones.
+fn embedded_items(embedded: &Embedded, issue: &Value) -> (Vec<Value>, Option<i64>) {
+    match embedded.items {
+        EmbeddedItems::List { path, total } => (
+            array(lookup(issue, path)),
+            total.and_then(|p| lookup(issue, p)).and_then(as_i64),
+        ),
+        EmbeddedItems::CustomFieldValues(fields) => {
+            (custom_fields::value_rows(fields, issue), None)
+        }
+    }
+}
+
 /// One issue's items.
 pub async fn of_issue(
     client: &JiraClient,
@@ -111,11 +125,8 @@ pub async fn of_issue(
                 Err(e) if e.status() == Some(404) => return Ok(()),
                 Err(e) => return Err(external(e)),
             };
-            batch.add(
-                table,
-                &issue_of(&found),
-                array(lookup(&found, embedded.items)),
-            );
+            let (items, _) = embedded_items(embedded, &found);
+            batch.add(table, &issue_of(&found), items);
         }
         (None, None) => {
             return Err(DataFusionError::Internal(
@@ -164,11 +175,7 @@ pub async fn by_search(
         match (&table.embedded, &table.bulk) {
             (Some(embedded), _) => {
                 for issue in &page {
-                    let mut items = array(lookup(issue, embedded.items));
-                    let total = embedded
-                        .total
-                        .and_then(|p| lookup(issue, p))
-                        .and_then(as_i64);
+                    let (mut items, total) = embedded_items(embedded, issue);
                     // The search embeds the first items only; the rest need the issue's own
                     // endpoint.
                     if total.is_some_and(|t| t > items.len() as i64)

@@ -9,7 +9,7 @@ use datafusion::logical_expr::Expr;
 use super::pushdown::{self, Value};
 use crate::jira::jql::{Clause, Literal, Op, Query};
 use crate::jira::tables::{
-    Access, ColumnDef, Embedded, Endpoint, Paging, ParentList, Source, TableDef,
+    Access, ColumnDef, Embedded, EmbeddedItems, Endpoint, Paging, ParentList, Source, TableDef,
 };
 
 /// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
@@ -147,11 +147,10 @@ impl AccessPlan {
             Access::IssueChildren { .. } => children_plan(table, &columns, filters, limit),
             Access::IssueItems(ref items) => {
                 let mut fields = requested_fields(&columns);
-                if let Some(e) = &items.embedded
-                    && !fields.contains(&e.field)
-                {
-                    fields.push(e.field);
+                if let Some(e) = &items.embedded {
+                    fields.extend(e.fields);
                     fields.sort_unstable();
+                    fields.dedup();
                 }
                 match one_issue_or_query(table, filters) {
                     Ok(issue) => AccessPlan::ItemsOfIssue {
@@ -485,7 +484,14 @@ impl AccessPlan {
             }
             (AccessPlan::ItemsBySearch { .. }, Access::IssueItems(items)) => {
                 let then = match (&items.embedded, &items.per_issue, &items.bulk) {
-                    (Some(Embedded { total: Some(_), .. }), Some(e), _) => format!(
+                    (
+                        Some(Embedded {
+                            items: EmbeddedItems::List { total: Some(_), .. },
+                            ..
+                        }),
+                        Some(e),
+                        _,
+                    ) => format!(
                         ", then GET {}{} for each issue with more than the search embeds",
                         e.path,
                         paged(e)

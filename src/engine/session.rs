@@ -15,7 +15,7 @@ use super::catalog;
 use super::identifiers::{self, Names};
 use super::provider::JiraTable;
 use crate::jira::client::JiraClient;
-use crate::jira::tables;
+use crate::jira::tables::{self, CustomField, TableDef, custom_fields};
 
 /// The catalog every table lives in.
 pub const CATALOG: &str = "jiraql";
@@ -27,10 +27,40 @@ pub struct Engine {
     ctx: SessionContext,
     client: JiraClient,
     names: Names,
+    /// The Jira tables, `Issues` with the site's custom fields.
+    tables: Vec<&'static TableDef>,
 }
 
 impl Engine {
-    pub fn new(client: JiraClient) -> Result<Self> {
+    /// Connects: reads the site's custom fields (one `GET field`) so that they become columns,
+    /// then sets up the session. A site whose fields cannot be read (a wrong token, no network)
+    /// still gets a session with the built-in columns, and its first query says what is wrong.
+    pub async fn connect(client: JiraClient) -> Result<Self> {
+        let fields = match client.get_platform("field", &[]).await {
+            Ok(list) => custom_fields::from_field_list(&list),
+            Err(e) => {
+                tracing::warn!("custom fields not read, Issues has its built-in columns only: {e}");
+                Vec::new()
+            }
+        };
+        Self::with_custom_fields(client, &fields)
+    }
+
+    /// A session whose `Issues` has columns for `fields` (and no network use).
+    pub fn with_custom_fields(client: JiraClient, fields: &[CustomField]) -> Result<Self> {
+        let custom = custom_fields::tables(fields);
+        let mut defs: Vec<&'static TableDef> = tables::all()
+            .iter()
+            .map(|t| {
+                if t.name == custom.issues.name {
+                    custom.issues
+                } else {
+                    *t
+                }
+            })
+            .collect();
+        defs.push(custom.values);
+        defs.sort_by_key(|t| t.name);
         let mut config = SessionConfig::new()
             .with_default_catalog_and_schema(CATALOG, JIRA_SCHEMA)
             .with_information_schema(true);
@@ -44,7 +74,7 @@ impl Engine {
         let schema = Arc::new(MemorySchemaProvider::new());
         let mut names = Names::default();
         names.add(JIRA_SCHEMA);
-        for def in tables::all() {
+        for &def in &defs {
             schema.register_table(
                 def.name.to_string(),
                 Arc::new(JiraTable::new(def, client.clone())),
@@ -52,7 +82,7 @@ impl Engine {
             names.add(def.name);
             def.columns.iter().for_each(|c| names.add(c.name));
         }
-        for (name, table) in catalog::tables(CATALOG, JIRA_SCHEMA)? {
+        for (name, table) in catalog::tables(CATALOG, JIRA_SCHEMA, &defs)? {
             schema.register_table(name.to_string(), Arc::new(table))?;
             names.add(name);
         }
@@ -60,7 +90,25 @@ impl Engine {
         let catalog = Arc::new(MemoryCatalogProvider::new());
         catalog.register_schema(JIRA_SCHEMA, schema)?;
         ctx.register_catalog(CATALOG, catalog);
-        Ok(Engine { ctx, client, names })
+        Ok(Engine {
+            ctx,
+            client,
+            names,
+            tables: defs,
+        })
+    }
+
+    /// The Jira tables of this session, in catalog order.
+    pub fn tables(&self) -> &[&'static TableDef] {
+        &self.tables
+    }
+
+    /// A Jira table of this session by name, ignoring case.
+    pub fn table_def(&self, name: &str) -> Option<&'static TableDef> {
+        self.tables
+            .iter()
+            .copied()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     pub fn client(&self) -> &JiraClient {

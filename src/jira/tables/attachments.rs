@@ -2,8 +2,8 @@
 //! them all). The files themselves are not read.
 
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Embedded, IssueItems, Source::*, TableDef,
-    issue_item_columns,
+    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, IssueItems, Source::*,
+    TableDef, issue_item_columns,
 };
 
 pub static ATTACHMENTS: TableDef = TableDef {
@@ -12,9 +12,11 @@ pub static ATTACHMENTS: TableDef = TableDef {
     description: "Attachment metadata of issues (from the attachment field of the issue search; IssueKey/IssueId/JQL conditions narrow it, one issue is one GET).",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {
-            field: "attachment",
-            items: "fields.attachment",
-            total: None,
+            fields: &["attachment"],
+            items: EmbeddedItems::List {
+                path: "fields.attachment",
+                total: None,
+            },
         }),
         per_issue: None,
         bulk: None,

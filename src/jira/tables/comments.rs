@@ -3,8 +3,8 @@
 //! than the search embeds is read again through its own endpoint.
 
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Embedded, Endpoint, IssueItems, Paging, Source::*,
-    TableDef, issue_item_columns,
+    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, Endpoint, IssueItems, Paging,
+    Source::*, TableDef, issue_item_columns,
 };
 
 pub static COMMENTS: TableDef = TableDef {
@@ -13,9 +13,11 @@ pub static COMMENTS: TableDef = TableDef {
     description: "Comments on issues. An IssueKey condition reads that issue's comment endpoint; otherwise comments come embedded in the issue search (IssueKey/IssueId IN and JQL narrow it), issues with more than the search embeds read separately.",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {
-            field: "comment",
-            items: "fields.comment.comments",
-            total: Some("fields.comment.total"),
+            fields: &["comment"],
+            items: EmbeddedItems::List {
+                path: "fields.comment.comments",
+                total: Some("fields.comment.total"),
+            },
         }),
         per_issue: Some(Endpoint::platform(
             "issue/{parent}/comment",

@@ -2,8 +2,8 @@
 //! the issues' `issuelinks` field (the search embeds them all).
 
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Embedded, IssueItems, Source::*, TableDef,
-    issue_item_columns,
+    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, IssueItems, Source::*,
+    TableDef, issue_item_columns,
 };
 
 pub static ISSUE_LINKS: TableDef = TableDef {
@@ -12,9 +12,11 @@ pub static ISSUE_LINKS: TableDef = TableDef {
     description: "Links between issues, each seen from both of its issues (from the issuelinks field of the issue search; IssueKey/IssueId/JQL conditions narrow it, one issue is one GET).",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {
-            field: "issuelinks",
-            items: "fields.issuelinks",
-            total: None,
+            fields: &["issuelinks"],
+            items: EmbeddedItems::List {
+                path: "fields.issuelinks",
+                total: None,
+            },
         }),
         per_issue: None,
         bulk: None,

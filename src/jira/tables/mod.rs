@@ -7,6 +7,7 @@ mod agile_issues;
 mod attachments;
 mod boards;
 mod comments;
+pub mod custom_fields;
 mod epics;
 mod fields;
 mod filters;
@@ -31,6 +32,7 @@ pub use agile_issues::{BOARD_ISSUES, SPRINT_ISSUES};
 pub use attachments::ATTACHMENTS;
 pub use boards::BOARDS;
 pub use comments::COMMENTS;
+pub use custom_fields::CustomField;
 pub use epics::EPICS;
 pub use fields::FIELDS;
 pub use filters::FILTERS;
@@ -231,13 +233,23 @@ pub struct IssueItems {
 /// Items embedded in each issue of a search result.
 #[derive(Debug, Clone, Copy)]
 pub struct Embedded {
-    /// The issue field to request (`fields=comment`).
-    pub field: &'static str,
-    /// Path of the item array in the issue, e.g. `fields.comment.comments`.
-    pub items: &'static str,
-    /// Path of the issue's item count, when the search embeds only the first ones: an issue
-    /// with more is read again through the per-issue endpoint.
-    pub total: Option<&'static str>,
+    /// The issue fields to request (`fields=comment`).
+    pub fields: &'static [&'static str],
+    pub items: EmbeddedItems,
+}
+
+/// How an issue holds its items.
+#[derive(Debug, Clone, Copy)]
+pub enum EmbeddedItems {
+    /// An array: its path in the issue, e.g. `fields.comment.comments`, and the path of the
+    /// issue's item count when the search embeds only the first ones (an issue with more is read
+    /// again through the per-issue endpoint).
+    List {
+        path: &'static str,
+        total: Option<&'static str>,
+    },
+    /// One item per custom field the issue has a value for: `fieldId`, `fieldName`, `value`.
+    CustomFieldValues(&'static [CustomField]),
 }
 
 /// A POST endpoint answering the items of up to `max_issues` issues, with token pages.
@@ -274,7 +286,7 @@ pub enum ParentList {
 }
 
 /// One column.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ColumnDef {
     pub name: &'static str,
     pub data_type: ColumnType,
@@ -343,6 +355,8 @@ pub enum FilterKind {
     UpperKey,
     /// Names Jira matches ignoring case (status, priority): always a prefilter.
     Name,
+    /// Numbers (number custom fields): every comparison is exact.
+    Number,
     /// Instants Jira compares at minute precision: bounds pushed as epoch milliseconds.
     Instant,
     /// Calendar days: compared exactly.
@@ -411,6 +425,7 @@ impl FilterKind {
             FilterKind::Name => "= IN: prefilter (Jira ignores case)",
             FilterKind::Instant => ">= < on whole minutes: exact; > <= = and seconds: prefilter",
             FilterKind::Day => "= <> < <= > >= IN: exact",
+            FilterKind::Number => "= <> < <= > >= IN NOT IN: exact",
             FilterKind::Words => "= LIKE: whole words as a prefilter (~)",
             FilterKind::RawJql => "=: the value is passed to Jira as JQL",
         }
