@@ -774,8 +774,60 @@ async fn custom_fields_are_typed_issue_columns() {
                 "cf[10040]",
                 "Custom field customfield_10040 (Target Date)."
             ],
+            vec![
+                "Reviewer",
+                "VARCHAR",
+                "NULL",
+                "Custom field customfield_10050 (Reviewer)."
+            ],
+            vec![
+                "Deployed At",
+                "TIMESTAMP WITH TIME ZONE",
+                "cf[10060]",
+                "Custom field customfield_10060 (Deployed At)."
+            ],
+            vec![
+                "Platforms",
+                "VARCHAR[]",
+                "NULL",
+                "Custom field customfield_10070 (Platforms)."
+            ],
+            vec![
+                "Release Notes",
+                "VARCHAR",
+                "cf[10080]",
+                "Custom field customfield_10080 (Release Notes)."
+            ],
         ]
     );
+
+    // A user (display name), a datetime, checkboxes (a list of values) and a text.
+    let expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .filter(|i| i.project_id == demo)
+        .map(|i| {
+            let platforms: Vec<&str> = i.platforms().iter().map(|p| p.1).collect();
+            vec![
+                i.key.clone(),
+                i.reviewer().map_or("NULL".into(), |a| {
+                    data.user(a).unwrap().display_name.clone()
+                }),
+                i.deployed_at()
+                    .map_or("NULL".into(), |t| t.timestamp_millis().to_string()),
+                if platforms.is_empty() {
+                    "NULL".into()
+                } else {
+                    format!("[{}]", platforms.join(", "))
+                },
+                i.release_notes().unwrap_or_else(|| "NULL".into()),
+            ]
+        })
+        .collect();
+    let got = s
+        .rows(r#"SELECT Key, Reviewer, arrow_cast("Deployed At", 'Int64'), Platforms, "Release Notes" FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Id"#)
+        .await;
+    assert_eq!(got, expected);
 }
 
 #[tokio::test]
@@ -831,6 +883,51 @@ async fn custom_field_filters_become_cf_clauses() {
     );
     let body = s.jira.requests()[0].body.clone().unwrap();
     assert_eq!(body["jql"], r#"cf[10040] < "2026-06-01""#);
+
+    // A datetime bound on a whole minute is exact; text is a whole-word prefilter.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let n = data
+        .issues
+        .iter()
+        .filter(|i| i.deployed_at().is_some_and(|t| t >= at))
+        .count();
+    let sql =
+        r#"SELECT count(*) FROM Issues WHERE "Deployed At" >= TIMESTAMP '2026-06-01T00:00:00Z'"#;
+    assert_eq!(s.rows(sql).await, vec![vec![n.to_string()]]);
+    let plan = s.explain(sql).await;
+    assert!(
+        plan.contains(&format!("jql=\"cf[10060] >= {}\"", at.timestamp_millis()))
+            && !plan.contains("FilterExec"),
+        "{plan}"
+    );
+    let n = data
+        .issues
+        .iter()
+        .filter(|i| {
+            i.release_notes()
+                .is_some_and(|t| t.starts_with("Shipped DEMO-"))
+        })
+        .count();
+    let sql = r#"SELECT count(*) FROM Issues WHERE "Release Notes" LIKE 'Shipped DEMO-%'"#;
+    assert_eq!(s.rows(sql).await, vec![vec![n.to_string()]]);
+    assert!(
+        s.explain(sql)
+            .await
+            .contains(r#"jql="cf[10080] ~ \"Shipped\"""#),
+        "{}",
+        s.explain(sql).await
+    );
+    // A fractional number.
+    let n = data
+        .issues
+        .iter()
+        .filter(|i| i.story_points == Some(0.5))
+        .count();
+    assert_eq!(
+        s.rows(r#"SELECT count(*) FROM Issues WHERE "Story Points" = 0.5"#)
+            .await,
+        vec![vec![n.to_string()]]
+    );
     let n = data.issues.iter().filter(|i| i.team_id.is_none()).count();
     assert_eq!(
         s.rows("SELECT count(*) FROM Issues WHERE Team IS NULL")
@@ -882,17 +979,58 @@ async fn issue_custom_fields_has_a_row_per_set_value() {
                 d.to_string(),
             ]);
         }
+        if let Some(a) = i.reviewer() {
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10050".into(),
+                "Reviewer".into(),
+                data.user(a).unwrap().display_name.clone(),
+            ]);
+        }
+        if let Some(t) = i.deployed_at() {
+            // Jira's text, compared as an instant below.
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10060".into(),
+                "Deployed At".into(),
+                t.timestamp_millis().to_string(),
+            ]);
+        }
+        let platforms: Vec<&str> = i.platforms().iter().map(|p| p.1).collect();
+        if !platforms.is_empty() {
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10070".into(),
+                "Platforms".into(),
+                platforms.join(", "),
+            ]);
+        }
+        if let Some(t) = i.release_notes() {
+            expected.push(vec![
+                i.key.clone(),
+                "customfield_10080".into(),
+                "Release Notes".into(),
+                t,
+            ]);
+        }
     }
     expected.sort();
     let mut got = s
         .rows("SELECT IssueKey, FieldId, FieldName, Value FROM IssueCustomFields")
         .await;
+    for row in &mut got {
+        if row[1] == "customfield_10060" {
+            row[3] = jiraql::engine::decode::parse_instant(&row[3])
+                .unwrap()
+                .to_string();
+        }
+    }
     got.sort();
     assert_eq!(got, expected);
     assert_eq!(
         searched_fields(&s),
         vec![
-            r#"["customfield_10016","customfield_10020","customfield_10030","customfield_10040"]"#
+            r#"["customfield_10016","customfield_10020","customfield_10030","customfield_10040","customfield_10050","customfield_10060","customfield_10070","customfield_10080"]"#
                 .to_string();
             data.issues.len().div_ceil(100)
         ]
