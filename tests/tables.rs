@@ -1036,3 +1036,63 @@ async fn issue_custom_fields_has_a_row_per_set_value() {
         ]
     );
 }
+
+#[tokio::test]
+async fn role_actors_read_each_role_of_the_named_projects() {
+    let s = site(50).await;
+    let data = s.jira.data();
+    let demo = data.projects.iter().find(|p| p.key == "DEMO").unwrap();
+    let mut expected: Vec<Vec<String>> = data
+        .role_actors
+        .iter()
+        .filter(|a| a.project_id == demo.id)
+        .map(|a| {
+            let role = data.roles.iter().find(|r| r.id == a.role_id).unwrap();
+            let (account, group) = match &a.actor {
+                jiraql::emulator::jira::data::Actor::User(u) => (u.clone(), "NULL".to_string()),
+                jiraql::emulator::jira::data::Actor::Group(g) => ("NULL".to_string(), g.clone()),
+            };
+            vec![
+                "DEMO".to_string(),
+                role.name.clone(),
+                a.id.to_string(),
+                account,
+                group,
+            ]
+        })
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    let mut got = s
+        .rows("SELECT ProjectKey, RoleName, ActorId, AccountId, GroupName FROM RoleActors WHERE ProjectKey = 'DEMO'")
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    // The project's role list, then each role.
+    assert_eq!(
+        count(&s, "GET /rest/api/3/project/{projectIdOrKey}/roledetails"),
+        1
+    );
+    assert_eq!(
+        count(&s, "GET /rest/api/3/project/{projectIdOrKey}/role/{id}"),
+        data.roles.len()
+    );
+    assert_eq!(s.jira.total_requests(), 1 + data.roles.len());
+    let plan = s
+        .explain("SELECT ActorName FROM RoleActors WHERE ProjectKey = 'DEMO'")
+        .await;
+    assert!(
+        plan.contains("GET project/{parent}/roledetails, then GET project/{parent}/role/{item} for each item for DEMO"),
+        "{plan}"
+    );
+    // Every project: listed first.
+    s.jira.reset_requests();
+    assert_eq!(
+        s.rows("SELECT count(*) FROM RoleActors").await,
+        vec![vec![data.role_actors.len().to_string()]]
+    );
+    assert_eq!(
+        s.jira.total_requests(),
+        1 + data.projects.len() * (1 + data.roles.len())
+    );
+}

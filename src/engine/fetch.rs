@@ -16,7 +16,7 @@ use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
 use crate::jira::tables::{
-    Access, Api, BulkChildren, Endpoint, Paging, ParentList, ParentSpec, Source, TableDef,
+    Access, Api, BulkChildren, Detail, Endpoint, Paging, ParentList, ParentSpec, Source, TableDef,
 };
 
 /// Pages of ids only can be this large on `search/jql`; with real fields Jira sends 100.
@@ -197,6 +197,10 @@ pub async fn run(
                 let mut pager = Pager::new(client, *endpoint, endpoint.path, Some(&reference));
                 let same = SameParent(item);
                 while let Some(page) = parent_page(&mut pager, &reference, every_parent).await? {
+                    let page = match endpoint.detail {
+                        Some(detail) => details(client, &detail, &reference, page).await?,
+                        None => page,
+                    };
                     rows.push(&page, &same).await?;
                     if rows.done() {
                         return Ok(());
@@ -445,6 +449,38 @@ async fn parent_page(
         }
         other => other,
     }
+}
+
+/// The rows of the listed `items` of one parent: a GET for each, its answer's rows exploded.
+/// An item whose detail does not exist (removed since it was listed) has none.
+async fn details(
+    client: &JiraClient,
+    detail: &Detail,
+    parent: &str,
+    items: Vec<Value>,
+) -> Result<Vec<Value>, DataFusionError> {
+    let mut rows = Vec::new();
+    for item in items {
+        let Some(id) = lookup(&item, detail.reference).and_then(reference_text) else {
+            continue;
+        };
+        // As separate segments, so neither value can change the path.
+        let path: Vec<&str> = detail
+            .path
+            .split('/')
+            .map(|s| match s {
+                "{parent}" => parent,
+                "{item}" => id.as_str(),
+                s => s,
+            })
+            .collect();
+        match client.get_platform(&path, &[]).await {
+            Ok(answer) => rows.extend(super::items::explode(answer, detail.rows)),
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(external(e)),
+        }
+    }
+    Ok(rows)
 }
 
 /// Every parent of a per-parent table: one listing, or every row of another per-parent table

@@ -27,27 +27,13 @@ impl Batch {
     /// Adds `items` of `issue`, each nested element a row of its own when the table says so.
     fn add(&mut self, table: &IssueItems, issue: &Value, items: Vec<Value>) {
         for item in items {
-            match table.nested {
-                None => {
-                    self.rows.push(item);
-                    self.issues.push(issue.clone());
-                }
-                Some(list) => {
-                    let Value::Object(mut outer) = item else {
-                        continue;
-                    };
-                    let elements = match outer.remove(list) {
-                        Some(Value::Array(a)) => a,
-                        _ => Vec::new(),
-                    };
-                    for element in elements {
-                        let mut row: Map<String, Value> = outer.clone();
-                        row.insert("item".into(), element);
-                        self.rows.push(Value::Object(row));
-                        self.issues.push(issue.clone());
-                    }
-                }
-            }
+            let rows = match table.nested {
+                None => vec![item],
+                Some(list) => explode(item, list),
+            };
+            self.issues
+                .extend(std::iter::repeat_n(issue.clone(), rows.len()));
+            self.rows.extend(rows);
         }
     }
 
@@ -55,6 +41,26 @@ impl Batch {
         let batch = std::mem::take(self);
         rows.push(&batch.rows, &PerRow(batch.issues)).await
     }
+}
+
+/// The rows of an item holding a list: one per element, the element under `item` and the rest
+/// of the item beside it. An item that is not an object has none.
+pub(super) fn explode(item: Value, list: &str) -> Vec<Value> {
+    let Value::Object(mut outer) = item else {
+        return Vec::new();
+    };
+    let elements = match outer.remove(list) {
+        Some(Value::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    elements
+        .into_iter()
+        .map(|element| {
+            let mut row: Map<String, Value> = outer.clone();
+            row.insert("item".into(), element);
+            Value::Object(row)
+        })
+        .collect()
 }
 
 /// What rows say of their issue: its id and key.

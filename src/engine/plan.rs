@@ -472,6 +472,12 @@ impl AccessPlan {
             .limit()
             .map(|n| format!(" limit={n}"))
             .unwrap_or_default();
+        // The per-item reads of an endpoint with details.
+        let detail = |e: &Endpoint| {
+            e.detail
+                .map(|d| format!(", then GET {} for each item", d.path))
+                .unwrap_or_default()
+        };
         match (self, &table.access) {
             (AccessPlan::List { .. }, Access::List(e)) => {
                 format!("GET {}{}{limit}", e.path, paged(e))
@@ -511,9 +517,10 @@ impl AccessPlan {
                 Access::PerParent { endpoint, .. },
             ) => {
                 format!(
-                    "GET {}{} for {}{limit}",
+                    "GET {}{}{} for {}{limit}",
                     endpoint.path,
                     paged(endpoint),
+                    detail(endpoint),
                     list(p)
                 )
             }
@@ -534,9 +541,10 @@ impl AccessPlan {
                     ),
                 };
                 format!(
-                    "{parents} to list every parent, then GET {}{} for each{limit}",
+                    "{parents} to list every parent, then GET {}{} for each{}{limit}",
                     endpoint.path,
-                    paged(endpoint)
+                    paged(endpoint),
+                    detail(endpoint)
                 )
             }
             _ => self.to_string(),

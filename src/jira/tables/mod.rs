@@ -21,6 +21,7 @@ mod project_components;
 mod project_versions;
 mod projects;
 mod resolutions;
+mod role_actors;
 mod roles;
 mod sprints;
 mod statuses;
@@ -46,6 +47,7 @@ pub use project_components::PROJECT_COMPONENTS;
 pub use project_versions::PROJECT_VERSIONS;
 pub use projects::PROJECTS;
 pub use resolutions::RESOLUTIONS;
+pub use role_actors::ROLE_ACTORS;
 pub use roles::ROLES;
 pub use sprints::SPRINTS;
 pub use statuses::STATUSES;
@@ -74,6 +76,7 @@ pub fn all() -> &'static [&'static TableDef] {
         &PROJECT_VERSIONS,
         &RESOLUTIONS,
         &ROLES,
+        &ROLE_ACTORS,
         &SPRINTS,
         &SPRINT_ISSUES,
         &STATUSES,
@@ -161,6 +164,19 @@ pub struct Endpoint {
     pub paging: Paging,
     /// Fixed query parameters (e.g. `expand`).
     pub query: &'static [(&'static str, &'static str)],
+    /// A second read per listed item, whose answer holds the rows (a project role's actors).
+    pub detail: Option<Detail>,
+}
+
+/// One GET per listed item, each answer an object with an array of rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Detail {
+    /// Platform path: `{parent}` is the parent's reference, `{item}` the item's `reference`.
+    pub path: &'static str,
+    pub reference: &'static str,
+    /// The array whose elements are the rows: each row reads the element under `item` and the
+    /// rest of the answer as it is.
+    pub rows: &'static str,
 }
 
 impl Endpoint {
@@ -171,6 +187,7 @@ impl Endpoint {
             items,
             paging,
             query: &[],
+            detail: None,
         }
     }
 
@@ -181,11 +198,17 @@ impl Endpoint {
             items,
             paging,
             query: &[],
+            detail: None,
         }
     }
 
     pub const fn with_query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
         self.query = query;
+        self
+    }
+
+    pub const fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(detail);
         self
     }
 }
