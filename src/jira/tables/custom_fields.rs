@@ -255,11 +255,14 @@ fn make_tables(fields: &[CustomField]) -> CustomTables {
     let builtin = &super::ISSUES;
     let builtin_names: Vec<&str> = builtin.columns.iter().map(|c| c.name).collect();
     let names = column_names(fields, &builtin_names);
-    let mut columns: Vec<ColumnDef> = builtin.columns.to_vec();
-    // The JQL pseudo column stays last.
-    let jql = columns.pop();
+    // Stored columns, then the custom fields, then the pseudo columns (JQL) as before.
+    let (pseudo, mut columns): (Vec<ColumnDef>, Vec<ColumnDef>) = builtin
+        .columns
+        .iter()
+        .cloned()
+        .partition(|c| matches!(c.source, Source::Pseudo));
     columns.extend(fields.iter().zip(&names).map(|(f, n)| column(f, n)));
-    columns.extend(jql);
+    columns.extend(pseudo);
     let issues: &'static TableDef = Box::leak(Box::new(TableDef {
         name: builtin.name,
         view: builtin.view,
