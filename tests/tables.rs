@@ -1096,3 +1096,32 @@ async fn role_actors_read_each_role_of_the_named_projects() {
         1 + data.projects.len() * (1 + data.roles.len())
     );
 }
+
+#[tokio::test]
+async fn the_repl_catalog_shows_custom_field_columns() {
+    use jiraql::cli::catalog::Catalog;
+    use jiraql::cli::completion::SqlHelper;
+    let s = site(20).await;
+    let catalog = Catalog::load(&s.engine).await;
+    let issues = catalog.find("Issues").unwrap();
+    let (_, listing) = Catalog::columns_listing(issues);
+    let rows = common::strings(&[listing]);
+    let points = rows.iter().find(|r| r[0] == "Story Points").unwrap();
+    assert!(
+        points[2].contains("exact") && points[3].contains("customfield_10016"),
+        "{points:?}"
+    );
+    assert!(catalog.find("IssueCustomFields").is_some());
+    // Completion offers them for a statement naming Issues.
+    let helper = SqlHelper::new(catalog);
+    let line = "SELECT Rele FROM Issues";
+    let (_, found) = helper.candidates(line, "SELECT Rele".len());
+    assert!(
+        found
+            .iter()
+            .any(|p| p.display == "Release Notes" && p.replacement == "\"Release Notes\""),
+        "{:?}",
+        found.iter().map(|p| &p.replacement).collect::<Vec<_>>()
+    );
+    assert_eq!(s.jira.total_requests(), 0);
+}

@@ -686,6 +686,54 @@ mod tests {
     }
 
     #[test]
+    fn issue_item_paths() {
+        use crate::jira::tables::{COMMENTS, ISSUE_CHANGELOGS};
+        // One upper-case key alone: that issue's own endpoint.
+        let p = AccessPlan::choose(
+            &COMMENTS,
+            &idx(&COMMENTS, &["Id"]),
+            &[col("IssueKey").eq(lit("DEMO-7"))],
+            None,
+        );
+        assert_eq!(
+            p.describe(&COMMENTS),
+            "GET issue/{parent}/comment (100 a page) for DEMO-7"
+        );
+        // Several issues, or raw JQL beside the key: one search embedding the comments.
+        let p = AccessPlan::choose(
+            &COMMENTS,
+            &idx(&COMMENTS, &["Id"]),
+            &[col("IssueKey").in_list(vec![lit("A-1"), lit("B-2")], false)],
+            Some(10),
+        );
+        assert_eq!(
+            p.to_string(),
+            r#"search/jql jql="key in (\"A-1\", \"B-2\")" fields=comment limit=10"#
+        );
+        let p = AccessPlan::choose(
+            &COMMENTS,
+            &[],
+            &[
+                col("IssueKey").eq(lit("DEMO-7")),
+                col("JQL").eq(lit("status = Done")),
+            ],
+            None,
+        );
+        assert!(matches!(p, AccessPlan::ItemsBySearch { .. }), "{p}");
+        // Change histories in bulk: the search asks for ids only.
+        let p = AccessPlan::choose(
+            &ISSUE_CHANGELOGS,
+            &idx(&ISSUE_CHANGELOGS, &["Field"]),
+            &[],
+            None,
+        );
+        assert_eq!(
+            p.describe(&ISSUE_CHANGELOGS),
+            r#"search/jql jql="project is not EMPTY" fields=id, then POST changelog/bulkfetch (1000 issues a call, 10000 items a page)"#
+        );
+    }
+
+    #[test]
     fn issue_keys_are_recognised() {
         assert!(is_issue_key("DEMO-7"));
         assert!(is_issue_key("A2_B-10"));
