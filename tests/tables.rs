@@ -1125,3 +1125,40 @@ async fn the_repl_catalog_shows_custom_field_columns() {
     );
     assert_eq!(s.jira.total_requests(), 0);
 }
+
+#[tokio::test]
+async fn changelog_field_conditions_reach_bulkfetch() {
+    let s = site(200).await;
+    let data = s.jira.data();
+    let n: usize = data
+        .changelogs
+        .iter()
+        .flat_map(|h| &h.items)
+        .filter(|i| i.field_id() == "status")
+        .count();
+    assert!(n > 0);
+    let sql = "SELECT count(*) FROM IssueChangelogs WHERE FieldId = 'status'";
+    assert_eq!(s.rows(sql).await, vec![vec![n.to_string()]]);
+    let bulk: Vec<_> = s
+        .jira
+        .requests()
+        .into_iter()
+        .filter(|r| r.endpoint == "POST /rest/api/3/changelog/bulkfetch")
+        .collect();
+    assert_eq!(bulk.len(), 1);
+    assert_eq!(
+        bulk[0].body.as_ref().unwrap()["fieldIds"],
+        serde_json::json!(["status"])
+    );
+    assert!(s.explain(sql).await.contains("only=status"));
+    let rule = s
+        .rows("SELECT PushesDown, PushdownRule FROM sys_tablecolumns WHERE TableName = 'IssueChangelogs' AND ColumnName = 'FieldId'")
+        .await;
+    assert_eq!(
+        rule,
+        vec![vec![
+            "true".to_string(),
+            "= IN (up to 10): changelog/bulkfetch's fieldIds when issues are read in bulk (prefilter)".into()
+        ]]
+    );
+}

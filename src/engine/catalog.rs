@@ -8,7 +8,9 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::catalog::MemTable;
 use datafusion::error::Result;
 
-use crate::jira::tables::{Access, ColumnDef, ColumnType, Source, TableDef};
+use crate::jira::tables::{
+    Access, BulkByIssue, ColumnDef, ColumnType, IssueItems, Source, TableDef,
+};
 
 /// The catalog tables describing `defs`, by name.
 pub fn tables(
@@ -144,6 +146,22 @@ fn all_columns(defs: &[&'static TableDef]) -> Vec<(&'static TableDef, usize, &'s
 
 /// Whether conditions on the column reach Jira, and how.
 pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
+    if let Access::IssueItems(IssueItems {
+        bulk:
+            Some(BulkByIssue {
+                path,
+                filter: Some(f),
+                ..
+            }),
+        ..
+    }) = &table.access
+        && f.column == column.name
+    {
+        return Some(format!(
+            "= IN (up to {}): {path}'s {} when issues are read in bulk (prefilter)",
+            f.cap, f.body
+        ));
+    }
     let spec = column.filter?;
     let mut rule = match &table.access {
         Access::PerParent { .. } => "= IN: only those parents are read".to_string(),
@@ -192,7 +210,7 @@ fn columns(catalog: &str, schema: &str, defs: &[&'static TableDef]) -> Result<Me
             )),
             flag(cols.iter().map(|(_, _, c)| c.key)),
             flag(cols.iter().map(|_| true)),
-            flag(cols.iter().map(|(_, _, c)| c.filter.is_some())),
+            flag(cols.iter().map(|(t, _, c)| pushdown_rule(t, c).is_some())),
             text(cols.iter().map(|(_, _, c)| {
                 c.filter
                     .map(|f| f.jql.to_string())

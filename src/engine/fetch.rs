@@ -212,9 +212,15 @@ pub async fn run(
         (AccessPlan::ItemsOfIssue { issue, fields, .. }, Access::IssueItems(items)) => {
             super::items::of_issue(client, items, issue, fields, rows).await
         }
-        (AccessPlan::ItemsBySearch { query, fields, .. }, Access::IssueItems(items)) => {
-            super::items::by_search(client, items, query, fields, rows).await
-        }
+        (
+            AccessPlan::ItemsBySearch {
+                query,
+                fields,
+                only,
+                ..
+            },
+            Access::IssueItems(items),
+        ) => super::items::by_search(client, items, query, fields, only, rows).await,
         (plan, _) => Err(DataFusionError::Internal(format!(
             "access plan {plan} does not fit table {}",
             table.name

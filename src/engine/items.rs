@@ -170,6 +170,7 @@ pub async fn by_search(
     table: &IssueItems,
     query: &Query,
     fields: &[&'static str],
+    only: &[String],
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
     let mut cursor = SearchCursor::new(client, query.clone(), fields.to_vec());
@@ -193,7 +194,7 @@ pub async fn by_search(
                     batch.add(table, &issue_of(issue), items);
                 }
             }
-            (None, Some(bulk)) => bulk_items(client, table, bulk, &page, &mut batch).await?,
+            (None, Some(bulk)) => bulk_items(client, table, bulk, only, &page, &mut batch).await?,
             (None, None) => {
                 return Err(DataFusionError::Internal(
                     "an issue-items table needs embedded items or a bulk endpoint to be searched"
@@ -206,11 +207,13 @@ pub async fn by_search(
     Ok(())
 }
 
-/// The items of `issues` through the bulk endpoint, `max_issues` issues a call, token pages.
+/// The items of `issues` through the bulk endpoint, `max_issues` issues a call, token pages;
+/// only those with one of the `only` values when given.
 async fn bulk_items(
     client: &JiraClient,
     table: &IssueItems,
     bulk: &BulkByIssue,
+    only: &[String],
     issues: &[Value],
     batch: &mut Batch,
 ) -> Result<(), DataFusionError> {
@@ -225,6 +228,9 @@ async fn bulk_items(
             let mut body = json!({ "issueIdsOrKeys": chunk, "maxResults": bulk.max_page });
             if let Some(t) = &token {
                 body["nextPageToken"] = json!(t);
+            }
+            if let (Some(filter), false) = (bulk.filter, only.is_empty()) {
+                body[filter.body] = json!(only);
             }
             let page = client
                 .post_platform(bulk.path, &[], &body)

@@ -9,7 +9,8 @@ use datafusion::logical_expr::Expr;
 use super::pushdown::{self, Value};
 use crate::jira::jql::{Clause, Literal, Op, Query};
 use crate::jira::tables::{
-    Access, ColumnDef, Embedded, EmbeddedItems, Endpoint, Paging, ParentList, Source, TableDef,
+    Access, BulkByIssue, ColumnDef, Embedded, EmbeddedItems, Endpoint, IssueItems, Paging,
+    ParentList, Source, TableDef,
 };
 
 /// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
@@ -121,6 +122,8 @@ pub enum AccessPlan {
     ItemsBySearch {
         query: Query,
         fields: Vec<&'static str>,
+        /// Values the bulk endpoint filters its items on (none: every item).
+        only: Vec<String>,
         limit: Option<usize>,
     },
     /// The bulk endpoints: ids changed since `since`, then the items by id.
@@ -160,6 +163,10 @@ impl AccessPlan {
                     },
                     Err(query) => AccessPlan::ItemsBySearch {
                         query,
+                        only: filters
+                            .iter()
+                            .find_map(|f| bulk_filter_values(table, f))
+                            .unwrap_or_default(),
                         // The bulk endpoint needs the issues' ids only.
                         fields: if items.embedded.is_some() {
                             fields
@@ -337,6 +344,33 @@ pub fn parent_refs(table: &TableDef, filter: &Expr) -> Option<Vec<ParentRef>> {
         .collect()
 }
 
+/// The values a filter gives the column the table's bulk endpoint filters on, within its cap.
+pub fn bulk_filter_values(table: &TableDef, filter: &Expr) -> Option<Vec<String>> {
+    let Access::IssueItems(IssueItems {
+        bulk: Some(BulkByIssue {
+            filter: Some(spec), ..
+        }),
+        ..
+    }) = &table.access
+    else {
+        return None;
+    };
+    let (col, values) = pushdown::equalities(table, filter)?;
+    if col.name != spec.column || values.len() > spec.cap {
+        return None;
+    }
+    let mut texts: Vec<String> = values
+        .into_iter()
+        .map(|v| match v {
+            Value::Text(s) => Some(s),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    texts.sort();
+    texts.dedup();
+    Some(texts)
+}
+
 /// The parent issues a filter restricts a child table to (`IssueKey = ...`, `IssueId IN ...`).
 pub fn parent_issues(table: &TableDef, filter: &Expr) -> Option<Vec<IssueRef>> {
     let (col, values) = pushdown::equalities(table, filter)?;
@@ -426,12 +460,18 @@ impl fmt::Display for AccessPlan {
             AccessPlan::ItemsBySearch {
                 query,
                 fields,
+                only,
                 limit: l,
             } => write!(
                 f,
-                "search/jql jql={:?} fields={}{}",
+                "search/jql jql={:?} fields={}{}{}",
                 query.to_jql(),
                 fields_text(fields),
+                if only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" only={}", list(only))
+                },
                 limit(l)
             ),
             AccessPlan::List { limit: l } => write!(f, "its listing endpoint{}", limit(l)),

@@ -3,14 +3,14 @@
 //! issues a JQL search finds.
 
 use super::{
-    Access, BulkByIssue, ColumnDef as C, ColumnType::*, Endpoint, IssueItems, Paging, Source::*,
-    TableDef, issue_item_columns,
+    Access, BulkByIssue, BulkFilter, ColumnDef as C, ColumnType::*, Endpoint, IssueItems, Paging,
+    Source::*, TableDef, issue_item_columns,
 };
 
 pub static ISSUE_CHANGELOGS: TableDef = TableDef {
     name: "IssueChangelogs",
     view: false,
-    description: "Issue history: one row per changed field. An IssueKey condition reads that issue's changelog endpoint; otherwise the issues are searched (IssueKey/IssueId IN and JQL narrow it) and their histories read with changelog/bulkfetch.",
+    description: "Issue history: one row per changed field. An IssueKey condition reads that issue's changelog endpoint; otherwise the issues are searched (IssueKey/IssueId IN and JQL narrow it) and their histories read with changelog/bulkfetch (FieldId = / IN of up to 10 ids narrows it).",
     access: Access::IssueItems(IssueItems {
         embedded: None,
         per_issue: Some(Endpoint::platform(
@@ -25,6 +25,12 @@ pub static ISSUE_CHANGELOGS: TableDef = TableDef {
             groups: "issueChangeLogs",
             group_issue: "issueId",
             group_items: "changeHistories",
+            // Jira matches field ids ignoring case: a prefilter.
+            filter: Some(BulkFilter {
+                column: "FieldId",
+                body: "fieldIds",
+                cap: 10,
+            }),
         }),
         nested: Some("items"),
     }),

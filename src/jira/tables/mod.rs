@@ -286,6 +286,16 @@ pub struct BulkByIssue {
     pub groups: &'static str,
     pub group_issue: &'static str,
     pub group_items: &'static str,
+    /// A column whose `=`/`IN` values the endpoint filters on itself (a body list, up to `cap`).
+    pub filter: Option<BulkFilter>,
+}
+
+/// A filter a bulk endpoint applies: `column`'s values as the body list `body`.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkFilter {
+    pub column: &'static str,
+    pub body: &'static str,
+    pub cap: usize,
 }
 
 /// The parent of a per-parent table.
