@@ -1162,3 +1162,39 @@ async fn changelog_field_conditions_reach_bulkfetch() {
         ]]
     );
 }
+
+#[tokio::test]
+async fn changelogs_say_they_need_jira_cloud() {
+    let s = site(20).await;
+    let text = format!(
+        "URL={};AuthScheme=PAT;APIToken={}",
+        s.jira.base_url(),
+        s.jira.config().personal_access_token
+    );
+    let mut settings: jiraql::jira::connection::ConnectionSettings = text.parse().unwrap();
+    settings.resolve_token(|_| None, None).unwrap();
+    let engine =
+        jiraql::engine::Engine::connect(jiraql::jira::client::JiraClient::new(settings).unwrap())
+            .await
+            .unwrap();
+    let err = engine
+        .query("SELECT count(*) FROM IssueChangelogs WHERE IssueKey = 'DEMO-1'")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("only Jira Cloud has") && err.contains("Data Center"),
+        "{err}"
+    );
+    // Comments, whose endpoints Data Center has too, are read.
+    let got = engine
+        .query("SELECT count(*) FROM Comments WHERE IssueKey = 'DEMO-1'")
+        .await
+        .unwrap();
+    let n = s
+        .jira
+        .data()
+        .comments_of(s.jira.data().issue_by_key("DEMO-1").unwrap())
+        .len();
+    assert_eq!(common::strings(&got), vec![vec![n.to_string()]]);
+}

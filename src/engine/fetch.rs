@@ -209,6 +209,15 @@ pub async fn run(
             }
             Ok(())
         }
+        (
+            AccessPlan::ItemsOfIssue { .. } | AccessPlan::ItemsBySearch { .. },
+            Access::IssueItems(items),
+        ) if items.cloud_only && client.flavor() == ApiFlavor::DataCenter => {
+            Err(DataFusionError::Plan(format!(
+                "{} reads endpoints only Jira Cloud has; this connection is to Jira Data Center",
+                table.name
+            )))
+        }
         (AccessPlan::ItemsOfIssue { issue, fields, .. }, Access::IssueItems(items)) => {
             super::items::of_issue(client, items, issue, fields, rows).await
         }

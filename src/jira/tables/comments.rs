@@ -26,6 +26,7 @@ pub static COMMENTS: TableDef = TableDef {
         )),
         bulk: None,
         nested: None,
+        cloud_only: false,
     }),
     columns: &[
         C::new("Id", Int, Path("id"), &[], "Comment id.").key(),

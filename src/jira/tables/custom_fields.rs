@@ -290,6 +290,7 @@ fn make_tables(fields: &[CustomField]) -> CustomTables {
             per_issue: None,
             bulk: None,
             nested: None,
+            cloud_only: false,
         }),
         columns: &VALUE_COLUMNS,
     }));

@@ -33,6 +33,8 @@ pub static ISSUE_CHANGELOGS: TableDef = TableDef {
             }),
         }),
         nested: Some("items"),
+        // Data Center has neither endpoint (it offers expand=changelog instead).
+        cloud_only: true,
     }),
     columns: &[
         C::new("Id", Int, Path("id"), &[], "Change history id.").key(),

@@ -21,6 +21,7 @@ pub static ISSUE_LINKS: TableDef = TableDef {
         per_issue: None,
         bulk: None,
         nested: None,
+        cloud_only: false,
     }),
     columns: &[
         C::new("Id", Int, Path("id"), &[], "Link id.").key(),

@@ -251,6 +251,9 @@ pub struct IssueItems {
     /// Each item holds a list whose elements are the rows (the changed fields of a change
     /// history); a row then reads the element under `item` and the rest of the item as it is.
     pub nested: Option<&'static str>,
+    /// Whether the endpoints exist on Jira Cloud only: on Data Center the table says so
+    /// instead of reading no rows.
+    pub cloud_only: bool,
 }
 
 /// Items embedded in each issue of a search result.
