@@ -1198,3 +1198,30 @@ async fn changelogs_say_they_need_jira_cloud() {
         .len();
     assert_eq!(common::strings(&got), vec![vec![n.to_string()]]);
 }
+
+#[tokio::test]
+async fn issue_custom_fields_by_field_id_ask_for_that_field_only() {
+    let s = site(100).await;
+    let data = s.jira.data();
+    let mut expected: Vec<Vec<String>> = data
+        .issues
+        .iter()
+        .filter_map(|i| {
+            let team = data.team(i.team_id?)?;
+            Some(vec![i.key.clone(), team.value.clone()])
+        })
+        .collect();
+    expected.sort();
+    let mut got = s
+        .rows("SELECT IssueKey, Value FROM IssueCustomFields WHERE FieldId = 'customfield_10030'")
+        .await;
+    got.sort();
+    assert_eq!(got, expected);
+    assert!(
+        searched_fields(&s)
+            .iter()
+            .all(|f| f == r#"["customfield_10030"]"#),
+        "{:?}",
+        searched_fields(&s)
+    );
+}

@@ -9,7 +9,8 @@ use datafusion::catalog::MemTable;
 use datafusion::error::Result;
 
 use crate::jira::tables::{
-    Access, BulkByIssue, ColumnDef, ColumnType, IssueItems, Source, TableDef,
+    Access, BulkByIssue, ColumnDef, ColumnType, Embedded, EmbeddedItems, IssueItems, Source,
+    TableDef,
 };
 
 /// The catalog tables describing `defs`, by name.
@@ -161,6 +162,18 @@ pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
             "= IN (up to {}): {path}'s {} when issues are read in bulk (prefilter)",
             f.cap, f.body
         ));
+    }
+    if let Access::IssueItems(IssueItems {
+        embedded:
+            Some(Embedded {
+                items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
+                ..
+            }),
+        ..
+    }) = &table.access
+        && *narrowed_by == column.name
+    {
+        return Some("= IN: only those fields are requested (prefilter)".to_string());
     }
     let spec = column.filter?;
     let mut rule = match &table.access {

@@ -79,7 +79,7 @@ fn embedded_items(embedded: &Embedded, issue: &Value) -> (Vec<Value>, Option<i64
             array(lookup(issue, path)),
             total.and_then(|p| lookup(issue, p)).and_then(as_i64),
         ),
-        EmbeddedItems::CustomFieldValues(fields) => {
+        EmbeddedItems::CustomFieldValues { fields, .. } => {
             (custom_fields::value_rows(fields, issue), None)
         }
     }

@@ -151,7 +151,10 @@ impl AccessPlan {
             Access::IssueItems(ref items) => {
                 let mut fields = requested_fields(&columns);
                 if let Some(e) = &items.embedded {
-                    fields.extend(e.fields);
+                    match filters.iter().find_map(|f| narrowed_fields(table, f)) {
+                        Some(only) => fields.extend(only),
+                        None => fields.extend(e.fields),
+                    }
                     fields.sort_unstable();
                     fields.dedup();
                 }
@@ -342,6 +345,34 @@ pub fn parent_refs(table: &TableDef, filter: &Expr) -> Option<Vec<ParentRef>> {
             _ => None,
         })
         .collect()
+}
+
+/// The embedded fields a filter on the table's narrowing column (`FieldId` of
+/// `IssueCustomFields`) names: the only ones worth requesting. Values that are no such field
+/// name nothing.
+pub fn narrowed_fields(table: &TableDef, filter: &Expr) -> Option<Vec<&'static str>> {
+    let Access::IssueItems(IssueItems {
+        embedded:
+            Some(Embedded {
+                fields,
+                items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
+            }),
+        ..
+    }) = &table.access
+    else {
+        return None;
+    };
+    let (col, values) = pushdown::equalities(table, filter)?;
+    if col.name != *narrowed_by {
+        return None;
+    }
+    Some(
+        fields
+            .iter()
+            .copied()
+            .filter(|f| values.iter().any(|v| matches!(v, Value::Text(t) if t == f)))
+            .collect(),
+    )
 }
 
 /// The values a filter gives the column the table's bulk endpoint filters on, within its cap.

@@ -281,11 +281,14 @@ fn make_tables(fields: &[CustomField]) -> CustomTables {
     let values: &'static TableDef = Box::leak(Box::new(TableDef {
         name: "IssueCustomFields",
         view: false,
-        description: "Custom field values of issues, one row per set value (EAV style), as text. IssueKey/IssueId/JQL conditions narrow the issue search.",
+        description: "Custom field values of issues, one row per set value (EAV style), as text. IssueKey/IssueId/JQL conditions narrow the issue search; FieldId = / IN asks Jira for those fields only.",
         access: Access::IssueItems(IssueItems {
             embedded: Some(Embedded {
                 fields: ids,
-                items: EmbeddedItems::CustomFieldValues(known),
+                items: EmbeddedItems::CustomFieldValues {
+                    fields: known,
+                    narrowed_by: "FieldId",
+                },
             }),
             per_issue: None,
             bulk: None,

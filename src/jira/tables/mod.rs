@@ -275,7 +275,12 @@ pub enum EmbeddedItems {
         total: Option<&'static str>,
     },
     /// One item per custom field the issue has a value for: `fieldId`, `fieldName`, `value`.
-    CustomFieldValues(&'static [CustomField]),
+    /// `narrowed_by` is the column (`FieldId`) whose `=`/`IN` values are then the only fields
+    /// requested.
+    CustomFieldValues {
+        fields: &'static [CustomField],
+        narrowed_by: &'static str,
+    },
 }
 
 /// A POST endpoint answering the items of up to `max_issues` issues, with token pages.
