@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use datafusion::error::DataFusionError;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
 use super::decode::{PerRow, as_i64, lookup};
@@ -15,6 +16,9 @@ use crate::jira::client::JiraClient;
 use crate::jira::jql::Query;
 use crate::jira::tables::custom_fields;
 use crate::jira::tables::{BulkByIssue, Embedded, EmbeddedItems, IssueItems};
+
+/// Issues whose truncated items are read again at once.
+const PER_ISSUE_CONCURRENCY: usize = 4;
 
 /// Rows of a batch and the issue each belongs to.
 #[derive(Default)]
@@ -181,16 +185,37 @@ pub async fn by_search(
         let mut batch = Batch::default();
         match (&table.embedded, &table.bulk) {
             (Some(embedded), _) => {
-                for issue in &page {
-                    let (mut items, total) = embedded_items(embedded, issue);
-                    // The search embeds the first items only; the rest need the issue's own
-                    // endpoint.
-                    if total.is_some_and(|t| t > items.len() as i64)
-                        && let Some(key) = issue.get("key").and_then(Value::as_str)
-                        && let Some(all) = issue_items(client, table, key).await?
-                    {
-                        items = all;
+                let found: Vec<(&Value, Vec<Value>, Option<i64>)> = page
+                    .iter()
+                    .map(|issue| {
+                        let (items, total) = embedded_items(embedded, issue);
+                        (issue, items, total)
+                    })
+                    .collect();
+                // The search embeds the first items only; the rest need the issue's own
+                // endpoint, read a few issues at a time.
+                let truncated: Vec<String> = found
+                    .iter()
+                    .filter(|(_, items, total)| total.is_some_and(|t| t > items.len() as i64))
+                    .filter_map(|(issue, _, _)| issue.get("key").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect();
+                let mut reads = futures::stream::iter(truncated)
+                    .map(|key| async move {
+                        let all = issue_items(client, table, &key).await?;
+                        Ok::<_, DataFusionError>((key, all))
+                    })
+                    .buffered(PER_ISSUE_CONCURRENCY);
+                let mut complete: HashMap<String, Vec<Value>> = HashMap::new();
+                while let Some((key, all)) = reads.try_next().await? {
+                    // An issue deleted since the search keeps what the search embedded.
+                    if let Some(all) = all {
+                        complete.insert(key, all);
                     }
+                }
+                for (issue, items, _) in found {
+                    let key = issue.get("key").and_then(Value::as_str).unwrap_or_default();
+                    let items = complete.remove(key).unwrap_or(items);
                     batch.add(table, &issue_of(issue), items);
                 }
             }
