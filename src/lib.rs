@@ -12,7 +12,9 @@
 //!
 //! * [`jira`] knows Jira: connection settings, the HTTP client (auth, retries, paging, error
 //!   bodies), JQL building and the table declarations. It knows nothing of SQL execution.
-//! * [`engine`] turns declarations into DataFusion table providers and scans.
+//! * [`engine`] turns declarations into DataFusion table providers and scans. Connecting
+//!   (`Engine::connect`) reads the site's custom fields once; `jira::tables::custom_fields`
+//!   makes them columns of `Issues` and rows of `IssueCustomFields`.
 //! * [`cli`] is the command line: argument parsing, the REPL, running scripts, printing results.
 //! * [`emulator`] holds faithful fakes of Jira Cloud's REST API, used by `--demo` and every test.
 //!   It shares no code with the client, so a misreading of the API cannot hide by being made twice.

@@ -481,7 +481,8 @@ async fn bad_credentials_say_what_to_check() {
     let s = site(50).await;
     let settings = common::connection(&s.jira, "wrong-token", "");
     let engine =
-        jiraql::engine::Engine::new(jiraql::jira::client::JiraClient::new(settings).unwrap())
+        jiraql::engine::Engine::connect(jiraql::jira::client::JiraClient::new(settings).unwrap())
+            .await
             .unwrap();
     let err = engine
         .query("SELECT Key FROM Issues LIMIT 1")
@@ -594,7 +595,9 @@ mod escaping {
 async fn engine_for(text: &str) -> jiraql::engine::Engine {
     let mut settings: jiraql::jira::connection::ConnectionSettings = text.parse().unwrap();
     settings.resolve_token(|_| None, None).unwrap();
-    jiraql::engine::Engine::new(jiraql::jira::client::JiraClient::new(settings).unwrap()).unwrap()
+    jiraql::engine::Engine::connect(jiraql::jira::client::JiraClient::new(settings).unwrap())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -607,6 +610,7 @@ async fn data_center_reads_v2_with_a_personal_access_token() {
         c.personal_access_token
     ))
     .await;
+    s.jira.reset_requests();
     let batches = engine
         .query("SELECT Key, Description FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Id LIMIT 3")
         .await
@@ -639,6 +643,7 @@ async fn oauth_goes_through_the_gateway_with_a_bearer_token() {
         ),
     )
     .await;
+    s.jira.reset_requests();
     let rows = common::strings(
         &engine
             .query("SELECT Key FROM Issues WHERE Key = 'DEMO-1'")

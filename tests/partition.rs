@@ -17,7 +17,7 @@ const SCAN: &str = "SELECT Id, Key, Summary, StatusName, Created FROM Issues";
 /// An engine on the same emulator with other connection properties.
 fn engine_with(site: &Site, extra: &str) -> Engine {
     let settings = connection(&site.jira, &site.jira.config().api_token.clone(), extra);
-    Engine::new(JiraClient::new(settings).expect("client")).expect("engine")
+    Engine::with_custom_fields(JiraClient::new(settings).expect("client"), &[]).expect("engine")
 }
 
 async fn sorted_rows(engine: &Engine, sql: &str) -> Vec<Vec<String>> {

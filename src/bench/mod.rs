@@ -147,7 +147,7 @@ async fn run_suite(
     );
     let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
     let stats = client.stats();
-    let engine = Engine::new(client).map_err(|e| e.to_string())?;
+    let engine = Engine::connect(client).await.map_err(|e| e.to_string())?;
     let wanted = |name: &str| {
         args.only.is_empty()
             || args

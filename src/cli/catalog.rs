@@ -11,7 +11,7 @@ use datafusion::logical_expr::TableType;
 
 use crate::engine::session::{CATALOG, JIRA_SCHEMA};
 use crate::engine::{Engine, catalog};
-use crate::jira::tables::{self, TableDef};
+use crate::jira::tables::TableDef;
 
 /// A snapshot of the session's tables and functions.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +96,7 @@ impl Catalog {
                         continue;
                     };
                     let def = (schema_name == JIRA_SCHEMA)
-                        .then(|| tables::find(&name))
+                        .then(|| engine.table_def(&name))
                         .flatten();
                     tables.push(TableInfo {
                         def,

@@ -124,21 +124,28 @@ impl SqlHelper {
         let qualified = before[..start].ends_with('.');
         let statement = format!("{}\n{line}", self.pending);
         let mut out = Vec::new();
-        let mut push = |candidate: &str| {
+        let push = |out: &mut Vec<Pair>, candidate: &str| {
             if starts_with_ignoring_case(candidate, word)
-                && !out.iter().any(|p: &Pair| p.replacement == candidate)
+                && !out.iter().any(|p: &Pair| p.display == candidate)
             {
                 out.push(pair(candidate));
             }
         };
         for table in self.named_tables(&statement) {
             for field in table.columns.fields() {
-                push(field.name());
+                push(&mut out, field.name());
+            }
+        }
+        // A column named with spaces or symbols (a custom field such as "Story Points") is
+        // inserted quoted, so the statement stays valid.
+        for p in &mut out {
+            if !is_plain_identifier(&p.replacement) {
+                p.replacement = format!("\"{}\"", p.replacement.replace('"', "\"\""));
             }
         }
         if !qualified {
             for table in &self.catalog.tables {
-                push(&table.qualified_name());
+                push(&mut out, &table.qualified_name());
             }
         }
         // Keywords and functions only once a word is started: an empty prefix would list
@@ -147,13 +154,13 @@ impl SqlHelper {
             let lower = word.chars().all(|c| !c.is_ascii_uppercase());
             for keyword in KEYWORDS {
                 if lower {
-                    push(&keyword.to_lowercase());
+                    push(&mut out, &keyword.to_lowercase());
                 } else {
-                    push(keyword);
+                    push(&mut out, keyword);
                 }
             }
             for function in &self.catalog.functions {
-                push(function);
+                push(&mut out, function);
             }
         }
         (start, out)
@@ -224,6 +231,14 @@ fn pair(text: &str) -> Pair {
         display: text.to_string(),
         replacement: text.to_string(),
     }
+}
+
+/// Whether `name` can be written in SQL without quotes.
+fn is_plain_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// Where the identifier-like word ending at the end of `before` starts.

@@ -108,7 +108,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     };
     let started = Instant::now();
     let stats = client.stats();
-    let mut engine = Engine::new(client).map_err(|e| runner::describe(&e))?;
+    let mut engine = Engine::connect(client)
+        .await
+        .map_err(|e| runner::describe(&e))?;
     // With --demo and no --sharepoint, an emulated SharePoint site; it lives as long as this
     // function.
     let demo_sharepoint = if demo.is_some() && args.sharepoint.is_none() {

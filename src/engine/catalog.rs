@@ -8,15 +8,22 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::catalog::MemTable;
 use datafusion::error::Result;
 
-use crate::jira::tables::{self, Access, ColumnDef, ColumnType, Source, TableDef};
+use crate::jira::tables::{
+    Access, BulkByIssue, ColumnDef, ColumnType, Embedded, EmbeddedItems, IssueItems, Source,
+    TableDef,
+};
 
-/// The catalog tables, by name.
-pub fn tables(catalog: &str, schema: &str) -> Result<Vec<(&'static str, MemTable)>> {
+/// The catalog tables describing `defs`, by name.
+pub fn tables(
+    catalog: &str,
+    schema: &str,
+    defs: &[&'static TableDef],
+) -> Result<Vec<(&'static str, MemTable)>> {
     Ok(vec![
-        ("sys_tables", table_list(catalog, schema, |_| true)?),
-        ("sys_views", table_list(catalog, schema, |t| t.view)?),
-        ("sys_tablecolumns", columns(catalog, schema)?),
-        ("sys_keycolumns", keys(catalog, schema)?),
+        ("sys_tables", table_list(catalog, schema, defs, |_| true)?),
+        ("sys_views", table_list(catalog, schema, defs, |t| t.view)?),
+        ("sys_tablecolumns", columns(catalog, schema, defs)?),
+        ("sys_keycolumns", keys(catalog, schema, defs)?),
         ("sys_sqlinfo", sql_info()?),
     ])
 }
@@ -91,8 +98,13 @@ fn per_table(
     memtable(all_fields, all_columns)
 }
 
-fn table_list(catalog: &str, schema: &str, keep: impl Fn(&TableDef) -> bool) -> Result<MemTable> {
-    let list: Vec<&TableDef> = tables::all().iter().copied().filter(|t| keep(t)).collect();
+fn table_list(
+    catalog: &str,
+    schema: &str,
+    defs: &[&'static TableDef],
+    keep: impl Fn(&TableDef) -> bool,
+) -> Result<MemTable> {
+    let list: Vec<&TableDef> = defs.iter().copied().filter(|t| keep(t)).collect();
     per_table(
         catalog,
         schema,
@@ -127,15 +139,42 @@ fn sql_type(t: ColumnType) -> &'static str {
 }
 
 /// Every (table, column) pair in declaration order.
-fn all_columns() -> Vec<(&'static TableDef, usize, &'static ColumnDef)> {
-    tables::all()
-        .iter()
+fn all_columns(defs: &[&'static TableDef]) -> Vec<(&'static TableDef, usize, &'static ColumnDef)> {
+    defs.iter()
         .flat_map(|t| t.columns.iter().enumerate().map(move |(i, c)| (*t, i, c)))
         .collect()
 }
 
 /// Whether conditions on the column reach Jira, and how.
 pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
+    if let Access::IssueItems(IssueItems {
+        bulk:
+            Some(BulkByIssue {
+                path,
+                filter: Some(f),
+                ..
+            }),
+        ..
+    }) = &table.access
+        && f.column == column.name
+    {
+        return Some(format!(
+            "= IN (up to {}): {path}'s {} when issues are read in bulk (prefilter)",
+            f.cap, f.body
+        ));
+    }
+    if let Access::IssueItems(IssueItems {
+        embedded:
+            Some(Embedded {
+                items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
+                ..
+            }),
+        ..
+    }) = &table.access
+        && *narrowed_by == column.name
+    {
+        return Some("= IN: only those fields are requested (prefilter)".to_string());
+    }
     let spec = column.filter?;
     let mut rule = match &table.access {
         Access::PerParent { .. } => "= IN: only those parents are read".to_string(),
@@ -153,8 +192,8 @@ pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
     Some(rule)
 }
 
-fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
-    let cols = all_columns();
+fn columns(catalog: &str, schema: &str, defs: &[&'static TableDef]) -> Result<MemTable> {
+    let cols = all_columns(defs);
     per_table(
         catalog,
         schema,
@@ -184,7 +223,7 @@ fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
             )),
             flag(cols.iter().map(|(_, _, c)| c.key)),
             flag(cols.iter().map(|_| true)),
-            flag(cols.iter().map(|(_, _, c)| c.filter.is_some())),
+            flag(cols.iter().map(|(t, _, c)| pushdown_rule(t, c).is_some())),
             text(cols.iter().map(|(_, _, c)| {
                 c.filter
                     .map(|f| f.jql.to_string())
@@ -195,10 +234,10 @@ fn columns(catalog: &str, schema: &str) -> Result<MemTable> {
     )
 }
 
-fn keys(catalog: &str, schema: &str) -> Result<MemTable> {
+fn keys(catalog: &str, schema: &str, defs: &[&'static TableDef]) -> Result<MemTable> {
     // Keys, then the parent references (foreign keys) of child and per-parent tables.
     let mut rows: Vec<(&TableDef, &ColumnDef, i64, bool, bool)> = Vec::new();
-    for t in tables::all() {
+    for t in defs {
         let mut seq = 0;
         for c in t.columns.iter().filter(|c| c.key) {
             seq += 1;

@@ -42,15 +42,16 @@ pub fn table_schema(table: &TableDef) -> SchemaRef {
 
 /// Values that do not live in the item itself: the parent a child row was read through.
 pub trait Parents: Sync {
-    /// The JSON of the parent `item` belongs to (the issue of a worklog, the board of a sprint).
-    fn parent_of(&self, item: &Value) -> Option<Value>;
+    /// The JSON of the parent `item`, the `row`th of its batch, belongs to (the issue of a
+    /// worklog, the board of a sprint).
+    fn parent_of(&self, row: usize, item: &Value) -> Option<Value>;
 }
 
 /// For rows without parents.
 pub struct NoParent;
 
 impl Parents for NoParent {
-    fn parent_of(&self, _: &Value) -> Option<Value> {
+    fn parent_of(&self, _: usize, _: &Value) -> Option<Value> {
         None
     }
 }
@@ -59,8 +60,17 @@ impl Parents for NoParent {
 pub struct SameParent(pub Value);
 
 impl Parents for SameParent {
-    fn parent_of(&self, _: &Value) -> Option<Value> {
+    fn parent_of(&self, _: usize, _: &Value) -> Option<Value> {
         Some(self.0.clone())
+    }
+}
+
+/// Each row has its own parent, by position in the batch.
+pub struct PerRow(pub Vec<Value>);
+
+impl Parents for PerRow {
+    fn parent_of(&self, row: usize, _: &Value) -> Option<Value> {
+        self.0.get(row).cloned()
     }
 }
 
@@ -90,9 +100,11 @@ impl RowDecoder {
     pub fn keep(&self) -> Keep {
         self.columns
             .iter()
-            .filter_map(|c| match c.source {
-                Source::Path(p) | Source::RichText(p) | Source::List(p, _) => Some(p),
-                Source::Parent(_) | Source::Pseudo => None,
+            .flat_map(|c| match c.source {
+                Source::Path(p) | Source::RichText(p) | Source::List(p, _) => vec![p],
+                Source::FirstOf(paths) => paths.to_vec(),
+                Source::Label(pairs) => pairs.iter().map(|(p, _)| *p).collect(),
+                Source::Parent(_) | Source::Pseudo => Vec::new(),
             })
             .fold(Keep::default().with("id").with("key"), Keep::with)
     }
@@ -102,6 +114,13 @@ impl RowDecoder {
         self.columns
             .iter()
             .any(|c| matches!(c.source, Source::Parent(_)))
+    }
+
+    /// Whether a projected column reads `path` of the parent.
+    pub fn needs_parent_path(&self, path: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c.source, Source::Parent(p) if p == path))
     }
 
     pub fn decode(
@@ -139,22 +158,26 @@ impl RowDecoder {
                 .into(),
             )
         };
-        let value = |item: &'_ Value| -> Option<Value> {
+        let present = |item: &'_ Value, p: &str| lookup(item, p).filter(|v| !v.is_null()).cloned();
+        let value = |row: usize, item: &'_ Value| -> Option<Value> {
             match col.source {
-                Source::Path(p) => lookup(item, p).filter(|v| !v.is_null()).cloned(),
+                Source::Path(p) => present(item, p),
                 Source::RichText(p) => lookup(item, p).and_then(adf::to_text).map(Value::String),
-                Source::Parent(p) => parent
-                    .parent_of(item)
-                    .and_then(|v| lookup(&v, p).filter(|v| !v.is_null()).cloned()),
-                Source::List(p, _) => lookup(item, p).cloned(),
+                Source::Parent(p) => parent.parent_of(row, item).and_then(|v| present(&v, p)),
+                Source::FirstOf(paths) => paths.iter().find_map(|p| present(item, p)),
+                Source::Label(pairs) => pairs
+                    .iter()
+                    .find(|(p, _)| present(item, p).is_some())
+                    .map(|(_, label)| Value::String((*label).to_string())),
+                Source::List(p, _) => present(item, p),
                 Source::Pseudo => None,
             }
         };
         Ok(match col.data_type {
             ColumnType::Text => {
                 let mut b = StringBuilder::new();
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         Some(Value::String(s)) => b.append_value(s),
                         Some(v) => b.append_value(v.to_string()),
@@ -164,8 +187,8 @@ impl RowDecoder {
             }
             ColumnType::Int => {
                 let mut b = Int64Builder::new();
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         Some(v) => {
                             b.append_value(as_i64(&v).ok_or_else(|| bad(item, &v, "an integer"))?)
@@ -176,8 +199,8 @@ impl RowDecoder {
             }
             ColumnType::Float => {
                 let mut b = Float64Builder::new();
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         Some(v) => {
                             b.append_value(as_f64(&v).ok_or_else(|| bad(item, &v, "a number"))?)
@@ -188,8 +211,8 @@ impl RowDecoder {
             }
             ColumnType::Bool => {
                 let mut b = BooleanBuilder::new();
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         Some(Value::Bool(v)) => b.append_value(v),
                         Some(Value::String(s)) if s == "true" || s == "false" => {
@@ -202,8 +225,8 @@ impl RowDecoder {
             }
             ColumnType::Timestamp => {
                 let mut b = TimestampMillisecondBuilder::new().with_timezone("UTC");
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         // Jira writes instants as text, except epoch milliseconds in a few
                         // change feeds (`worklog/updated`, `worklog/deleted`).
@@ -220,8 +243,8 @@ impl RowDecoder {
             }
             ColumnType::Date => {
                 let mut b = Date32Builder::new();
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         Some(v) => b.append_value(
                             v.as_str()
@@ -238,8 +261,8 @@ impl RowDecoder {
                     _ => "",
                 };
                 let mut b = ListBuilder::new(StringBuilder::new());
-                for item in items {
-                    match value(item) {
+                for (row, item) in items.iter().enumerate() {
+                    match value(row, item) {
                         None => b.append_null(),
                         Some(Value::Array(elems)) => {
                             for e in &elems {

@@ -18,14 +18,16 @@ use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
 use crate::jira::prune::Keep;
-use crate::jira::tables::{Access, Api, BulkChildren, Endpoint, Paging, Source, TableDef};
+use crate::jira::tables::{
+    Access, Api, BulkChildren, Detail, Endpoint, Paging, ParentList, ParentSpec, Source, TableDef,
+};
 
 /// Issues fetched at once when reading children one issue at a time.
 const PER_ISSUE_CONCURRENCY: usize = 4;
 /// Ids per `id in (...)` search when looking up issue keys.
 const KEY_LOOKUP_CHUNK: usize = 1000;
 
-fn external(e: JiraError) -> DataFusionError {
+pub(super) fn external(e: JiraError) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 
@@ -51,16 +53,24 @@ impl<'a> Rows<'a> {
         }
     }
 
+    pub(super) fn decoder(&self) -> &RowDecoder {
+        self.decoder
+    }
+
     /// Rows still wanted, `None` when unlimited.
     fn remaining(&self) -> Option<usize> {
         self.limit.map(|l| l.saturating_sub(self.produced))
     }
 
-    fn done(&self) -> bool {
+    pub(super) fn done(&self) -> bool {
         self.remaining() == Some(0)
     }
 
-    async fn push(&mut self, items: &[Value], parent: &dyn Parents) -> Result<(), DataFusionError> {
+    pub(super) async fn push(
+        &mut self,
+        items: &[Value],
+        parent: &dyn Parents,
+    ) -> Result<(), DataFusionError> {
         // A page can hold more than the limit still wants; DataFusion relies on the scan to stop.
         let items = &items[..self.remaining().map_or(items.len(), |r| r.min(items.len()))];
         if items.is_empty() {
@@ -186,14 +196,7 @@ pub async fn run(
                         })
                         .collect()
                 }
-                None => {
-                    let mut all = Vec::new();
-                    let mut pager = Pager::new(client, parent.list, parent.list.path, None);
-                    while let Some(page) = pager.next_page().await? {
-                        all.extend(page);
-                    }
-                    all
-                }
+                None => every_parent(client, parent.list).await?,
             };
             let every_parent = parents.is_none();
             for item in parent_items {
@@ -203,22 +206,12 @@ pub async fn run(
                 };
                 let mut pager = Pager::new(client, *endpoint, endpoint.path, Some(&reference));
                 let same = SameParent(item);
-                loop {
-                    match pager.next_page().await {
-                        Ok(Some(page)) => rows.push(&page, &same).await?,
-                        Ok(None) => break,
-                        // The parent does not exist or is hidden: it has no rows. While every
-                        // parent is read, one that refuses the endpoint (a kanban board asked
-                        // for sprints answers 400) has none either; one named in SQL says so.
-                        Err(e)
-                            if pager.failed_with == Some(404)
-                                || (every_parent && pager.failed_with == Some(400)) =>
-                        {
-                            tracing::debug!("skipping parent {reference}: {e}");
-                            break;
-                        }
-                        Err(e) => return Err(e),
-                    }
+                while let Some(page) = parent_page(&mut pager, &reference, every_parent).await? {
+                    let page = match endpoint.detail {
+                        Some(detail) => details(client, &detail, &reference, page).await?,
+                        None => page,
+                    };
+                    rows.push(&page, &same).await?;
                     if rows.done() {
                         return Ok(());
                     }
@@ -226,6 +219,27 @@ pub async fn run(
             }
             Ok(())
         }
+        (
+            AccessPlan::ItemsOfIssue { .. } | AccessPlan::ItemsBySearch { .. },
+            Access::IssueItems(items),
+        ) if items.cloud_only && client.flavor() == ApiFlavor::DataCenter => {
+            Err(DataFusionError::Plan(format!(
+                "{} reads endpoints only Jira Cloud has; this connection is to Jira Data Center",
+                table.name
+            )))
+        }
+        (AccessPlan::ItemsOfIssue { issue, fields, .. }, Access::IssueItems(items)) => {
+            super::items::of_issue(client, items, issue, fields, rows).await
+        }
+        (
+            AccessPlan::ItemsBySearch {
+                query,
+                fields,
+                only,
+                ..
+            },
+            Access::IssueItems(items),
+        ) => super::items::by_search(client, items, query, fields, only, rows).await,
         (plan, _) => Err(DataFusionError::Internal(format!(
             "access plan {plan} does not fit table {}",
             table.name
@@ -301,7 +315,7 @@ async fn lookup_keys(
 }
 
 impl Parents for KeyMap {
-    fn parent_of(&self, item: &Value) -> Option<Value> {
+    fn parent_of(&self, _: usize, item: &Value) -> Option<Value> {
         let id = item.get("issueId").and_then(as_i64)?;
         let key = self.0.get(&id)?;
         Some(json!({ "id": id.to_string(), "key": key }))
@@ -494,6 +508,107 @@ async fn bulk_children(
     Ok(())
 }
 
+/// The next page of one parent's rows. A parent that does not exist or is hidden has no rows;
+/// while every parent is read, one that refuses the endpoint (a kanban board asked for sprints
+/// answers 400) has none either, while one named in SQL says so.
+async fn parent_page(
+    pager: &mut Pager<'_>,
+    reference: &str,
+    every_parent: bool,
+) -> Result<Option<Vec<Value>>, DataFusionError> {
+    match pager.next_page().await {
+        Err(e)
+            if pager.failed_with == Some(404)
+                || (every_parent && pager.failed_with == Some(400)) =>
+        {
+            tracing::debug!("skipping parent {reference}: {e}");
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+/// The rows of the listed `items` of one parent: a GET for each, its answer's rows exploded.
+/// An item whose detail does not exist (removed since it was listed) has none.
+async fn details(
+    client: &JiraClient,
+    detail: &Detail,
+    parent: &str,
+    items: Vec<Value>,
+) -> Result<Vec<Value>, DataFusionError> {
+    let mut rows = Vec::new();
+    for item in items {
+        let Some(id) = lookup(&item, detail.reference).and_then(reference_text) else {
+            continue;
+        };
+        // As separate segments, so neither value can change the path.
+        let path: Vec<&str> = detail
+            .path
+            .split('/')
+            .map(|s| match s {
+                "{parent}" => parent,
+                "{item}" => id.as_str(),
+                s => s,
+            })
+            .collect();
+        match client.get_platform(&path, &[]).await {
+            Ok(answer) => rows.extend(super::items::explode(answer, detail.rows)),
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(external(e)),
+        }
+    }
+    Ok(rows)
+}
+
+/// Every parent of a per-parent table: one listing, or every row of another per-parent table
+/// (itself listing its parents with one endpoint).
+async fn every_parent(
+    client: &JiraClient,
+    list: ParentList,
+) -> Result<Vec<Value>, DataFusionError> {
+    let (outer, nested) = match list {
+        ParentList::Endpoint(e) => (e, None),
+        ParentList::Table(TableDef {
+            access:
+                Access::PerParent {
+                    parent:
+                        ParentSpec {
+                            list: ParentList::Endpoint(e),
+                            reference,
+                            ..
+                        },
+                    endpoint,
+                },
+            ..
+        }) => (*e, Some((*endpoint, *reference))),
+        ParentList::Table(t) => {
+            return Err(DataFusionError::Internal(format!(
+                "{} cannot list parents: it is not a per-parent table over one listing",
+                t.name
+            )));
+        }
+    };
+    let mut all = Vec::new();
+    let mut pager = Pager::new(client, outer, outer.path, None);
+    while let Some(page) = pager.next_page().await? {
+        all.extend(page);
+    }
+    let Some((endpoint, reference)) = nested else {
+        return Ok(all);
+    };
+    let mut inner = Vec::new();
+    for item in all {
+        let Some(r) = lookup(&item, reference).and_then(reference_text) else {
+            continue;
+        };
+        let mut pager = Pager::new(client, endpoint, endpoint.path, Some(&r));
+        while let Some(page) = parent_page(&mut pager, &r, true).await? {
+            inner.extend(page);
+        }
+    }
+    Ok(inner)
+}
+
 /// A parent reference as it goes into a path: strings as they are, numbers written out.
 fn reference_text(v: &Value) -> Option<String> {
     match v {
@@ -504,7 +619,7 @@ fn reference_text(v: &Value) -> Option<String> {
 }
 
 /// Walks one listing endpoint in its own paging style.
-struct Pager<'c> {
+pub(super) struct Pager<'c> {
     client: &'c JiraClient,
     endpoint: Endpoint,
     path: Vec<String>,
@@ -513,11 +628,16 @@ struct Pager<'c> {
     next: Option<String>,
     finished: bool,
     /// Status of the last failed request, if it was an HTTP error.
-    failed_with: Option<u16>,
+    pub(super) failed_with: Option<u16>,
 }
 
 impl<'c> Pager<'c> {
-    fn new(client: &'c JiraClient, endpoint: Endpoint, path: &str, parent: Option<&str>) -> Self {
+    pub(super) fn new(
+        client: &'c JiraClient,
+        endpoint: Endpoint,
+        path: &str,
+        parent: Option<&str>,
+    ) -> Self {
         let path = path
             .split('/')
             .map(|s| match (s, parent) {
@@ -536,7 +656,7 @@ impl<'c> Pager<'c> {
         }
     }
 
-    async fn next_page(&mut self) -> Result<Option<Vec<Value>>, DataFusionError> {
+    pub(super) async fn next_page(&mut self) -> Result<Option<Vec<Value>>, DataFusionError> {
         if self.finished {
             return Ok(None);
         }

@@ -3,8 +3,9 @@
 //!
 //! * [`pushdown`] decides which SQL conditions become JQL and whether exactly;
 //! * [`plan`] chooses the endpoints a scan calls (shown by EXPLAIN);
-//! * [`fetch`] runs that plan, page by page; [`partition`] splits large issue searches into
-//!   id ranges fetched concurrently; [`decode`] turns pages into Arrow;
+//! * [`fetch`] runs that plan, page by page ([`items`] for what issues hold: comments, links...);
+//!   [`partition`] splits large issue searches into windows fetched concurrently; [`decode`]
+//!   turns pages into Arrow;
 //! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
 //! * [`statements`] splits scripts; [`identifiers`] makes names case-insensitive;
 //! * [`session`] ties it together.
@@ -13,6 +14,7 @@ pub mod catalog;
 pub mod decode;
 pub mod fetch;
 pub mod identifiers;
+pub mod items;
 pub mod partition;
 pub mod plan;
 pub mod provider;

@@ -8,7 +8,10 @@ use datafusion::logical_expr::Expr;
 
 use super::pushdown::{self, Value};
 use crate::jira::jql::{Clause, Literal, Op, Query};
-use crate::jira::tables::{Access, ColumnDef, Endpoint, Paging, Source, TableDef};
+use crate::jira::tables::{
+    Access, BulkByIssue, ColumnDef, Embedded, EmbeddedItems, Endpoint, IssueItems, Paging,
+    ParentList, Source, TableDef,
+};
 
 /// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
 /// beyond it the bulk endpoints are cheaper.
@@ -107,6 +110,22 @@ pub enum AccessPlan {
         parents: Option<Vec<ParentRef>>,
         limit: Option<usize>,
     },
+    /// One issue's items (comments, links): its own item endpoint, or `GET issue/{key}` with
+    /// `fields` and the items embedded in it.
+    ItemsOfIssue {
+        issue: IssueRef,
+        fields: Vec<&'static str>,
+        limit: Option<usize>,
+    },
+    /// The items of the issues `query` finds: embedded in the search (`fields`), or through the
+    /// table's bulk endpoint.
+    ItemsBySearch {
+        query: Query,
+        fields: Vec<&'static str>,
+        /// Values the bulk endpoint filters its items on (none: every item).
+        only: Vec<String>,
+        limit: Option<usize>,
+    },
     /// The bulk endpoints: ids changed since `since`, then the items by id.
     ChildrenBulk {
         since: Option<i64>,
@@ -129,6 +148,38 @@ impl AccessPlan {
         match table.access {
             Access::IssueSearch => issue_plan(table, &columns, filters, limit),
             Access::IssueChildren { .. } => children_plan(table, &columns, filters, limit),
+            Access::IssueItems(ref items) => {
+                let mut fields = requested_fields(&columns);
+                if let Some(e) = &items.embedded {
+                    match filters.iter().find_map(|f| narrowed_fields(table, f)) {
+                        Some(only) => fields.extend(only),
+                        None => fields.extend(e.fields),
+                    }
+                    fields.sort_unstable();
+                    fields.dedup();
+                }
+                match one_issue_or_query(table, filters) {
+                    Ok(issue) => AccessPlan::ItemsOfIssue {
+                        issue,
+                        fields,
+                        limit,
+                    },
+                    Err(query) => AccessPlan::ItemsBySearch {
+                        query,
+                        only: filters
+                            .iter()
+                            .find_map(|f| bulk_filter_values(table, f))
+                            .unwrap_or_default(),
+                        // The bulk endpoint needs the issues' ids only.
+                        fields: if items.embedded.is_some() {
+                            fields
+                        } else {
+                            Vec::new()
+                        },
+                        limit,
+                    },
+                }
+            }
             Access::List(_) => AccessPlan::List { limit },
             Access::PerParent { .. } => {
                 let mut parents: Option<BTreeSet<ParentRef>> = None;
@@ -168,13 +219,37 @@ pub fn is_issue_key(s: &str) -> bool {
         && number.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The issue a filter names by one key (upper case, as Jira matches keys ignoring case) or id.
 fn single_issue(table: &TableDef, filter: &Expr) -> Option<IssueRef> {
     let (col, values) = pushdown::equalities(table, filter)?;
-    match (col.name, values.as_slice()) {
-        ("Key", [Value::Text(k)]) if is_issue_key(k) => Some(IssueRef::Key(k.clone())),
-        ("Id", [Value::Int(id)]) => Some(IssueRef::Id(*id)),
+    match (col.filter.map(|f| f.jql), values.as_slice()) {
+        (Some("key"), [Value::Text(k)]) if is_issue_key(k) => Some(IssueRef::Key(k.clone())),
+        (Some("id"), [Value::Int(id)]) => Some(IssueRef::Id(*id)),
         _ => None,
     }
+}
+
+/// The one issue the filters name, when that is all Jira must be told; otherwise the JQL they
+/// push down.
+fn one_issue_or_query(table: &TableDef, filters: &[Expr]) -> Result<IssueRef, Query> {
+    let pushed: Vec<_> = filters
+        .iter()
+        .map(|f| pushdown::classify(table, f))
+        .collect();
+    // A direct read answers the key condition alone, so every other exact condition (which
+    // DataFusion will not check again) must be absent.
+    for (i, f) in filters.iter().enumerate() {
+        let others_exact = pushed
+            .iter()
+            .enumerate()
+            .any(|(j, p)| j != i && p.as_ref().is_some_and(|p| p.exact));
+        if let (Some(issue), false) = (single_issue(table, f), others_exact) {
+            return Ok(issue);
+        }
+    }
+    Err(Query {
+        clauses: pushed.into_iter().flatten().map(|p| p.clause).collect(),
+    })
 }
 
 fn issue_plan(
@@ -184,27 +259,13 @@ fn issue_plan(
     limit: Option<usize>,
 ) -> AccessPlan {
     let fields = requested_fields(columns);
-    let pushed: Vec<_> = filters
-        .iter()
-        .map(|f| pushdown::classify(table, f))
-        .collect();
-    // A direct GET answers the key condition alone, so every other exact condition (which
-    // DataFusion will not check again) must be absent.
-    for (i, f) in filters.iter().enumerate() {
-        let others_exact = pushed
-            .iter()
-            .enumerate()
-            .any(|(j, p)| j != i && p.as_ref().is_some_and(|p| p.exact));
-        if let (Some(issue), false) = (single_issue(table, f), others_exact) {
-            return AccessPlan::GetIssue { issue, fields };
-        }
-    }
-    AccessPlan::Search {
-        query: Query {
-            clauses: pushed.into_iter().flatten().map(|p| p.clause).collect(),
+    match one_issue_or_query(table, filters) {
+        Ok(issue) => AccessPlan::GetIssue { issue, fields },
+        Err(query) => AccessPlan::Search {
+            query,
+            fields,
+            limit,
         },
-        fields,
-        limit,
     }
 }
 
@@ -286,6 +347,61 @@ pub fn parent_refs(table: &TableDef, filter: &Expr) -> Option<Vec<ParentRef>> {
         .collect()
 }
 
+/// The embedded fields a filter on the table's narrowing column (`FieldId` of
+/// `IssueCustomFields`) names: the only ones worth requesting. Values that are no such field
+/// name nothing.
+pub fn narrowed_fields(table: &TableDef, filter: &Expr) -> Option<Vec<&'static str>> {
+    let Access::IssueItems(IssueItems {
+        embedded:
+            Some(Embedded {
+                fields,
+                items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
+            }),
+        ..
+    }) = &table.access
+    else {
+        return None;
+    };
+    let (col, values) = pushdown::equalities(table, filter)?;
+    if col.name != *narrowed_by {
+        return None;
+    }
+    Some(
+        fields
+            .iter()
+            .copied()
+            .filter(|f| values.iter().any(|v| matches!(v, Value::Text(t) if t == f)))
+            .collect(),
+    )
+}
+
+/// The values a filter gives the column the table's bulk endpoint filters on, within its cap.
+pub fn bulk_filter_values(table: &TableDef, filter: &Expr) -> Option<Vec<String>> {
+    let Access::IssueItems(IssueItems {
+        bulk: Some(BulkByIssue {
+            filter: Some(spec), ..
+        }),
+        ..
+    }) = &table.access
+    else {
+        return None;
+    };
+    let (col, values) = pushdown::equalities(table, filter)?;
+    if col.name != spec.column || values.len() > spec.cap {
+        return None;
+    }
+    let mut texts: Vec<String> = values
+        .into_iter()
+        .map(|v| match v {
+            Value::Text(s) => Some(s),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    texts.sort();
+    texts.dedup();
+    Some(texts)
+}
+
 /// The parent issues a filter restricts a child table to (`IssueKey = ...`, `IssueId IN ...`).
 pub fn parent_issues(table: &TableDef, filter: &Expr) -> Option<Vec<IssueRef>> {
     let (col, values) = pushdown::equalities(table, filter)?;
@@ -362,6 +478,33 @@ impl fmt::Display for AccessPlan {
                 bounds(started),
                 limit(l)
             ),
+            AccessPlan::ItemsOfIssue {
+                issue,
+                fields,
+                limit: l,
+            } => write!(
+                f,
+                "the items of issue {issue} fields={}{}",
+                fields_text(fields),
+                limit(l)
+            ),
+            AccessPlan::ItemsBySearch {
+                query,
+                fields,
+                only,
+                limit: l,
+            } => write!(
+                f,
+                "search/jql jql={:?} fields={}{}{}",
+                query.to_jql(),
+                fields_text(fields),
+                if only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" only={}", list(only))
+                },
+                limit(l)
+            ),
             AccessPlan::List { limit: l } => write!(f, "its listing endpoint{}", limit(l)),
             AccessPlan::PerParent { parents, limit: l } => write!(
                 f,
@@ -400,9 +543,43 @@ impl AccessPlan {
             .limit()
             .map(|n| format!(" limit={n}"))
             .unwrap_or_default();
+        // The per-item reads of an endpoint with details.
+        let detail = |e: &Endpoint| {
+            e.detail
+                .map(|d| format!(", then GET {} for each item", d.path))
+                .unwrap_or_default()
+        };
         match (self, &table.access) {
             (AccessPlan::List { .. }, Access::List(e)) => {
                 format!("GET {}{}{limit}", e.path, paged(e))
+            }
+            (AccessPlan::ItemsOfIssue { issue, fields, .. }, Access::IssueItems(items)) => {
+                match &items.per_issue {
+                    Some(e) => format!("GET {}{} for {issue}{limit}", e.path, paged(e)),
+                    None => format!("GET issue/{issue} fields={}", fields_text(fields)),
+                }
+            }
+            (AccessPlan::ItemsBySearch { .. }, Access::IssueItems(items)) => {
+                let then = match (&items.embedded, &items.per_issue, &items.bulk) {
+                    (
+                        Some(Embedded {
+                            items: EmbeddedItems::List { total: Some(_), .. },
+                            ..
+                        }),
+                        Some(e),
+                        _,
+                    ) => format!(
+                        ", then GET {}{} for each issue with more than the search embeds",
+                        e.path,
+                        paged(e)
+                    ),
+                    (None, _, Some(b)) => format!(
+                        ", then POST {} ({} issues a call, {} items a page)",
+                        b.path, b.max_issues, b.max_page
+                    ),
+                    _ => String::new(),
+                };
+                format!("{self}{then}")
             }
             (
                 AccessPlan::PerParent {
@@ -411,9 +588,10 @@ impl AccessPlan {
                 Access::PerParent { endpoint, .. },
             ) => {
                 format!(
-                    "GET {}{} for {}{limit}",
+                    "GET {}{}{} for {}{limit}",
                     endpoint.path,
                     paged(endpoint),
+                    detail(endpoint),
                     list(p)
                 )
             }
@@ -421,12 +599,23 @@ impl AccessPlan {
                 AccessPlan::PerParent { parents: None, .. },
                 Access::PerParent { parent, endpoint },
             ) => {
+                let parents = match parent.list {
+                    ParentList::Endpoint(e) => format!("GET {}{}", e.path, paged(&e)),
+                    ParentList::Table(t) => format!(
+                        "{} (via {})",
+                        t.name,
+                        AccessPlan::PerParent {
+                            parents: None,
+                            limit: None
+                        }
+                        .describe(t)
+                    ),
+                };
                 format!(
-                    "GET {}{} to list every parent, then GET {}{} for each{limit}",
-                    parent.list.path,
-                    paged(&parent.list),
+                    "{parents} to list every parent, then GET {}{} for each{}{limit}",
                     endpoint.path,
-                    paged(endpoint)
+                    paged(endpoint),
+                    detail(endpoint)
                 )
             }
             _ => self.to_string(),
@@ -442,6 +631,8 @@ impl AccessPlan {
             | AccessPlan::ChildrenByJql { limit, .. }
             | AccessPlan::List { limit }
             | AccessPlan::PerParent { limit, .. }
+            | AccessPlan::ItemsOfIssue { limit, .. }
+            | AccessPlan::ItemsBySearch { limit, .. }
             | AccessPlan::ChildrenBulk { limit, .. } => *limit,
         }
     }
@@ -453,6 +644,8 @@ impl AccessPlan {
         | AccessPlan::ChildrenByJql { limit, .. }
         | AccessPlan::List { limit }
         | AccessPlan::PerParent { limit, .. }
+        | AccessPlan::ItemsOfIssue { limit, .. }
+        | AccessPlan::ItemsBySearch { limit, .. }
         | AccessPlan::ChildrenBulk { limit, .. } = &mut self
         {
             *limit = match (*limit, new) {
@@ -561,6 +754,54 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn issue_item_paths() {
+        use crate::jira::tables::{COMMENTS, ISSUE_CHANGELOGS};
+        // One upper-case key alone: that issue's own endpoint.
+        let p = AccessPlan::choose(
+            &COMMENTS,
+            &idx(&COMMENTS, &["Id"]),
+            &[col("IssueKey").eq(lit("DEMO-7"))],
+            None,
+        );
+        assert_eq!(
+            p.describe(&COMMENTS),
+            "GET issue/{parent}/comment (100 a page) for DEMO-7"
+        );
+        // Several issues, or raw JQL beside the key: one search embedding the comments.
+        let p = AccessPlan::choose(
+            &COMMENTS,
+            &idx(&COMMENTS, &["Id"]),
+            &[col("IssueKey").in_list(vec![lit("A-1"), lit("B-2")], false)],
+            Some(10),
+        );
+        assert_eq!(
+            p.to_string(),
+            r#"search/jql jql="key in (\"A-1\", \"B-2\")" fields=comment limit=10"#
+        );
+        let p = AccessPlan::choose(
+            &COMMENTS,
+            &[],
+            &[
+                col("IssueKey").eq(lit("DEMO-7")),
+                col("JQL").eq(lit("status = Done")),
+            ],
+            None,
+        );
+        assert!(matches!(p, AccessPlan::ItemsBySearch { .. }), "{p}");
+        // Change histories in bulk: the search asks for ids only.
+        let p = AccessPlan::choose(
+            &ISSUE_CHANGELOGS,
+            &idx(&ISSUE_CHANGELOGS, &["Field"]),
+            &[],
+            None,
+        );
+        assert_eq!(
+            p.describe(&ISSUE_CHANGELOGS),
+            r#"search/jql jql="project is not EMPTY" fields=id, then POST changelog/bulkfetch (1000 issues a call, 10000 items a page)"#
+        );
     }
 
     #[test]

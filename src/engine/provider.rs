@@ -11,7 +11,7 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
 use super::decode::table_schema;
-use super::plan::{AccessPlan, parent_issues, parent_refs};
+use super::plan::{AccessPlan, bulk_filter_values, narrowed_fields, parent_issues, parent_refs};
 use super::pushdown;
 use super::scan::JiraScanExec;
 use crate::jira::client::JiraClient;
@@ -42,11 +42,19 @@ impl JiraTable {
     pub fn pushdown(&self, filter: &Expr) -> TableProviderFilterPushDown {
         use TableProviderFilterPushDown::*;
         match self.def.access {
-            Access::IssueSearch => match pushdown::classify(self.def, filter) {
-                Some(p) if p.exact => Exact,
-                Some(_) => Inexact,
-                None => Unsupported,
-            },
+            Access::IssueSearch | Access::IssueItems(_) => {
+                match pushdown::classify(self.def, filter) {
+                    Some(p) if p.exact => Exact,
+                    Some(_) => Inexact,
+                    // Values a bulk endpoint filters on (ignoring case): checked again.
+                    None if bulk_filter_values(self.def, filter).is_some()
+                        || narrowed_fields(self.def, filter).is_some() =>
+                    {
+                        Inexact
+                    }
+                    None => Unsupported,
+                }
+            }
             Access::IssueChildren { .. } => {
                 if parent_issues(self.def, filter).is_some() {
                     Exact

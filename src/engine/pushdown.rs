@@ -26,6 +26,7 @@ pub struct Pushed {
 pub enum Value {
     Text(String),
     Int(i64),
+    Float(f64),
     /// Epoch milliseconds (UTC).
     Instant(i64),
     /// Days since 1970-01-01.
@@ -201,6 +202,8 @@ pub fn literal(expr: &Expr) -> Option<Value> {
         ScalarValue::UInt16(Some(n)) => Value::Int((*n).into()),
         ScalarValue::UInt32(Some(n)) => Value::Int((*n).into()),
         ScalarValue::UInt64(Some(n)) => Value::Int(i64::try_from(*n).ok()?),
+        ScalarValue::Float32(Some(f)) => Value::Float(f64::from(*f)),
+        ScalarValue::Float64(Some(f)) if f.is_finite() => Value::Float(*f),
         ScalarValue::TimestampSecond(Some(t), _) => Value::Instant(t.checked_mul(1000)?),
         ScalarValue::TimestampMillisecond(Some(t), _) => Value::Instant(*t),
         ScalarValue::TimestampMicrosecond(Some(t), _) => Value::Instant(t.div_euclid(1000)),
@@ -220,6 +223,8 @@ fn jql_literal(col: &ColumnDef, v: &Value) -> Option<Literal> {
     match (col.data_type, v) {
         (ColumnType::Text, Value::Text(s)) => Some(Literal::Text(s.clone())),
         (ColumnType::Int, Value::Int(n)) => Some(Literal::Number(*n)),
+        (ColumnType::Float, Value::Int(n)) => Some(Literal::Number(*n)),
+        (ColumnType::Float, Value::Float(f)) => Some(Literal::Decimal(*f)),
         (ColumnType::Date, Value::Day(d)) => Some(Literal::Text(day_text(*d)?)),
         _ => None,
     }
@@ -265,7 +270,7 @@ fn compare(col: &ColumnDef, op: Operator, value: Value) -> Option<Pushed> {
             }
         }
         FilterKind::Name => (op == Operator::Eq).then(|| simple(false)).flatten(),
-        FilterKind::Day => simple(true),
+        FilterKind::Day | FilterKind::Number => simple(true),
         FilterKind::Instant => {
             let Value::Instant(ms) = value else {
                 return None;
@@ -312,7 +317,7 @@ fn instant_clause(field: &'static str, op: Operator, ms: i64) -> Option<Pushed> 
 fn in_list(col: &ColumnDef, values: Vec<Value>, negated: bool) -> Option<Pushed> {
     let spec = col.filter?;
     let exact = match spec.kind {
-        FilterKind::Exact | FilterKind::Day => true,
+        FilterKind::Exact | FilterKind::Day | FilterKind::Number => true,
         FilterKind::UpperKey => {
             let upper = values
                 .iter()

@@ -21,7 +21,7 @@ use super::provider::JiraTable;
 use super::sharepoint::SharePointSchema;
 use super::sharepoint::dml;
 use crate::jira::client::JiraClient;
-use crate::jira::tables;
+use crate::jira::tables::{self, CustomField, TableDef, custom_fields};
 use crate::sharepoint::{Directory, GraphClient, WriteReport};
 
 /// The catalog every table lives in.
@@ -38,10 +38,40 @@ pub struct Engine {
     /// `--dry-run`: writes to SharePoint are planned and counted, not sent.
     dry_run: bool,
     last_write: Mutex<Option<WriteReport>>,
+    /// The Jira tables, `Issues` with the site's custom fields.
+    tables: Vec<&'static TableDef>,
 }
 
 impl Engine {
-    pub fn new(client: JiraClient) -> Result<Self> {
+    /// Connects: reads the site's custom fields (one `GET field`) so that they become columns,
+    /// then sets up the session. A site whose fields cannot be read (a wrong token, no network)
+    /// still gets a session with the built-in columns, and its first query says what is wrong.
+    pub async fn connect(client: JiraClient) -> Result<Self> {
+        let fields = match client.get_platform("field", &[]).await {
+            Ok(list) => custom_fields::from_field_list(&list),
+            Err(e) => {
+                tracing::warn!("custom fields not read, Issues has its built-in columns only: {e}");
+                Vec::new()
+            }
+        };
+        Self::with_custom_fields(client, &fields)
+    }
+
+    /// A session whose `Issues` has columns for `fields` (and no network use).
+    pub fn with_custom_fields(client: JiraClient, fields: &[CustomField]) -> Result<Self> {
+        let custom = custom_fields::tables(fields);
+        let mut defs: Vec<&'static TableDef> = tables::all()
+            .iter()
+            .map(|t| {
+                if t.name == custom.issues.name {
+                    custom.issues
+                } else {
+                    *t
+                }
+            })
+            .collect();
+        defs.push(custom.values);
+        defs.sort_by_key(|t| t.name);
         let mut config = SessionConfig::new()
             .with_default_catalog_and_schema(CATALOG, JIRA_SCHEMA)
             .with_information_schema(true);
@@ -56,7 +86,7 @@ impl Engine {
         let mut names = Names::default();
         names.add(JIRA_SCHEMA);
         names.add(dml::SCHEMA);
-        for def in tables::all() {
+        for &def in &defs {
             schema.register_table(
                 def.name.to_string(),
                 Arc::new(JiraTable::new(def, client.clone())),
@@ -64,7 +94,7 @@ impl Engine {
             names.add(def.name);
             def.columns.iter().for_each(|c| names.add(c.name));
         }
-        for (name, table) in catalog::tables(CATALOG, JIRA_SCHEMA)? {
+        for (name, table) in catalog::tables(CATALOG, JIRA_SCHEMA, &defs)? {
             schema.register_table(name.to_string(), Arc::new(table))?;
             names.add(name);
         }
@@ -79,7 +109,21 @@ impl Engine {
             sharepoint: None,
             dry_run: false,
             last_write: Mutex::new(None),
+            tables: defs,
         })
+    }
+
+    /// The Jira tables of this session, in catalog order.
+    pub fn tables(&self) -> &[&'static TableDef] {
+        &self.tables
+    }
+
+    /// A Jira table of this session by name, ignoring case.
+    pub fn table_def(&self, name: &str) -> Option<&'static TableDef> {
+        self.tables
+            .iter()
+            .copied()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     /// Adds the `sharepoint` schema: the lists of the site `graph` connects to.

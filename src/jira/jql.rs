@@ -37,6 +37,8 @@ pub enum Literal {
     Text(String),
     /// Written bare: ids, and instants as epoch milliseconds.
     Number(i64),
+    /// Written bare: values of number fields (finite).
+    Decimal(f64),
 }
 
 impl fmt::Display for Literal {
@@ -44,6 +46,7 @@ impl fmt::Display for Literal {
         match self {
             Literal::Text(s) => f.write_str(&quote(s)),
             Literal::Number(n) => write!(f, "{n}"),
+            Literal::Decimal(x) => write!(f, "{x}"),
         }
     }
 }
@@ -110,6 +113,7 @@ impl Clause {
         let same = |l: &Literal| match l {
             Literal::Text(s) => s.eq_ignore_ascii_case(value),
             Literal::Number(n) => n.to_string() == value,
+            Literal::Decimal(x) => x.to_string() == value,
         };
         match self {
             Clause::Compare {

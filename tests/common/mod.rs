@@ -28,7 +28,11 @@ pub async fn site_with(issues: usize, extra: &str) -> Site {
     .await
     .expect("emulator starts");
     let settings = connection(&jira, &jira.config().api_token.clone(), extra);
-    let engine = Engine::new(JiraClient::new(settings).expect("client")).expect("engine");
+    let engine = Engine::connect(JiraClient::new(settings).expect("client"))
+        .await
+        .expect("engine");
+    // Tests count the requests of what they run, not those of connecting.
+    jira.reset_requests();
     Site { jira, engine }
 }
 

@@ -341,6 +341,42 @@ const FIRST_ISSUE_ID: u64 = 10001;
 const FIRST_WORKLOG_ID: u64 = 10000;
 const FIRST_COMMENT_ID: u64 = 10000;
 
+/// The options of the "Platforms" checkboxes field (`customfield_10070`), with their ids.
+pub const PLATFORM_OPTIONS: [(u64, &str); 3] = [(10100, "Web"), (10101, "iOS"), (10102, "Android")];
+
+/// Custom field values derived from an issue's other fields, so that they add no random draws
+/// to the generated site (and leave every other value as it was).
+impl Issue {
+    /// "Reviewer" (`customfield_10050`, a user): every third issue's reporter.
+    pub fn reviewer(&self) -> Option<&str> {
+        self.reporter
+            .as_deref()
+            .filter(|_| self.id.is_multiple_of(3))
+    }
+
+    /// "Deployed At" (`customfield_10060`, a datetime): when a resolved issue with an even id
+    /// shipped, its resolution time.
+    pub fn deployed_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.resolution_date.filter(|_| self.id.is_multiple_of(2))
+    }
+
+    /// "Platforms" (`customfield_10070`, checkboxes): the options picked by the id's low bits.
+    pub fn platforms(&self) -> Vec<(u64, &'static str)> {
+        PLATFORM_OPTIONS
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| self.id >> bit & 1 == 1)
+            .map(|(_, o)| *o)
+            .collect()
+    }
+
+    /// "Release Notes" (`customfield_10080`, a short text): set on resolved issues.
+    pub fn release_notes(&self) -> Option<String> {
+        self.resolution_date
+            .map(|_| format!("Shipped {}: {}", self.key, self.summary))
+    }
+}
+
 impl JiraData {
     /// The user behind the emulator's credentials.
     pub fn myself(&self) -> &User {

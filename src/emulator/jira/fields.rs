@@ -106,6 +106,10 @@ pub(crate) const STORY_POINTS: &str = "customfield_10016";
 pub(crate) const SPRINT: &str = "customfield_10020";
 pub(crate) const TEAM: &str = "customfield_10030";
 pub(crate) const TARGET_DATE: &str = "customfield_10040";
+pub(crate) const REVIEWER: &str = "customfield_10050";
+pub(crate) const DEPLOYED_AT: &str = "customfield_10060";
+pub(crate) const PLATFORMS: &str = "customfield_10070";
+pub(crate) const RELEASE_NOTES: &str = "customfield_10080";
 
 /// Every field, in the order issue responses list them.
 pub(crate) static FIELDS: &[FieldDef] = &[
@@ -444,6 +448,54 @@ pub(crate) static FIELDS: &[FieldDef] = &[
             "date",
             None,
             "com.atlassian.jira.plugin.system.customfieldtypes:datepicker",
+        ),
+    ),
+    custom_field(
+        10050,
+        REVIEWER,
+        "Reviewer",
+        &[
+            "cf[10050]",
+            "Reviewer",
+            "Reviewer[User Picker (single user)]",
+        ],
+        custom(
+            "user",
+            None,
+            "com.atlassian.jira.plugin.system.customfieldtypes:userpicker",
+        ),
+    ),
+    custom_field(
+        10060,
+        DEPLOYED_AT,
+        "Deployed At",
+        &["cf[10060]", "Deployed At", "Deployed At[Date Time Picker]"],
+        custom(
+            "datetime",
+            None,
+            "com.atlassian.jira.plugin.system.customfieldtypes:datetime",
+        ),
+    ),
+    custom_field(
+        10070,
+        PLATFORMS,
+        "Platforms",
+        &["cf[10070]", "Platforms", "Platforms[Checkboxes]"],
+        custom(
+            "array",
+            Some("option"),
+            "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes",
+        ),
+    ),
+    custom_field(
+        10080,
+        RELEASE_NOTES,
+        "Release Notes",
+        &["cf[10080]", "Release Notes", "Release Notes[Short text]"],
+        custom(
+            "string",
+            None,
+            "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
         ),
     ),
 ];

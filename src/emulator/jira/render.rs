@@ -529,6 +529,19 @@ impl Renderer<'_> {
                 json!({"self": self.url(&format!("customFieldOption/{}", t.id)), "value": t.value, "id": t.id.to_string()})
             }),
             fields::TARGET_DATE => i.target_date.map_or(Value::Null, |x| json!(date(&x))),
+            fields::REVIEWER => self.user_opt(i.reviewer().map(str::to_string).as_ref()),
+            fields::DEPLOYED_AT => ts(&i.deployed_at()),
+            fields::PLATFORMS => {
+                let picked = i.platforms();
+                if picked.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Array(picked.iter().map(|(id, value)| {
+                        json!({"self": self.url(&format!("customFieldOption/{id}")), "value": value, "id": id.to_string()})
+                    }).collect())
+                }
+            }
+            fields::RELEASE_NOTES => i.release_notes().map_or(Value::Null, Value::String),
             _ => Value::Null,
         })
     }

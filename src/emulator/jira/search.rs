@@ -237,6 +237,7 @@ enum TextField {
     Environment,
     Comment,
     WorklogComment,
+    ReleaseNotes,
     All,
 }
 
@@ -246,6 +247,7 @@ enum DateTimeField {
     Updated,
     Resolved,
     LastViewed,
+    Deployed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,6 +331,8 @@ fn resolve(field: &Field) -> Option<Kind> {
         fields::SPRINT => Kind::Sprint,
         fields::TEAM => Kind::Team,
         fields::TARGET_DATE => Kind::Date(DateField::Target),
+        fields::DEPLOYED_AT => Kind::DateTime(DateTimeField::Deployed),
+        fields::RELEASE_NOTES => Kind::Text(TextField::ReleaseNotes),
         _ => return None,
     })
 }
@@ -342,9 +346,12 @@ fn supports(kind: Kind, op: Operator) -> bool {
     let like = matches!(op, Like | NotLike);
     match kind {
         Kind::Text(TextField::All) => op == Like,
-        Kind::Text(TextField::Summary | TextField::Description | TextField::Environment) => {
-            like || is
-        }
+        Kind::Text(
+            TextField::Summary
+            | TextField::Description
+            | TextField::Environment
+            | TextField::ReleaseNotes,
+        ) => like || is,
         Kind::Text(TextField::Comment | TextField::WorklogComment) => like,
         Kind::DateTime(_) | Kind::Date(_) | Kind::Key | Kind::Priority | Kind::Resolution => {
             eq || is || cmp
@@ -973,6 +980,7 @@ impl Compiler<'_> {
                 Kind::DateTime(DateTimeField::Updated) => one(Some(&i.updated)),
                 Kind::DateTime(DateTimeField::Resolved) => one(i.resolution_date.as_ref()),
                 Kind::DateTime(DateTimeField::LastViewed) => Vec::new(),
+                Kind::DateTime(DateTimeField::Deployed) => one(i.deployed_at().as_ref()),
                 _ => d
                     .worklogs_of(i)
                     .iter()
@@ -1196,6 +1204,7 @@ impl Compiler<'_> {
                     DateTimeField::Updated => Some(i.updated),
                     DateTimeField::Resolved => i.resolution_date,
                     DateTimeField::LastViewed => None,
+                    DateTimeField::Deployed => i.deployed_at(),
                 };
                 t.map_or(SortVal::Null, |t| SortVal::Int(t.timestamp_millis()))
             }),
@@ -1314,6 +1323,7 @@ fn text_of(d: &JiraData, i: &Issue, field: TextField) -> Vec<String> {
         TextField::Summary => vec![i.summary.clone()],
         TextField::Description => description().into_iter().collect(),
         TextField::Environment => Vec::new(),
+        TextField::ReleaseNotes => i.release_notes().into_iter().collect(),
         TextField::Comment => comments().collect(),
         TextField::WorklogComment => d
             .worklogs_of(i)

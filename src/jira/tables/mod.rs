@@ -3,11 +3,17 @@
 //! rows are reached. The engine builds DataFusion providers, EXPLAIN output and the catalog from
 //! these declarations alone, so adding a table is one small file here.
 
+mod agile_issues;
+mod attachments;
 mod boards;
+mod comments;
+pub mod custom_fields;
 mod epics;
 mod fields;
 mod filters;
 mod groups;
+mod issue_changelogs;
+mod issue_links;
 mod issue_types;
 mod issues;
 mod priorities;
@@ -15,6 +21,7 @@ mod project_components;
 mod project_versions;
 mod projects;
 mod resolutions;
+mod role_actors;
 mod roles;
 mod sprints;
 mod statuses;
@@ -22,11 +29,17 @@ mod users;
 mod worklog_deleted;
 mod worklogs;
 
+pub use agile_issues::{BOARD_ISSUES, SPRINT_ISSUES};
+pub use attachments::ATTACHMENTS;
 pub use boards::BOARDS;
+pub use comments::COMMENTS;
+pub use custom_fields::CustomField;
 pub use epics::EPICS;
 pub use fields::FIELDS;
 pub use filters::FILTERS;
 pub use groups::GROUPS;
+pub use issue_changelogs::ISSUE_CHANGELOGS;
+pub use issue_links::ISSUE_LINKS;
 pub use issue_types::ISSUE_TYPES;
 pub use issues::ISSUES;
 pub use priorities::PRIORITIES;
@@ -34,6 +47,7 @@ pub use project_components::PROJECT_COMPONENTS;
 pub use project_versions::PROJECT_VERSIONS;
 pub use projects::PROJECTS;
 pub use resolutions::RESOLUTIONS;
+pub use role_actors::ROLE_ACTORS;
 pub use roles::ROLES;
 pub use sprints::SPRINTS;
 pub use statuses::STATUSES;
@@ -43,13 +57,18 @@ pub use worklogs::WORKLOGS;
 
 /// Every table jiraql offers over Jira, in catalog order.
 pub fn all() -> &'static [&'static TableDef] {
-    static ALL: [&TableDef; 18] = [
+    static ALL: &[&TableDef] = &[
+        &ATTACHMENTS,
         &BOARDS,
+        &BOARD_ISSUES,
+        &COMMENTS,
         &EPICS,
         &FIELDS,
         &FILTERS,
         &GROUPS,
         &ISSUES,
+        &ISSUE_CHANGELOGS,
+        &ISSUE_LINKS,
         &ISSUE_TYPES,
         &PRIORITIES,
         &PROJECTS,
@@ -57,13 +76,15 @@ pub fn all() -> &'static [&'static TableDef] {
         &PROJECT_VERSIONS,
         &RESOLUTIONS,
         &ROLES,
+        &ROLE_ACTORS,
         &SPRINTS,
+        &SPRINT_ISSUES,
         &STATUSES,
         &USERS,
         &WORKLOG_DELETED,
         &WORKLOGS,
     ];
-    &ALL
+    ALL
 }
 
 /// Finds a table by name, ignoring case.
@@ -110,6 +131,9 @@ pub enum Access {
         /// Bulk listing: ids changed since a time, then the items by id.
         bulk: BulkChildren,
     },
+    /// Rows are items issues hold (comments, links, attachments, change histories): one named
+    /// issue's through its own endpoint, otherwise those of the issues a JQL search finds.
+    IssueItems(IssueItems),
     /// Rows come from one listing endpoint of the whole site.
     List(Endpoint),
     /// Rows belong to a parent (components of a project, sprints of a board): listed per parent
@@ -140,6 +164,19 @@ pub struct Endpoint {
     pub paging: Paging,
     /// Fixed query parameters (e.g. `expand`).
     pub query: &'static [(&'static str, &'static str)],
+    /// A second read per listed item, whose answer holds the rows (a project role's actors).
+    pub detail: Option<Detail>,
+}
+
+/// One GET per listed item, each answer an object with an array of rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Detail {
+    /// Platform path: `{parent}` is the parent's reference, `{item}` the item's `reference`.
+    pub path: &'static str,
+    pub reference: &'static str,
+    /// The array whose elements are the rows: each row reads the element under `item` and the
+    /// rest of the answer as it is.
+    pub rows: &'static str,
 }
 
 impl Endpoint {
@@ -150,6 +187,7 @@ impl Endpoint {
             items,
             paging,
             query: &[],
+            detail: None,
         }
     }
 
@@ -160,11 +198,17 @@ impl Endpoint {
             items,
             paging,
             query: &[],
+            detail: None,
         }
     }
 
     pub const fn with_query(mut self, query: &'static [(&'static str, &'static str)]) -> Self {
         self.query = query;
+        self
+    }
+
+    pub const fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(detail);
         self
     }
 }
@@ -194,19 +238,96 @@ pub struct BulkChildren {
     pub list_cap: usize,
 }
 
+/// Where the items of an issue-items table come from.
+#[derive(Debug)]
+pub struct IssueItems {
+    /// The items as the issue search embeds them, if it does.
+    pub embedded: Option<Embedded>,
+    /// One issue's items from its own endpoint (`{parent}` is the issue key), if Jira has one;
+    /// without it one issue is read with `GET issue/{key}` and its embedded items.
+    pub per_issue: Option<Endpoint>,
+    /// The items of many issues by issue id, when the search does not embed them.
+    pub bulk: Option<BulkByIssue>,
+    /// Each item holds a list whose elements are the rows (the changed fields of a change
+    /// history); a row then reads the element under `item` and the rest of the item as it is.
+    pub nested: Option<&'static str>,
+    /// Whether the endpoints exist on Jira Cloud only: on Data Center the table says so
+    /// instead of reading no rows.
+    pub cloud_only: bool,
+}
+
+/// Items embedded in each issue of a search result.
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    /// The issue fields to request (`fields=comment`).
+    pub fields: &'static [&'static str],
+    pub items: EmbeddedItems,
+}
+
+/// How an issue holds its items.
+#[derive(Debug, Clone, Copy)]
+pub enum EmbeddedItems {
+    /// An array: its path in the issue, e.g. `fields.comment.comments`, and the path of the
+    /// issue's item count when the search embeds only the first ones (an issue with more is read
+    /// again through the per-issue endpoint).
+    List {
+        path: &'static str,
+        total: Option<&'static str>,
+    },
+    /// One item per custom field the issue has a value for: `fieldId`, `fieldName`, `value`.
+    /// `narrowed_by` is the column (`FieldId`) whose `=`/`IN` values are then the only fields
+    /// requested.
+    CustomFieldValues {
+        fields: &'static [CustomField],
+        narrowed_by: &'static str,
+    },
+}
+
+/// A POST endpoint answering the items of up to `max_issues` issues, with token pages.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkByIssue {
+    pub path: &'static str,
+    pub max_issues: usize,
+    /// Largest `maxResults` it accepts.
+    pub max_page: usize,
+    /// Array of per-issue groups in a page, each with the issue id and its items.
+    pub groups: &'static str,
+    pub group_issue: &'static str,
+    pub group_items: &'static str,
+    /// A column whose `=`/`IN` values the endpoint filters on itself (a body list, up to `cap`).
+    pub filter: Option<BulkFilter>,
+}
+
+/// A filter a bulk endpoint applies: `column`'s values as the body list `body`.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkFilter {
+    pub column: &'static str,
+    pub body: &'static str,
+    pub cap: usize,
+}
+
 /// The parent of a per-parent table.
 #[derive(Debug, Clone, Copy)]
 pub struct ParentSpec {
     /// The column naming the parent; `=`/`IN` on it call only those parents.
     pub column: &'static str,
     /// Lists every parent when the column is not restricted.
-    pub list: Endpoint,
+    pub list: ParentList,
     /// Path, in a listed parent item, of the reference that replaces `{parent}`.
     pub reference: &'static str,
 }
 
+/// How every parent of a per-parent table is listed.
+#[derive(Debug, Clone, Copy)]
+pub enum ParentList {
+    /// One listing endpoint (boards, projects).
+    Endpoint(Endpoint),
+    /// The rows of another per-parent table (the sprints of every board).
+    Table(&'static TableDef),
+}
+
 /// One column.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ColumnDef {
     pub name: &'static str,
     pub data_type: ColumnType,
@@ -247,6 +368,10 @@ pub enum Source {
     /// A value of the parent the row was read through (the issue of a worklog, the board of
     /// a sprint), by its path in the parent's JSON.
     Parent(&'static str),
+    /// The value at the first of these paths that is present and not null.
+    FirstOf(&'static [&'static str]),
+    /// The label paired with the first of these paths that is present and not null.
+    Label(&'static [(&'static str, &'static str)]),
     /// Not stored in Jira: the raw-JQL pseudo column, always NULL in results.
     Pseudo,
 }
@@ -271,6 +396,8 @@ pub enum FilterKind {
     UpperKey,
     /// Names Jira matches ignoring case (status, priority): always a prefilter.
     Name,
+    /// Numbers (number custom fields): every comparison is exact.
+    Number,
     /// Instants Jira compares at minute precision: bounds pushed as epoch milliseconds.
     Instant,
     /// Calendar days: compared exactly.
@@ -339,8 +466,41 @@ impl FilterKind {
             FilterKind::Name => "= IN: prefilter (Jira ignores case)",
             FilterKind::Instant => ">= < on whole minutes: exact; > <= = and seconds: prefilter",
             FilterKind::Day => "= <> < <= > >= IN: exact",
+            FilterKind::Number => "= <> < <= > >= IN NOT IN: exact",
             FilterKind::Words => "= LIKE: whole words as a prefilter (~)",
             FilterKind::RawJql => "=: the value is passed to Jira as JQL",
         }
     }
+}
+
+/// The columns every issue-items table shares: its issue, and the JQL that chooses issues.
+pub mod issue_item_columns {
+    use super::{ColumnDef as C, ColumnType::*, FilterKind::*, Source::*};
+
+    pub const ISSUE_ID: C = C::new(
+        "IssueId",
+        Int,
+        Parent("id"),
+        &[],
+        "Id of the issue it belongs to.",
+    )
+    .filter("id", Exact);
+
+    pub const ISSUE_KEY: C = C::new(
+        "IssueKey",
+        Text,
+        Parent("key"),
+        &[],
+        "Key of the issue it belongs to.",
+    )
+    .filter("key", UpperKey);
+
+    pub const JQL: C = C::new(
+        "JQL",
+        Text,
+        Pseudo,
+        &[],
+        "Pseudo column: WHERE JQL = '...' chooses the issues whose items are read. Always NULL in results.",
+    )
+    .filter("", RawJql);
 }

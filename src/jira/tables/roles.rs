@@ -2,8 +2,8 @@
 
 use super::projects::PROJECT_SEARCH;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentSpec, Source::*,
-    TableDef,
+    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentList, ParentSpec,
+    Source::*, TableDef,
 };
 
 pub static ROLES: TableDef = TableDef {
@@ -13,7 +13,7 @@ pub static ROLES: TableDef = TableDef {
     access: Access::PerParent {
         parent: ParentSpec {
             column: "ProjectKey",
-            list: PROJECT_SEARCH,
+            list: ParentList::Endpoint(PROJECT_SEARCH),
             reference: "key",
         },
         endpoint: Endpoint::platform("project/{parent}/roledetails", None, Paging::Single),

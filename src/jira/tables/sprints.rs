@@ -2,8 +2,8 @@
 
 use super::boards::BOARD_LIST;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentSpec, Source::*,
-    TableDef,
+    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentList, ParentSpec,
+    Source::*, TableDef,
 };
 
 pub static SPRINTS: TableDef = TableDef {
@@ -13,7 +13,7 @@ pub static SPRINTS: TableDef = TableDef {
     access: Access::PerParent {
         parent: ParentSpec {
             column: "BoardId",
-            list: BOARD_LIST,
+            list: ParentList::Endpoint(BOARD_LIST),
             reference: "id",
         },
         endpoint: Endpoint::agile(

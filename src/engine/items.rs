@@ -1,0 +1,296 @@
+//! Reading the items issues hold (comments, links, attachments, change histories): one issue's
+//! through its own endpoint, many issues' from the issue search that embeds them, or through a
+//! bulk endpoint keyed by issue id. Never one request per issue, except for the issues whose
+//! embedded items the search truncated.
+
+use std::collections::HashMap;
+
+use datafusion::error::DataFusionError;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{Map, Value, json};
+
+use super::decode::{PerRow, as_i64, lookup};
+use super::fetch::{Pager, Rows, SearchCursor, external};
+use super::plan::IssueRef;
+use crate::jira::client::JiraClient;
+use crate::jira::jql::Query;
+use crate::jira::tables::custom_fields;
+use crate::jira::tables::{BulkByIssue, Embedded, EmbeddedItems, IssueItems};
+
+/// Issues whose truncated items are read again at once.
+const PER_ISSUE_CONCURRENCY: usize = 4;
+
+/// Rows of a batch and the issue each belongs to.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Value>,
+    issues: Vec<Value>,
+}
+
+impl Batch {
+    /// Adds `items` of `issue`, each nested element a row of its own when the table says so.
+    fn add(&mut self, table: &IssueItems, issue: &Value, items: Vec<Value>) {
+        for item in items {
+            let rows = match table.nested {
+                None => vec![item],
+                Some(list) => explode(item, list),
+            };
+            self.issues
+                .extend(std::iter::repeat_n(issue.clone(), rows.len()));
+            self.rows.extend(rows);
+        }
+    }
+
+    async fn flush(&mut self, rows: &mut Rows<'_>) -> Result<(), DataFusionError> {
+        let batch = std::mem::take(self);
+        rows.push(&batch.rows, &PerRow(batch.issues)).await
+    }
+}
+
+/// The rows of an item holding a list: one per element, the element under `item` and the rest
+/// of the item beside it. An item that is not an object has none.
+pub(super) fn explode(item: Value, list: &str) -> Vec<Value> {
+    let Value::Object(mut outer) = item else {
+        return Vec::new();
+    };
+    let elements = match outer.remove(list) {
+        Some(Value::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    elements
+        .into_iter()
+        .map(|element| {
+            let mut row: Map<String, Value> = outer.clone();
+            row.insert("item".into(), element);
+            Value::Object(row)
+        })
+        .collect()
+}
+
+/// What rows say of their issue: its id and key.
+fn issue_of(issue: &Value) -> Value {
+    json!({ "id": issue.get("id"), "key": issue.get("key") })
+}
+
+fn array(v: Option<&Value>) -> Vec<Value> {
+    v.and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+/// The items `issue` embeds, and how many it says it has when it embeds only the first ones.
+fn embedded_items(embedded: &Embedded, issue: &Value) -> (Vec<Value>, Option<i64>) {
+    match embedded.items {
+        EmbeddedItems::List { path, total } => (
+            array(lookup(issue, path)),
+            total.and_then(|p| lookup(issue, p)).and_then(as_i64),
+        ),
+        EmbeddedItems::CustomFieldValues { fields, .. } => {
+            (custom_fields::value_rows(fields, issue), None)
+        }
+    }
+}
+
+/// One issue's items.
+pub async fn of_issue(
+    client: &JiraClient,
+    table: &IssueItems,
+    issue: &IssueRef,
+    fields: &[&'static str],
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    let name = issue.to_string();
+    let mut batch = Batch::default();
+    match (&table.per_issue, &table.embedded) {
+        (Some(_), _) => {
+            // The item endpoint does not say which issue it answered for: what the filter
+            // named is known, the other half of (id, key) is read only when a column needs it.
+            let known = match issue {
+                IssueRef::Key(k) => json!({ "key": k }),
+                IssueRef::Id(id) => json!({ "id": id.to_string() }),
+            };
+            let missing = match issue {
+                IssueRef::Key(_) => "id",
+                IssueRef::Id(_) => "key",
+            };
+            let parent = if rows.decoder().needs_parent_path(missing) {
+                match client
+                    .get_platform(["issue", name.as_str()], &[("fields", "id".to_string())])
+                    .await
+                {
+                    Ok(found) => issue_of(&found),
+                    Err(e) if e.status() == Some(404) => return Ok(()),
+                    Err(e) => return Err(external(e)),
+                }
+            } else {
+                known
+            };
+            let Some(items) = issue_items(client, table, &name).await? else {
+                return Ok(());
+            };
+            batch.add(table, &parent, items);
+        }
+        (None, Some(embedded)) => {
+            let query = [("fields", fields.join(","))];
+            let found = match client.get_platform(["issue", name.as_str()], &query).await {
+                Ok(found) => found,
+                Err(e) if e.status() == Some(404) => return Ok(()),
+                Err(e) => return Err(external(e)),
+            };
+            let (items, _) = embedded_items(embedded, &found);
+            batch.add(table, &issue_of(&found), items);
+        }
+        (None, None) => {
+            return Err(DataFusionError::Internal(
+                "an issue-items table needs a per-issue endpoint or embedded items".into(),
+            ));
+        }
+    }
+    batch.flush(rows).await
+}
+
+/// Every item of one issue through its own endpoint; `None` when the issue does not exist.
+async fn issue_items(
+    client: &JiraClient,
+    table: &IssueItems,
+    issue: &str,
+) -> Result<Option<Vec<Value>>, DataFusionError> {
+    let Some(endpoint) = table.per_issue else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut pager = Pager::new(client, endpoint, endpoint.path, Some(issue));
+    let mut all = Vec::new();
+    loop {
+        match pager.next_page().await {
+            Ok(Some(page)) => all.extend(page),
+            Ok(None) => return Ok(Some(all)),
+            Err(_) if pager.failed_with == Some(404) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The items of the issues `query` finds.
+pub async fn by_search(
+    client: &JiraClient,
+    table: &IssueItems,
+    query: &Query,
+    fields: &[&'static str],
+    only: &[String],
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    let mut cursor = SearchCursor::new(client, query.clone(), fields.to_vec());
+    while !rows.done() {
+        let Some(page) = cursor.next_page(None).await? else {
+            break;
+        };
+        let mut batch = Batch::default();
+        match (&table.embedded, &table.bulk) {
+            (Some(embedded), _) => {
+                let found: Vec<(&Value, Vec<Value>, Option<i64>)> = page
+                    .iter()
+                    .map(|issue| {
+                        let (items, total) = embedded_items(embedded, issue);
+                        (issue, items, total)
+                    })
+                    .collect();
+                // The search embeds the first items only; the rest need the issue's own
+                // endpoint, read a few issues at a time.
+                let truncated: Vec<String> = found
+                    .iter()
+                    .filter(|(_, items, total)| total.is_some_and(|t| t > items.len() as i64))
+                    .filter_map(|(issue, _, _)| issue.get("key").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect();
+                let mut reads = futures::stream::iter(truncated)
+                    .map(|key| async move {
+                        let all = issue_items(client, table, &key).await?;
+                        Ok::<_, DataFusionError>((key, all))
+                    })
+                    .buffered(PER_ISSUE_CONCURRENCY);
+                let mut complete: HashMap<String, Vec<Value>> = HashMap::new();
+                while let Some((key, all)) = reads.try_next().await? {
+                    // An issue deleted since the search keeps what the search embedded.
+                    if let Some(all) = all {
+                        complete.insert(key, all);
+                    }
+                }
+                for (issue, items, _) in found {
+                    let key = issue.get("key").and_then(Value::as_str).unwrap_or_default();
+                    let items = complete.remove(key).unwrap_or(items);
+                    batch.add(table, &issue_of(issue), items);
+                }
+            }
+            (None, Some(bulk)) => bulk_items(client, table, bulk, only, &page, &mut batch).await?,
+            (None, None) => {
+                return Err(DataFusionError::Internal(
+                    "an issue-items table needs embedded items or a bulk endpoint to be searched"
+                        .into(),
+                ));
+            }
+        }
+        batch.flush(rows).await?;
+    }
+    Ok(())
+}
+
+/// The items of `issues` through the bulk endpoint, `max_issues` issues a call, token pages;
+/// only those with one of the `only` values when given.
+async fn bulk_items(
+    client: &JiraClient,
+    table: &IssueItems,
+    bulk: &BulkByIssue,
+    only: &[String],
+    issues: &[Value],
+    batch: &mut Batch,
+) -> Result<(), DataFusionError> {
+    let by_id: HashMap<String, Value> = issues
+        .iter()
+        .filter_map(|i| Some((as_i64(i.get("id")?)?.to_string(), issue_of(i))))
+        .collect();
+    let ids: Vec<&String> = by_id.keys().collect();
+    for chunk in ids.chunks(bulk.max_issues.max(1)) {
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({ "issueIdsOrKeys": chunk, "maxResults": bulk.max_page });
+            if let Some(t) = &token {
+                body["nextPageToken"] = json!(t);
+            }
+            if let (Some(filter), false) = (bulk.filter, only.is_empty()) {
+                body[filter.body] = json!(only);
+            }
+            let page = client
+                .post_platform(bulk.path, &[], &body)
+                .await
+                .map_err(external)?;
+            for group in array(page.get(bulk.groups)) {
+                let id = group
+                    .get(bulk.group_issue)
+                    .and_then(as_i64)
+                    .map(|id| id.to_string());
+                let issue = id
+                    .as_ref()
+                    .and_then(|id| by_id.get(id))
+                    .cloned()
+                    .unwrap_or_else(|| json!({ "id": id }));
+                batch.add(table, &issue, array(group.get(bulk.group_items)));
+            }
+            let next = page
+                .get("nextPageToken")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            match next {
+                Some(t) if token.as_deref() == Some(t.as_str()) => {
+                    return Err(DataFusionError::External(
+                        format!(
+                            "Jira sent the same {} page token twice; stopping instead of looping",
+                            bulk.path
+                        )
+                        .into(),
+                    ));
+                }
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}

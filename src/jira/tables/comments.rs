@@ -1,0 +1,107 @@
+//! `Comments`: comments on issues. One issue's come from its comment endpoint; many issues'
+//! are embedded in the issue search (`fields=comment`), and only an issue with more comments
+//! than the search embeds is read again through its own endpoint.
+
+use super::{
+    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, Endpoint, IssueItems, Paging,
+    Source::*, TableDef, issue_item_columns,
+};
+
+pub static COMMENTS: TableDef = TableDef {
+    name: "Comments",
+    view: false,
+    description: "Comments on issues. An IssueKey condition reads that issue's comment endpoint; otherwise comments come embedded in the issue search (IssueKey/IssueId IN and JQL narrow it), issues with more than the search embeds read separately.",
+    access: Access::IssueItems(IssueItems {
+        embedded: Some(Embedded {
+            fields: &["comment"],
+            items: EmbeddedItems::List {
+                path: "fields.comment.comments",
+                total: Some("fields.comment.total"),
+            },
+        }),
+        per_issue: Some(Endpoint::platform(
+            "issue/{parent}/comment",
+            Some("comments"),
+            Paging::StartAt { max: 100 },
+        )),
+        bulk: None,
+        nested: None,
+        cloud_only: false,
+    }),
+    columns: &[
+        C::new("Id", Int, Path("id"), &[], "Comment id.").key(),
+        issue_item_columns::ISSUE_ID,
+        issue_item_columns::ISSUE_KEY,
+        C::new(
+            "AuthorAccountId",
+            Text,
+            Path("author.accountId"),
+            &[],
+            "Author's account id.",
+        ),
+        C::new(
+            "AuthorDisplayName",
+            Text,
+            Path("author.displayName"),
+            &[],
+            "Author's display name.",
+        ),
+        C::new(
+            "UpdateAuthorAccountId",
+            Text,
+            Path("updateAuthor.accountId"),
+            &[],
+            "Account id of who last edited it.",
+        ),
+        C::new(
+            "UpdateAuthorDisplayName",
+            Text,
+            Path("updateAuthor.displayName"),
+            &[],
+            "Display name of who last edited it.",
+        ),
+        C::new(
+            "Body",
+            Text,
+            RichText("body"),
+            &[],
+            "Comment text (ADF on Cloud) as plain text.",
+        ),
+        C::new(
+            "Created",
+            Timestamp,
+            Path("created"),
+            &[],
+            "When it was written (UTC).",
+        ),
+        C::new(
+            "Updated",
+            Timestamp,
+            Path("updated"),
+            &[],
+            "When it was last edited (UTC).",
+        ),
+        C::new(
+            "VisibilityType",
+            Text,
+            Path("visibility.type"),
+            &[],
+            "group or role when visibility is restricted, NULL when public.",
+        ),
+        C::new(
+            "VisibilityValue",
+            Text,
+            Path("visibility.value"),
+            &[],
+            "The group or role that may see it.",
+        ),
+        C::new(
+            "JsdPublic",
+            Bool,
+            Path("jsdPublic"),
+            &[],
+            "Whether service-desk customers see it.",
+        ),
+        issue_item_columns::JQL,
+    ],
+};
