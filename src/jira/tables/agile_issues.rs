@@ -97,7 +97,7 @@ macro_rules! agile_issue_columns {
 
 pub static SPRINT_ISSUES: TableDef = TableDef {
     name: "SprintIssues",
-    view: false,
+    view: true,
     description: "Issues of each sprint (sprint/{id}/issue); a SprintId condition reads only those sprints, otherwise every board's sprints are listed first.",
     access: Access::PerParent {
         parent: ParentSpec {
@@ -127,7 +127,7 @@ pub static SPRINT_ISSUES: TableDef = TableDef {
 
 pub static BOARD_ISSUES: TableDef = TableDef {
     name: "BoardIssues",
-    view: false,
+    view: true,
     description: "Issues of each board (board/{id}/issue); a BoardId condition reads only those boards, otherwise the boards are listed first.",
     access: Access::PerParent {
         parent: ParentSpec {

@@ -8,7 +8,7 @@ use super::{
 
 pub static ISSUE_LINKS: TableDef = TableDef {
     name: "IssueLinks",
-    view: false,
+    view: true,
     description: "Links between issues, each seen from both of its issues (from the issuelinks field of the issue search; IssueKey/IssueId/JQL conditions narrow it, one issue is one GET).",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {
