@@ -90,7 +90,10 @@ fn stats_line_on_stderr() {
         .assert()
         .success()
         .stderr(
-            predicate::str::is_match(r"^requests=2 rows=5 bytes=\d+ elapsed_ms=\d+\n$").unwrap(),
+            predicate::str::is_match(
+                r"^requests=2 rows=5 bytes=\d+ elapsed_ms=\d+ sharepoint_requests=0\n$",
+            )
+            .unwrap(),
         );
 }
 

@@ -146,8 +146,14 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         script::run(&args, &mut runner).await
     };
     if args.stats {
+        // Graph requests are counted apart: they cost SharePoint's quota, not Jira's.
+        let sharepoint = runner
+            .engine()
+            .sharepoint()
+            .map(|graph| format!(" sharepoint_requests={}", graph.stats().requests()))
+            .unwrap_or_default();
         eprintln!(
-            "requests={} rows={} bytes={} elapsed_ms={}",
+            "requests={} rows={} bytes={} elapsed_ms={}{sharepoint}",
             stats.requests(),
             runner.total_rows(),
             stats.bytes(),

@@ -823,7 +823,8 @@ const RELEASES: &[Release] = &[
     ("Backlog bucket", None, false, false),
 ];
 
-const LABELS: &[&str] = &[
+/// Labels of the generated issues (the SharePoint demo's Labels choices are the same).
+pub(crate) const LABELS: &[&str] = &[
     "backend",
     "frontend",
     "tech-debt",

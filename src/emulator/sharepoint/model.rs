@@ -783,20 +783,7 @@ pub(crate) fn demo_lists() -> Vec<ListSpec> {
         // The Jira demo site's labels, so that syncing it fits the choices.
         .column(ColumnSpec::new(
             "Labels",
-            ColumnKind::multi_choice(&[
-                "backend",
-                "frontend",
-                "tech-debt",
-                "customer-reported",
-                "security",
-                "performance",
-                "ux",
-                "needs-triage",
-                "release-blocker",
-                "données",
-                "order",
-                "Q3-2026",
-            ]),
+            ColumnKind::multi_choice(crate::emulator::jira::data::LABELS),
         ))
         // Clashes with the built-in `Created`: SharePoint names it `Created0`.
         .column(ColumnSpec::new("Created", date_time))
