@@ -653,3 +653,20 @@ async fn device_code_sign_in_and_token_renewal() {
             .collect::<Vec<_>>();
     assert_eq!(refresh, vec!["refresh_token".to_string()], "{log:?}");
 }
+
+#[tokio::test]
+async fn an_unknown_list_names_the_lists_there_are() {
+    let b = both(10, "").await;
+    for sql in [
+        "SELECT * FROM sharepoint.TimeLogs",
+        "DELETE FROM sharepoint.TimeLogs",
+    ] {
+        let error = b.site.error(sql).await;
+        assert!(error.contains("no list named `TimeLogs`"), "{error}");
+        assert!(
+            error.contains("TimeLog, Issues, Sprint Burndown"),
+            "{error}"
+        );
+    }
+    assert_eq!(b.item_writes(), 0);
+}

@@ -97,12 +97,7 @@ pub async fn run(
     dry_run: bool,
 ) -> Result<WriteReport> {
     let name = target(statement).ok_or_else(|| plan_error("not a SharePoint statement"))?;
-    let table = schema.list_table(&name).await?.ok_or_else(|| {
-        plan_error(&format!(
-            "the SharePoint site has no list named `{name}` (lists are matched by display or \
-             URL name, ignoring case and spaces; `SHOW TABLES` lists those named so far)"
-        ))
-    })?;
+    let table = schema.require(&name).await?;
     let mut report = WriteReport {
         list: table.list().display_name.clone(),
         dry_run,

@@ -58,6 +58,20 @@ impl SharePointSchema {
         &self.directory
     }
 
+    /// The list behind a SQL table name, or an error that names the site's lists (rather than
+    /// DataFusion's bare "not found").
+    pub async fn require(&self, name: &str) -> Result<ListTable> {
+        if let Some(table) = self.list_table(name).await? {
+            return Ok(table);
+        }
+        let lists = self.directory.list_names().await.map_err(external)?;
+        Err(DataFusionError::Plan(format!(
+            "the SharePoint site has no list named `{name}`; its lists: {} (names match \
+             ignoring case and spaces; quote names with spaces: sharepoint.\"Time Log\")",
+            lists.join(", ")
+        )))
+    }
+
     /// The list behind a SQL table name, as a table.
     pub async fn list_table(&self, name: &str) -> Result<Option<ListTable>> {
         let list = self.directory.list(name).await.map_err(external)?;
@@ -78,10 +92,7 @@ impl SchemaProvider for SharePointSchema {
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
-        Ok(self
-            .list_table(name)
-            .await?
-            .map(|t| Arc::new(t) as Arc<dyn TableProvider>))
+        Ok(Some(Arc::new(self.require(name).await?)))
     }
 
     fn table_exist(&self, name: &str) -> bool {
