@@ -192,6 +192,20 @@ async fn merge_creates_then_writes_nothing_then_patches_only_what_changed() {
     b.sp.clear_requests();
     let third = b.write(MERGE_TIMELOG).await;
     assert_eq!(third, [0, 1, expected.len() as u64 - 1, 0, 0]);
+    // The patch carries the eTag it compared against: an edit made meanwhile would be a 412.
+    let patch =
+        b.sp.requests()
+            .into_iter()
+            .find(|r| r.endpoint.contains("PATCH"))
+            .expect("one patch");
+    assert!(
+        patch
+            .headers
+            .iter()
+            .any(|(k, v)| k == "if-match" && v.contains(',')),
+        "{:?}",
+        patch.headers
+    );
     assert_eq!(b.item_writes(), 1, "{:?}", b.writes());
     let patched = b
         .items("TimeLog")

@@ -43,6 +43,7 @@ const SHOWN_PROBLEMS: usize = 10;
 /// Column names the rewritten queries give their helper outputs.
 const ITEM: &str = "__jiraql_item";
 const SOURCE: &str = "__jiraql_source";
+const ETAG_OUT: &str = "__jiraql_etag";
 
 /// The list a statement writes to, if it writes to SharePoint.
 pub fn target(statement: &Statement) -> Option<String> {
@@ -413,6 +414,11 @@ async fn plan_merge(
             quoted(&table_id_name(table)),
             quoted(ITEM)
         ),
+        format!(
+            "{t}.{} AS {}",
+            quoted(&table.schema_field_name(1)),
+            quoted(ETAG_OUT)
+        ),
         format!("{s}.{} AS {}", quoted(SOURCE), quoted(SOURCE)),
     ];
     let mut plans = Vec::new();
@@ -594,7 +600,7 @@ async fn plan_merge(
                     changes.push(Change::Delete {
                         label: fallback,
                         item: id.to_string(),
-                        etag: None,
+                        etag: etag_of(batch, row),
                     });
                 }
                 ClauseAction::Update(columns) => {
@@ -613,7 +619,7 @@ async fn plan_merge(
                         changes.push(Change::Update {
                             label,
                             item: item.unwrap_or_default().to_string(),
-                            etag: None,
+                            etag: etag_of(batch, row),
                             fields,
                         });
                     }
@@ -671,11 +677,18 @@ async fn plan_update(
         ));
     }
     let alias = alias_of(&update.table.relation).unwrap_or_else(|| Ident::new("__jiraql_target"));
-    let mut outputs = vec![format!(
-        "{alias}.{} AS {}",
-        quoted(&table_id_name(table)),
-        quoted(ITEM)
-    )];
+    let mut outputs = vec![
+        format!(
+            "{alias}.{} AS {}",
+            quoted(&table_id_name(table)),
+            quoted(ITEM)
+        ),
+        format!(
+            "{alias}.{} AS {}",
+            quoted(&table.schema_field_name(1)),
+            quoted(ETAG_OUT)
+        ),
+    ];
     let mut problems = Vec::new();
     let columns = set_outputs(
         table,
@@ -716,7 +729,7 @@ async fn plan_update(
                 changes.push(Change::Update {
                     label,
                     item: id.to_string(),
-                    etag: None,
+                    etag: etag_of(batch, row),
                     fields,
                 });
             }
@@ -737,19 +750,21 @@ async fn plan_delete(
     let alias = alias.unwrap_or_else(|| Ident::new("__jiraql_target"));
     let filter = selection.map_or_else(String::new, |w| format!(" WHERE {w}"));
     let sql = format!(
-        "SELECT {alias}.{} AS {} FROM {SCHEMA}.{} AS {alias}{filter}",
+        "SELECT {alias}.{} AS {}, {alias}.{} AS {} FROM {SCHEMA}.{} AS {alias}{filter}",
         quoted(&table_id_name(table)),
         quoted(ITEM),
+        quoted(&table.schema_field_name(1)),
+        quoted(ETAG_OUT),
         quoted(&table.list().display_name)
     );
     let batches = engine.sql_batches(&sql).await?;
     let mut changes = Vec::new();
     for batch in &batches {
-        for id in item_ids(batch)? {
+        for (row, id) in item_ids(batch)?.into_iter().enumerate() {
             changes.push(Change::Delete {
                 label: format!("item {id}"),
                 item: id.to_string(),
-                etag: None,
+                etag: etag_of(batch, row),
             });
         }
     }
@@ -1105,6 +1120,12 @@ fn column_of<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a std::sync::Ar
     batch
         .column_by_name(name)
         .ok_or_else(|| plan_error(&format!("internal: the rewritten query lost {name}")))
+}
+
+/// The eTag the item had when the rewritten query read it.
+fn etag_of(batch: &RecordBatch, row: usize) -> Option<String> {
+    let tags = batch.column_by_name(ETAG_OUT)?.as_string_opt::<i32>()?;
+    (!tags.is_null(row)).then(|| tags.value(row).to_string())
 }
 
 fn item_ids(batch: &RecordBatch) -> Result<Vec<i64>> {

@@ -33,6 +33,9 @@ use crate::sharepoint::list::{Column, ColumnKind, Directory, ListInfo};
 use crate::sharepoint::sync::odata_literal;
 use crate::sharepoint::values;
 
+/// The SQL name of the eTag column.
+pub const ETAG: &str = "ETag";
+
 /// Items per page asked of Graph.
 const PAGE_SIZE: usize = 999;
 
@@ -108,6 +111,8 @@ impl SchemaProvider for SharePointSchema {
 pub enum ListColumn {
     /// The item id.
     Id,
+    /// The item's eTag (its version): writes send it back, so an edit made meanwhile is a 412.
+    ETag,
     Field(Column),
 }
 
@@ -123,10 +128,13 @@ pub struct ListTable {
 impl ListTable {
     fn new(directory: Directory, list: Arc<ListInfo>, names: &Names) -> Self {
         let spell = |name: &str| names.spelling(name).unwrap_or(name).to_string();
-        let mut columns = vec![ListColumn::Id];
-        let mut fields = vec![Field::new(spell("ID"), DataType::Int64, false)];
+        let mut columns = vec![ListColumn::Id, ListColumn::ETag];
+        let mut fields = vec![
+            Field::new(spell("ID"), DataType::Int64, false),
+            Field::new(spell(ETAG), DataType::Utf8, true),
+        ];
         for column in &list.columns {
-            if column.name.eq_ignore_ascii_case("ID") {
+            if column.name.eq_ignore_ascii_case("ID") || column.name.eq_ignore_ascii_case(ETAG) {
                 continue;
             }
             fields.push(Field::new(
@@ -258,7 +266,7 @@ impl TableProvider for ListTable {
             .iter()
             .filter_map(|&i| match &self.columns[i] {
                 ListColumn::Field(c) => Some(c.field_key()),
-                ListColumn::Id => None,
+                ListColumn::Id | ListColumn::ETag => None,
             })
             .collect();
         let scan = ListScan {
@@ -389,6 +397,13 @@ fn items_to_batch(table: &ListTable, items: &[Value]) -> Result<RecordBatch> {
                     });
                     b.append_value(id.unwrap_or_default());
                 }
+                Arc::new(b.finish()) as ArrayRef
+            }
+            ListColumn::ETag => {
+                let mut b = StringBuilder::with_capacity(items.len(), items.len() * 40);
+                items
+                    .iter()
+                    .for_each(|item| b.append_option(item.get("eTag").and_then(Value::as_str)));
                 Arc::new(b.finish()) as ArrayRef
             }
             ListColumn::Field(c) => {
