@@ -394,3 +394,61 @@ fn sharepoint_dry_run_writes_nothing() {
     assert!(stdout.trim_end().ends_with("n\n0"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("dry run: nothing was written"));
 }
+
+#[test]
+fn the_standalone_emulators_serve_the_printed_connections() {
+    use std::io::{BufRead, BufReader};
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("jiraql"))
+        .args(["emulator", "--issues", "50"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("emulator starts");
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        let done = line.contains("Ctrl-C");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let quoted = |flag: &str| {
+        printed
+            .iter()
+            .find_map(|l| l.split(&format!("{flag} \"")).nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{flag} in {printed:?}"))
+    };
+    let secret = |name: &str| {
+        printed
+            .iter()
+            .find_map(|l| l.split(&format!("{name}=")).nth(1))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{name} in {printed:?}"))
+    };
+    let out = jiraql()
+        .args(["--connection", &quoted("--connection"), "--sharepoint", &quoted("--sharepoint")])
+        .env("JIRA_API_TOKEN", secret("JIRA_API_TOKEN"))
+        .env("SHAREPOINT_CLIENT_SECRET", secret("SHAREPOINT_CLIENT_SECRET"))
+        .args([
+            "--format",
+            "csv",
+            "-c",
+            "INSERT INTO sharepoint.Issues (IssueKey, Title) SELECT Key, Summary FROM Issues WHERE Key = 'DEMO-1'; \
+             SELECT IssueKey FROM sharepoint.Issues",
+        ])
+        .output()
+        .expect("runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Issues,1,0,0,0,0"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("IssueKey\nDEMO-1"), "{stdout}");
+}

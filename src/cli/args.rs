@@ -75,7 +75,7 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the Jira emulator standalone and print its URL and credentials.
+    /// Run the Jira and SharePoint emulators standalone and print their URLs and credentials.
     Emulator(EmulatorArgs),
     /// Run the benchmark suite against an emulated site (see README, Benchmarks).
     Bench(crate::bench::BenchArgs),

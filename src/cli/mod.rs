@@ -246,7 +246,32 @@ async fn serve_emulator(e: &args::EmulatorArgs) -> Result<ExitCode, String> {
         c.email,
         c.api_token
     );
-    println!("{} issues; Ctrl-C stops it.", emulator.data().issues.len());
+    let sharepoint = SharePointEmulator::start(SharePointEmulatorConfig {
+        latency: std::time::Duration::from_millis(e.latency_ms),
+        ..SharePointEmulatorConfig::default()
+    })
+    .await
+    .map_err(|err| format!("cannot start the SharePoint emulator: {err}"))?;
+    let sp = sharepoint.config();
+    println!(
+        "SharePoint (Microsoft Graph) emulator listening on {}",
+        sharepoint.base_url()
+    );
+    println!(
+        "  jiraql --sharepoint \"URL=https://{}{};TenantId={};ClientId={};GraphURL={};LoginURL={}\" \
+         with SHAREPOINT_CLIENT_SECRET={}",
+        sp.hostname,
+        sp.site_path,
+        sp.tenant_id,
+        sp.client_id,
+        sharepoint.graph_url(),
+        sharepoint.login_url(),
+        sp.client_secret
+    );
+    println!(
+        "{} issues; Ctrl-C stops both.",
+        emulator.data().issues.len()
+    );
     tokio::signal::ctrl_c()
         .await
         .map_err(|err| format!("cannot wait for Ctrl-C: {err}"))?;
