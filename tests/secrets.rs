@@ -85,10 +85,11 @@ fn jiraql() -> Command {
         "SHAREPOINT_CLIENT_SECRET",
         "JIRAQL_LOG",
         "JIRAQL_CONFIG",
-        "XDG_CONFIG_HOME",
     ] {
         cmd.env_remove(var);
     }
+    // No config file of the machine's user.
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent/jiraql-test");
     cmd
 }
 
