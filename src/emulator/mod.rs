@@ -13,5 +13,5 @@ pub mod jira;
 pub mod sharepoint;
 
 pub use jira::data::JiraData;
-pub use jira::{Faults, JiraEmulator, JiraEmulatorConfig, RecordedRequest};
+pub use jira::{Chaos, ChaosCount, Faults, JiraEmulator, JiraEmulatorConfig, RecordedRequest};
 pub use sharepoint::{SharePointEmulator, SharePointEmulatorConfig, SharePointFaults};
