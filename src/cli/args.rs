@@ -57,6 +57,12 @@ pub struct Args {
     #[arg(long, env = "JIRAQL_SHAREPOINT", hide_env_values = true)]
     pub sharepoint: Option<String>,
 
+    /// Read connection strings from FILE (`connection = ...`, `sharepoint = ...` lines; chmod
+    /// 600). Default: jiraql/config in your config directory, if present. Flags and
+    /// environment variables win over it; --demo ignores it.
+    #[arg(long, env = "JIRAQL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Plan writes to SharePoint and print what they would do, without writing anything.
     #[arg(long)]
     pub dry_run: bool,

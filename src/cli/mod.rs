@@ -1,5 +1,5 @@
 //! The command line: arguments ([`args`]), scripted runs of `-c`, `-f` and stdin ([`script`]),
-//! the interactive REPL ([`repl`], with [`commands`], [`completion`] and [`catalog`]), running
+//! the config file ([`config`]), the interactive REPL ([`repl`], with [`commands`], [`completion`] and [`catalog`]), running
 //! statements for both ([`runner`], with [`progress`]), printing results ([`output`]), and the
 //! standalone emulator command; `jiraql bench` lives in [`crate::bench`].
 
@@ -7,6 +7,7 @@ pub mod args;
 pub mod catalog;
 pub mod commands;
 pub mod completion;
+pub mod config;
 pub mod output;
 pub mod progress;
 pub mod repl;
@@ -72,6 +73,14 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         Some(Command::Bench(b)) => return crate::bench::run(b).await.map(|()| ExitCode::SUCCESS),
         None => {}
     }
+    // Flags and environment (merged by clap) win over the config file; the demo needs none.
+    let config = if args.demo {
+        config::Config::default()
+    } else {
+        config::load(args.config.as_deref())?
+    };
+    let connection = args.connection.clone().or(config.connection);
+    let sharepoint_text = args.sharepoint.clone().or(config.sharepoint);
     // The demo's emulator lives as long as this function.
     let (settings, demo) = if args.demo {
         let emulator = JiraEmulator::start(JiraEmulatorConfig {
@@ -83,9 +92,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot start the demo Jira emulator: {e}"))?;
         (demo_settings(&emulator)?, Some(emulator))
     } else {
-        let text = args.connection.clone().ok_or(
+        let text = connection.ok_or(
             "no Jira connection: pass --connection \"URL=https://yoursite.atlassian.net;User=you@example.com;\" \
-             (token in JIRA_API_TOKEN) or try --demo",
+             (token in JIRA_API_TOKEN), put `connection = ...` in a config file, or try --demo",
         )?;
         let mut settings: ConnectionSettings = text.parse().map_err(|e| format!("{e}"))?;
         let prompt = |label: &str| rpassword::prompt_password(label);
@@ -113,7 +122,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         .map_err(|e| runner::describe(&e))?;
     // With --demo and no --sharepoint, an emulated SharePoint site; it lives as long as this
     // function.
-    let demo_sharepoint = if demo.is_some() && args.sharepoint.is_none() {
+    let demo_sharepoint = if demo.is_some() && sharepoint_text.is_none() {
         Some(
             SharePointEmulator::start(SharePointEmulatorConfig::default())
                 .await
@@ -122,7 +131,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     } else {
         None
     };
-    let sharepoint = match (&args.sharepoint, &demo_sharepoint) {
+    let sharepoint = match (&sharepoint_text, &demo_sharepoint) {
         (Some(text), _) => Some(sharepoint_settings(text)?),
         (None, Some(emulator)) => Some(demo_sharepoint_settings(emulator)?),
         (None, None) => None,

@@ -621,10 +621,13 @@ impl RawSettings {
             && auth_scheme == AuthScheme::Basic
             && u.contains(':')
         {
+            // `User=me@acme.com:<token>` is a common paste: show only the part before ':'.
+            let before = u.split(':').next().unwrap_or_default();
             return Err(invalid(
                 Prop::User,
-                u,
-                "a Basic user name cannot contain ':'; use your Atlassian account e-mail",
+                &format!("{before}:..."),
+                "a Basic user name cannot contain ':' (the API token goes in APIToken= or \
+                 JIRA_API_TOKEN); use your Atlassian account e-mail",
             ));
         }
         let timeout = match self.get(Prop::Timeout) {
@@ -960,7 +963,7 @@ fn unknown_property(name: &str) -> ConnectionError {
 
 /// A property name fit to print: names look like identifiers, so anything else (say, a token
 /// pasted where a name belongs) is described rather than shown.
-fn shown_name(name: &str) -> String {
+pub(crate) fn shown_name(name: &str) -> String {
     let looks_like_name = name.len() <= 32
         && name
             .chars()
@@ -969,7 +972,7 @@ fn shown_name(name: &str) -> String {
         format!("`{name}`")
     } else {
         "(a name that is not shown because it does not look like a property name; was a token \
-         pasted without APIToken=?)"
+         or secret pasted without APIToken= or ClientSecret=?)"
             .to_string()
     }
 }
@@ -1241,7 +1244,7 @@ mod tests {
             ("URL=https://jira.corp/?a=1", "'?'"),
             ("URL=https://acme.atlassian.net/rest/api/3", "REST endpoint"),
             ("URL=https://acme.atlassian.net/browse/X-1", "just the site"),
-            ("URL=https://jira.corp;User=a:b", "`a:b` for User"),
+            ("URL=https://jira.corp;User=a:b", "`a:...` for User"),
             ("User=x", "needs URL="),
         ];
         for (input, expected) in cases {

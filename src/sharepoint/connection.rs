@@ -22,7 +22,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-use crate::jira::connection::{ConnectionError, echo, is_loopback, split_pairs};
+use crate::jira::connection::{ConnectionError, echo, is_loopback, shown_name, split_pairs};
 use crate::retry::RetryPolicy;
 
 /// Where the client secret is looked for when the connection string has none.
@@ -193,7 +193,7 @@ impl SharePointSettings {
                 }
                 _ => {
                     return Err(ConnectionError::UnknownProperty {
-                        name: format!("`{}`", echo(&name)),
+                        name: shown_name(&name),
                         known: PROPERTIES.into(),
                     });
                 }
@@ -321,7 +321,7 @@ impl SharePointSettings {
 fn site_and_list(raw: &str) -> Result<(Url, Option<String>), ConnectionError> {
     let bad = |reason: &str| ConnectionError::InvalidValue {
         property: "URL",
-        value: Some(echo(raw)),
+        value: shown_url(raw),
         reason: reason.into(),
     };
     let mut url = Url::parse(raw.trim()).map_err(|e| {
@@ -384,10 +384,23 @@ fn percent_decode(segment: &str) -> String {
 }
 
 /// `GraphURL` / `LoginURL`: https, or http for loopback (the emulator).
+/// An address for an error message. It may carry `user:password@`: shown without them, or not
+/// at all when it does not parse.
+fn shown_url(raw: &str) -> Option<String> {
+    match Url::parse(raw.trim()) {
+        Ok(mut url) => {
+            let _ = url.set_password(None);
+            let _ = url.set_username("");
+            Some(echo(url.as_str()))
+        }
+        Err(_) => (!raw.contains('@')).then(|| echo(raw)),
+    }
+}
+
 fn endpoint_url(property: &'static str, raw: &str) -> Result<Url, ConnectionError> {
     let bad = |reason: String| ConnectionError::InvalidValue {
         property,
-        value: Some(echo(raw)),
+        value: shown_url(raw),
         reason,
     };
     let url = Url::parse(raw.trim()).map_err(|e| bad(e.to_string()))?;

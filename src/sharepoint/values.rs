@@ -7,7 +7,9 @@
 //! SharePoint keeping whole seconds, numbers without a type, and date-only columns stored as
 //! the site's local midnight.
 
-use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{
+    DateTime, Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, SecondsFormat, Utc,
+};
 use datafusion::arrow::array::Array;
 use datafusion::common::ScalarValue;
 use serde_json::{Number, Value};
@@ -33,7 +35,15 @@ pub fn to_field(column: &Column, array: &dyn Array, row: usize) -> Result<Value,
         }
         ColumnKind::Number => number(scalar_number(&scalar)?),
         ColumnKind::DateTime { date_only } => {
-            Ok(instant_text(scalar_instant(&scalar)?, *date_only))
+            let t = scalar_instant(&scalar)?;
+            // Outside this range SharePoint refuses the value, and RFC 3339 has no spelling
+            // for years past 9999 or before 0, so it could never compare equal on re-read.
+            if !(1900..=8900).contains(&t.year()) {
+                return Err(
+                    "is outside the dates SharePoint stores (1900-01-01 to 8900-12-31)".into(),
+                );
+            }
+            Ok(instant_text(t, *date_only))
         }
         ColumnKind::Boolean => scalar_bool(&scalar).map(Value::Bool),
         ColumnKind::Choice {
@@ -168,7 +178,10 @@ fn number(n: f64) -> Result<Value, String> {
 /// in UTC, which can be the evening before in UTC; the nearest midnight is the date meant.
 fn instant_text(t: DateTime<Utc>, date_only: bool) -> Value {
     if date_only {
-        let day = (t + ChronoDuration::hours(12)).date_naive();
+        let day = t
+            .checked_add_signed(ChronoDuration::hours(12))
+            .unwrap_or(t)
+            .date_naive();
         Value::String(format!("{}T00:00:00Z", day.format("%Y-%m-%d")))
     } else {
         Value::String(t.to_rfc3339_opts(SecondsFormat::Secs, true))
@@ -185,6 +198,10 @@ fn scalar_text(s: &ScalarValue) -> Result<String, String> {
         | ScalarValue::TimestampMicrosecond(..)
         | ScalarValue::TimestampNanosecond(..) => {
             scalar_instant(s)?.to_rfc3339_opts(SecondsFormat::Secs, true)
+        }
+        // DataFusion's Display panics on a Date64 beyond chrono's range.
+        ScalarValue::Date32(Some(_)) | ScalarValue::Date64(Some(_)) => {
+            scalar_instant(s)?.format("%Y-%m-%d").to_string()
         }
         other => other.to_string(),
     })
@@ -297,7 +314,8 @@ fn split_choices(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use datafusion::arrow::array::{
-        ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray, TimestampMillisecondArray,
+        ArrayRef, BooleanArray, Date64Array, Float64Array, Int64Array, StringArray,
+        TimestampMillisecondArray,
     };
     use serde_json::json;
     use std::sync::Arc;
@@ -345,6 +363,13 @@ mod tests {
             n(Arc::new(StringArray::from(vec!["abc"]))).is_err_and(|e| e.contains("not a number"))
         );
         assert!(n(Arc::new(BooleanArray::from(vec![true]))).is_err());
+        // Found by tests/hostile.rs: DataFusion's Display of this Date64 panics.
+        let text = |a: ArrayRef| write(ColumnKind::Text { max_length: None }, a);
+        assert!(text(Arc::new(Date64Array::from(vec![i64::MIN]))).is_err());
+        assert_eq!(
+            text(Arc::new(Date64Array::from(vec![86_400_000]))),
+            Ok(json!("1970-01-02"))
+        );
     }
 
     #[test]
@@ -363,6 +388,12 @@ mod tests {
         assert_eq!(berlin_midnight, json!("2026-11-28T00:00:00Z"));
         let text: ArrayRef = Arc::new(StringArray::from(vec!["someday"]));
         assert!(write(ColumnKind::DateTime { date_only: false }, text).is_err());
+        // Found by tests/hostile.rs: year -1 was written as text that never read back.
+        for ms in [-62_167_219_200_001, 221_845_392_000_000, -2_208_988_801_000] {
+            let t: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![ms]));
+            let e = write(ColumnKind::DateTime { date_only: true }, t).unwrap_err();
+            assert!(e.contains("1900-01-01 to 8900-12-31"), "{e}");
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! Fault injection: latency, canned failures (429 with Jira's rate-limit headers, 5xx) and
-//! truncated bodies, set by tests at run time and consumed by the server per request.
+//! Fault injection: latency, canned failures (429 with Jira's rate-limit headers, 5xx),
+//! truncated bodies and seeded storms of all three ([`Chaos`]), set by tests at run time and
+//! consumed by the server per request.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -18,6 +21,48 @@ struct Failure {
     retry_after: Option<String>,
 }
 
+/// A seeded storm of faults. Whether a request fails is drawn from the seed, the request
+/// itself (endpoint, query, body) and how often that same request came before, so a logical
+/// request meets the same faults whatever order concurrent requests arrive in: a run
+/// reproduces from its seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chaos {
+    pub seed: u64,
+    /// Share of requests answered 429 (with Jira's rate-limit headers).
+    pub throttle: f64,
+    /// Share answered 502, 503 or 504 (an HTML page, as a proxy sends).
+    pub server_error: f64,
+    /// Share answered 200 with the JSON body cut in half.
+    pub malformed: f64,
+    /// `Retry-After` values picked from per fault (`None` omits the header); empty: none.
+    pub retry_after: Vec<Option<String>>,
+    /// Faults one request meets at most; up to the client's MaxRetries, every request gets
+    /// through in the end.
+    pub max_per_request: usize,
+}
+
+/// Faults a [`Chaos`] plan injected so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChaosCount {
+    pub throttled: usize,
+    pub server_errors: usize,
+    pub malformed: usize,
+}
+
+#[derive(Debug)]
+struct ChaosState {
+    plan: Chaos,
+    /// Per request identity: times seen, faults injected.
+    seen: HashMap<u64, (u64, usize)>,
+    count: ChaosCount,
+}
+
+/// What a chaos plan does to one request.
+pub(crate) enum ChaosFault {
+    Fail(Injected),
+    Malformed,
+}
+
 #[derive(Debug, Default)]
 struct State {
     latency: Duration,
@@ -28,6 +73,7 @@ struct State {
     rate_limit_every: Option<(usize, usize)>,
     /// Every n-th issue search served changes the site: (n, searches, changes made).
     change_every: Option<(usize, usize, usize)>,
+    chaos: Option<ChaosState>,
 }
 
 /// Knobs that change how the running emulator answers. Shared with the server; every method
@@ -132,7 +178,25 @@ impl Faults {
         self.lock().malformed = n;
     }
 
-    /// Drop every pending failure, malformed answer, periodic 429 and change (latency stays).
+    /// Answer requests with seeded faults until [`Faults::clear`] (replaces a running plan).
+    pub fn chaos(&self, plan: Chaos) {
+        self.lock().chaos = Some(ChaosState {
+            plan,
+            seen: HashMap::new(),
+            count: ChaosCount::default(),
+        });
+    }
+
+    /// Faults the running chaos plan injected so far.
+    pub fn chaos_count(&self) -> ChaosCount {
+        self.lock()
+            .chaos
+            .as_ref()
+            .map_or_else(ChaosCount::default, |c| c.count)
+    }
+
+    /// Drop every pending failure, malformed answer, periodic 429, change and chaos plan
+    /// (latency stays).
     pub fn clear(&self) {
         let mut st = self.lock();
         st.global = None;
@@ -140,6 +204,62 @@ impl Faults {
         st.malformed = 0;
         st.rate_limit_every = None;
         st.change_every = None;
+        st.chaos = None;
+    }
+
+    /// The chaos plan's fault for this request, if any.
+    pub(crate) fn take_chaos(
+        &self,
+        endpoint: &str,
+        query: &str,
+        body: &[u8],
+    ) -> Option<ChaosFault> {
+        let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            value(&mut h);
+            h.finish()
+        };
+        let id = hash(&|h| (endpoint, query, body).hash(h));
+        let mut st = self.lock();
+        let chaos = st.chaos.as_mut()?;
+        let plan = &chaos.plan;
+        let entry = chaos.seen.entry(id).or_default();
+        let occurrence = entry.0;
+        entry.0 += 1;
+        if entry.1 >= plan.max_per_request {
+            return None;
+        }
+        // Uniform in [0, 1) from the seed, the request and its occurrence.
+        let draw = |salt: u64| {
+            (hash(&|h| (plan.seed, id, occurrence, salt).hash(h)) >> 11) as f64
+                / (1u64 << 53) as f64
+        };
+        let u = draw(0);
+        let pick = |n: usize| ((draw(1) * n as f64) as usize).min(n.saturating_sub(1));
+        let retry_after = match plan.retry_after.len() {
+            0 => None,
+            n => plan.retry_after[pick(n)].clone(),
+        };
+        let fault = if u < plan.throttle {
+            chaos.count.throttled += 1;
+            ChaosFault::Fail(Injected {
+                status: 429,
+                retry_after,
+            })
+        } else if u < plan.throttle + plan.server_error {
+            chaos.count.server_errors += 1;
+            ChaosFault::Fail(Injected {
+                status: [502, 503, 504][((draw(2) * 3.0) as usize).min(2)],
+                retry_after,
+            })
+        } else if u < plan.throttle + plan.server_error + plan.malformed {
+            chaos.count.malformed += 1;
+            ChaosFault::Malformed
+        } else {
+            return None;
+        };
+        entry.1 += 1;
+        Some(fault)
     }
 
     /// Consume a failure for this endpoint, endpoint-specific ones first.
@@ -277,6 +397,49 @@ mod tests {
         f.malformed_next(1);
         assert!(f.take_malformed());
         assert!(!f.take_malformed());
+    }
+
+    #[test]
+    fn chaos_is_per_request_and_capped() {
+        let f = Faults::default();
+        let plan = Chaos {
+            seed: 7,
+            throttle: 0.5,
+            server_error: 0.3,
+            malformed: 0.0,
+            retry_after: vec![Some("0".into()), None],
+            max_per_request: 2,
+        };
+        f.chaos(plan.clone());
+        // One request is failed at most twice, then always answered.
+        let outcomes: Vec<bool> = (0..6)
+            .map(|_| f.take_chaos("GET /rest/api/3/myself", "", b"").is_some())
+            .collect();
+        assert!(outcomes.iter().filter(|x| **x).count() <= 2);
+        assert!(!outcomes[4] && !outcomes[5]);
+        let count = f.chaos_count();
+        assert_eq!(
+            count.throttled + count.server_errors,
+            outcomes.iter().filter(|x| **x).count()
+        );
+        // The same seed gives the same faults in another order of requests.
+        let run = |order: &[&str]| {
+            f.chaos(plan.clone());
+            let mut got: Vec<(String, bool)> = order
+                .iter()
+                .map(|q| (q.to_string(), f.take_chaos("POST /x", q, b"{}").is_some()))
+                .collect();
+            got.sort();
+            got
+        };
+        let keys: Vec<String> = (0..40).map(|i| format!("page={i}")).collect();
+        let forward: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let backward: Vec<&str> = forward.iter().rev().copied().collect();
+        let a = run(&forward);
+        assert_eq!(a, run(&backward));
+        assert!(a.iter().any(|x| x.1) && a.iter().any(|x| !x.1), "{a:?}");
+        f.clear();
+        assert!(f.take_chaos("POST /x", "page=1", b"{}").is_none());
     }
 
     #[test]

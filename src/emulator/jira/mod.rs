@@ -45,7 +45,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use data::JiraData;
-pub use faults::Faults;
+pub use faults::{Chaos, ChaosCount, Faults};
 
 use server::{SearchCache, Shared, dispatch, strip_gateway};
 

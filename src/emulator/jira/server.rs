@@ -18,7 +18,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use super::data::JiraData;
-use super::faults::{Faults, failure_response};
+use super::faults::{ChaosFault, Faults, failure_response};
 use super::live::LiveData;
 use super::render::{ApiVersion, Renderer};
 use super::routes::{self, Family, Lookup};
@@ -240,6 +240,10 @@ async fn handle(
     if let Some(f) = shared.faults.take_failure(&endpoint) {
         return (endpoint, failure_response(&f));
     }
+    let chaos = shared.faults.take_chaos(&endpoint, query, &body);
+    if let Some(ChaosFault::Fail(f)) = &chaos {
+        return (endpoint, failure_response(f));
+    }
     let base = match &family {
         Family::Gateway(id) => format!("{}/ex/jira/{id}", shared.base_url),
         _ => shared.base_url.clone(),
@@ -278,7 +282,8 @@ async fn handle(
         });
         shared.searches.clear();
     }
-    let response = if shared.faults.take_malformed() {
+    let response = if matches!(chaos, Some(ChaosFault::Malformed)) || shared.faults.take_malformed()
+    {
         truncate(response).await
     } else {
         response

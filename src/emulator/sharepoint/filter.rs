@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
+pub enum Op {
     Eq,
     Ne,
     Gt,
@@ -20,7 +20,7 @@ pub(crate) enum Op {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Lit {
+pub enum Lit {
     Str(String),
     Num(f64),
     Bool(bool),
@@ -29,7 +29,7 @@ pub(crate) enum Lit {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Expr {
+pub enum Expr {
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
@@ -108,8 +108,9 @@ struct Parser {
     pos: usize,
 }
 
-/// Parse a `$filter` value.
-pub(crate) fn parse(s: &str) -> Result<Expr, String> {
+/// Parse a `$filter` value (public so property tests can check the client's literals against
+/// this independent parser).
+pub fn parse(s: &str) -> Result<Expr, String> {
     let mut p = Parser {
         toks: lex(s)?,
         pos: 0,

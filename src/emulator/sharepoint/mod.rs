@@ -27,7 +27,7 @@
 mod auth;
 mod batch;
 mod faults;
-mod filter;
+pub mod filter;
 mod graph;
 mod model;
 mod server;
