@@ -72,6 +72,8 @@ fn completion_multi_line_statements_and_meta_commands() {
     // Meta commands.
     p.send_line("\\dt").unwrap();
     p.exp_string("Worklogs").unwrap();
+    // The demo SharePoint site's lists, known before any statement named them.
+    p.exp_string("sharepoint.TimeLog").unwrap();
     p.exp_string(PROMPT).unwrap();
     p.send_line("\\d Issues").unwrap();
     p.exp_string("Pushed down to Jira").unwrap();

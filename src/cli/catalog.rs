@@ -75,8 +75,13 @@ impl TableInfo {
 }
 
 impl Catalog {
-    /// Reads every schema of the session's catalog but `information_schema`.
+    /// Reads every schema of the session's catalog but `information_schema` (the SharePoint
+    /// site's lists included: this asks the site for them and their columns).
     pub async fn load(engine: &Engine) -> Catalog {
+        // SharePoint lists are otherwise known only once a statement names them.
+        if let Some(sharepoint) = engine.sharepoint_schema() {
+            sharepoint.discover().await;
+        }
         let ctx = engine.context();
         let mut tables = Vec::new();
         if let Some(catalog) = ctx.catalog(CATALOG) {

@@ -150,6 +150,11 @@ impl Engine {
         self.sharepoint.as_ref().map(|s| s.directory().client())
     }
 
+    /// The `sharepoint` schema, if there is a SharePoint connection.
+    pub fn sharepoint_schema(&self) -> Option<&SharePointSchema> {
+        self.sharepoint.as_deref()
+    }
+
     /// `KeyColumn` of the SharePoint connection.
     pub fn sharepoint_key_column(&self) -> Option<String> {
         self.sharepoint()

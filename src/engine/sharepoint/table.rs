@@ -75,6 +75,20 @@ impl SharePointSchema {
         )))
     }
 
+    /// Learns the names of all the site's lists (one request), so that `SHOW TABLES`, `\dt`
+    /// and completion show them before a statement names them. Failures are left for the
+    /// statement that needs the site to report.
+    pub async fn discover(&self) {
+        if let Ok(names) = self.directory.list_names().await {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            for name in names {
+                if !seen.contains(&name) {
+                    seen.push(name);
+                }
+            }
+        }
+    }
+
     /// The list behind a SQL table name, as a table.
     pub async fn list_table(&self, name: &str) -> Result<Option<ListTable>> {
         let list = self.directory.list(name).await.map_err(external)?;
