@@ -292,6 +292,15 @@ async fn update_and_delete_statements() {
             .collect();
     assert_eq!(reads.len(), 1);
     assert!(reads[0].query.contains("filter"), "{}", reads[0].query);
+    let explain = b
+        .run("EXPLAIN SELECT WorklogId FROM sharepoint.TimeLog WHERE IssueKey = 'DEMO-2' LIMIT 5")
+        .await
+        .concat()
+        .join("\n");
+    assert!(
+        explain.contains("GraphScan: TimeLog via GET /sites/{site}/lists/{list}/items?expand=fields(select=WorklogId,IssueKey)&$top=999&$filter=fields/IssueKey eq 'DEMO-2'"),
+        "{explain}"
+    );
 }
 
 #[tokio::test]

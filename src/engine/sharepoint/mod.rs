@@ -2,6 +2,7 @@
 //! to lists ([`dml`]).
 
 pub mod dml;
+mod scan;
 pub mod table;
 
 pub use table::{ListTable, SharePointSchema};

@@ -19,14 +19,14 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit}
 use datafusion::catalog::{SchemaProvider, Session, TableProvider};
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::datasource::TableType;
-use datafusion::execution::TaskContext;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
 use futures::stream;
 use serde_json::Value;
+
+use super::scan::GraphScanExec;
 
 use crate::engine::identifiers::Names;
 use crate::sharepoint::list::{Column, ColumnKind, Directory, ListInfo};
@@ -289,33 +289,55 @@ impl TableProvider for ListTable {
             filter: filters.iter().find_map(|f| self.graph_filter(f)),
             limit,
         };
-        Ok(Arc::new(StreamingTableExec::try_new(
-            self.schema.clone(),
-            vec![Arc::new(scan)],
-            projection,
-            [],
-            false,
-            limit,
-        )?))
+        Ok(Arc::new(GraphScanExec::new(scan, wanted)?))
     }
 }
 
-/// A lazy read of a list's items.
-#[derive(Debug)]
-struct ListScan {
+/// A lazy read of a list's items (all the table's columns; the exec projects).
+#[derive(Debug, Clone)]
+pub(super) struct ListScan {
     table: ListTable,
     select: Vec<String>,
     filter: Option<String>,
     limit: Option<usize>,
 }
 
-impl PartitionStream for ListScan {
-    fn schema(&self) -> &SchemaRef {
+impl ListScan {
+    pub(super) fn schema(&self) -> &SchemaRef {
         &self.table.schema
     }
 
-    fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let table = self.table.clone();
+    pub(super) fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    pub(super) fn with_limit(&self, limit: Option<usize>) -> ListScan {
+        ListScan {
+            limit,
+            ..self.clone()
+        }
+    }
+
+    /// What the scan asks Graph, for EXPLAIN.
+    pub(super) fn describe(&self) -> String {
+        let query: Vec<String> = self
+            .query()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!(
+            "{} via GET /sites/{{site}}/lists/{{list}}/items?{}{}",
+            self.table.list.display_name,
+            query.join("&"),
+            if self.limit.is_some() {
+                ""
+            } else {
+                ", following @odata.nextLink"
+            }
+        )
+    }
+
+    fn query(&self) -> Vec<(&'static str, String)> {
         let mut query = vec![(
             "expand",
             if self.select.is_empty() {
@@ -329,6 +351,12 @@ impl PartitionStream for ListScan {
         if let Some(filter) = &self.filter {
             query.push(("$filter", filter.clone()));
         }
+        query
+    }
+
+    pub(super) fn stream(&self) -> SendableRecordBatchStream {
+        let table = self.table.clone();
+        let query = self.query();
         let limit = self.limit;
         let what = format!("reading the list {}", table.list.display_name);
         enum State {
