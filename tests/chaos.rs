@@ -227,7 +227,11 @@ async fn chaos_runs(runs: u64) -> Tally {
     drop(s);
 
     let mut tally = Tally::default();
-    for seed in 0..runs {
+    let first: u64 = std::env::var("CHAOS_FIRST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for seed in first..first + runs {
         // A fresh pair of sites per run, so the list starts from the same state.
         let s = sites(150).await;
         prepare_list(&s).await;
@@ -252,6 +256,8 @@ async fn chaos_runs(runs: u64) -> Tally {
             .query(MERGE)
             .await
             .unwrap_or_else(|e| panic!("seed {seed}: MERGE: {e}"));
+        let merged = s.engine.take_write_report().expect("a write report");
+        assert!(merged.failed.is_empty(), "seed {seed}: {merged:?}");
         assert_eq!(list_state(&s.sp), expected_list, "seed {seed}: the list");
         let count = s.jira.faults().chaos_count();
         s.jira.faults().clear();
@@ -383,4 +389,74 @@ async fn faults_beyond_the_bound_are_errors_naming_the_endpoint() {
     s.sp.faults().clear();
     assert!(e.contains("TimeLog") && e.contains("503"), "{e}");
     assert_eq!(list_state(&s.sp), before, "nothing was written");
+}
+
+/// Jira errors are never swallowed: a 400, 403, 404 or 500 on any endpoint a query uses is an
+/// error naming that endpoint, not an empty or shorter result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_answers_on_any_endpoint_are_errors() {
+    let s = sites(150).await;
+    let mut checked = 0;
+    for (i, (sql, _)) in QUERIES.iter().enumerate() {
+        s.jira.reset_requests();
+        rows(&s.engine, sql).await.expect("fault-free");
+        let mut endpoints: Vec<String> =
+            s.jira.requests().into_iter().map(|r| r.endpoint).collect();
+        endpoints.sort();
+        endpoints.dedup();
+        for (j, endpoint) in endpoints.iter().enumerate() {
+            let status = [400, 403, 404, 500][(i + j) % 4];
+            s.jira
+                .faults()
+                .fail_endpoint_next(endpoint, 1, status, None);
+            let e = rows(&s.engine, sql)
+                .await
+                .expect_err(&format!("{status} on {endpoint} for {sql}"));
+            s.jira.faults().clear();
+            let path = endpoint.split(' ').nth(1).unwrap_or_default();
+            let stem = path.split('{').next().unwrap_or_default();
+            assert!(
+                e.contains(&status.to_string()) && e.contains(stem),
+                "{status} on {endpoint} for {sql}: {e}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= QUERIES.len(), "{checked} endpoints checked");
+}
+
+/// Found by the soak (seed 34): a 504 answering one create inside a `$batch` failed the row.
+/// Its outcome is unknown, so the key is looked up and the create sent again, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_error_on_a_batched_create_is_looked_up_and_sent_again() {
+    let s = sites(150).await;
+    for status in [500, 502, 504] {
+        s.sp.faults().fail_next(1, status, FaultScope::BatchOnly);
+        s.engine.query(MERGE).await.expect("merge");
+        let report = s.engine.take_write_report().expect("report");
+        assert!(report.failed.is_empty(), "{status}: {report:?}");
+        let ids: Vec<String> =
+            s.sp.items("TimeLog")
+                .iter()
+                .map(|i| {
+                    i.fields
+                        .get("WorklogId")
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                        .to_string()
+                })
+                .collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{status}: no duplicates");
+        s.sp.faults().clear();
+        // Start again from an empty list for the next status.
+        s.engine
+            .query("DELETE FROM sharepoint.TimeLog")
+            .await
+            .expect("empty the list");
+    }
+    s.engine.query(MERGE).await.expect("merge");
+    assert!(list_state(&s.sp).len() > 20);
 }

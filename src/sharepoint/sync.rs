@@ -7,9 +7,9 @@
 //!
 //! * Each change's answer is checked on its own; a refused change becomes a [`RowFailure`]
 //!   naming the row's key and SharePoint's reason, and the others go on.
-//! * A create whose answer never came (timeout, reset connection, 5xx from a gateway) may have
-//!   been stored anyway. When the list has a key column, the key is looked up before the create
-//!   is sent again, so a retry can never make a second item.
+//! * A create whose answer never came (timeout, reset connection, 500/502/504, also inside a
+//!   `$batch`) may have been stored anyway. When the list has a key column, the key is looked
+//!   up before the create is sent again, so a retry can never make a second item.
 
 use std::collections::HashSet;
 
@@ -91,6 +91,11 @@ pub async fn apply(
     let answers = client.batch(&requests, &what).await;
     let mut unknown = Vec::new();
     for (change, answer) in changes.into_iter().zip(answers) {
+        // A gateway error inside a `$batch` says as little about a create as one on its own.
+        let answer = answer.and_then(|a| match a.status {
+            500 | 502 | 504 => Err(GraphError::from_answer(a.status, what.clone(), &a.body, 0)),
+            _ => Ok(a),
+        });
         match answer {
             Ok(answer) => record(report, &change, &answer),
             Err(e) if e.outcome_unknown() && matches!(change, Change::Create { .. }) => {
