@@ -819,41 +819,58 @@ impl JiraClient {
                         "Jira response"
                     );
                     if status.is_success() {
-                        return self.decode(&endpoint, status, &meta, &bytes, keep);
-                    }
-                    let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
-                    let plan = retryable.then(|| plan_retry(&policy, retries, meta.retry_after));
-                    match plan {
-                        Some(Ok(delay)) => {
-                            if status == StatusCode::TOO_MANY_REQUESTS {
-                                ClientStats::add(&stats.rate_limit_waits, 1);
+                        match self.decode(&endpoint, status, &meta, &bytes, keep) {
+                            // A body cut short on the way (a proxy, a reset) is not Jira's
+                            // answer: every request here only reads, so asking again is safe.
+                            Err(JiraError::InvalidJson { .. }) if retries < policy.max_retries => {
+                                let delay = backoff(&policy, retries, jitter());
+                                tracing::warn!(
+                                    method = endpoint.method,
+                                    path = %endpoint.path,
+                                    delay_ms = delay.as_millis() as u64,
+                                    retry = retries + 1,
+                                    max_retries = policy.max_retries,
+                                    "Jira's answer was not JSON; retrying"
+                                );
+                                delay
                             }
-                            tracing::warn!(
-                                method = endpoint.method,
-                                path = %endpoint.path,
-                                status = status.as_u16(),
-                                delay_ms = delay.as_millis() as u64,
-                                retry = retries + 1,
-                                max_retries = policy.max_retries,
-                                "Jira answered {}; retrying",
-                                status.as_u16()
-                            );
-                            delay
+                            decoded => return decoded,
                         }
-                        Some(Err(wait_too_long)) => {
-                            return Err(self.http_error(
-                                &endpoint,
-                                status,
-                                meta,
-                                &bytes,
-                                retries,
-                                wait_too_long,
-                            ));
-                        }
-                        None => {
-                            return Err(
-                                self.http_error(&endpoint, status, meta, &bytes, retries, false)
-                            );
+                    } else {
+                        let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
+                        let plan =
+                            retryable.then(|| plan_retry(&policy, retries, meta.retry_after));
+                        match plan {
+                            Some(Ok(delay)) => {
+                                if status == StatusCode::TOO_MANY_REQUESTS {
+                                    ClientStats::add(&stats.rate_limit_waits, 1);
+                                }
+                                tracing::warn!(
+                                    method = endpoint.method,
+                                    path = %endpoint.path,
+                                    status = status.as_u16(),
+                                    delay_ms = delay.as_millis() as u64,
+                                    retry = retries + 1,
+                                    max_retries = policy.max_retries,
+                                    "Jira answered {}; retrying",
+                                    status.as_u16()
+                                );
+                                delay
+                            }
+                            Some(Err(wait_too_long)) => {
+                                return Err(self.http_error(
+                                    &endpoint,
+                                    status,
+                                    meta,
+                                    &bytes,
+                                    retries,
+                                    wait_too_long,
+                                ));
+                            }
+                            None => {
+                                return Err(self
+                                    .http_error(&endpoint, status, meta, &bytes, retries, false));
+                            }
                         }
                     }
                 }
