@@ -25,6 +25,16 @@ use url::Url;
 use crate::jira::connection::{ConnectionError, echo, is_loopback, shown_name, split_pairs};
 use crate::retry::RetryPolicy;
 
+/// Other spellings of property names, folded to the one the parser matches.
+const ALIASES: &[(&str, &str)] = &[
+    ("siteurl", "url"),
+    ("authenticationmode", "authentication"),
+    ("tenant", "tenantid"),
+    ("applicationid", "clientid"),
+    ("appid", "clientid"),
+    ("certificate", "certificatepath"),
+];
+
 /// Where the client secret is looked for when the connection string has none.
 pub const ENV_CLIENT_SECRET: &str = "SHAREPOINT_CLIENT_SECRET";
 /// Microsoft Graph, v1.0.
@@ -140,6 +150,7 @@ impl SharePointSettings {
                 true
             }
         });
+        let top_level = pairs.len();
         for other in nested {
             pairs.extend(split_pairs(&other, "Other")?);
         }
@@ -155,12 +166,28 @@ impl SharePointSettings {
         let mut key_column = None;
         let mut timeout = Some(Duration::from_secs(60));
         let mut retry = RetryPolicy::default();
-        for (name, value) in pairs {
-            match name.to_ascii_lowercase().replace(' ', "").as_str() {
-                "url" | "siteurl" => url = Some(value),
-                "authentication" | "authenticationmode" => auth = Some(value.parse()?),
-                "tenantid" | "tenant" => tenant = Some(value),
-                "clientid" | "applicationid" | "appid" => client_id = Some(value),
+        let mut seen: Vec<(String, bool)> = Vec::new();
+        for (index, (name, value)) in pairs.into_iter().enumerate() {
+            let written = name.to_ascii_lowercase().replace(' ', "");
+            let key = ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == written)
+                .map_or(written.as_str(), |(_, canonical)| canonical)
+                .to_string();
+            // Given twice, one of the two would be silently ignored: refuse, as for Jira.
+            let in_other = index >= top_level;
+            if let Some((_, first_in_other)) = seen.iter().find(|(k, _)| *k == key) {
+                return Err(ConnectionError::Duplicate {
+                    property: shown_name(&name),
+                    in_other: in_other || *first_in_other,
+                });
+            }
+            seen.push((key.clone(), in_other));
+            match key.as_str() {
+                "url" => url = Some(value),
+                "authentication" => auth = Some(value.parse()?),
+                "tenantid" => tenant = Some(value),
+                "clientid" => client_id = Some(value),
                 "clientsecret" => {
                     if value.is_empty() {
                         return Err(ConnectionError::InvalidValue {
@@ -171,7 +198,7 @@ impl SharePointSettings {
                     }
                     client_secret = Some(SecretString::from(value));
                 }
-                "certificatepath" | "certificate" => certificate_path = Some(PathBuf::from(value)),
+                "certificatepath" => certificate_path = Some(PathBuf::from(value)),
                 "graphurl" => graph_url = Some(endpoint_url("GraphURL", &value)?),
                 "loginurl" => login_url = Some(endpoint_url("LoginURL", &value)?),
                 "batchsize" => {
@@ -508,6 +535,16 @@ mod tests {
                 .contains("CertificatePath")
         );
         assert!(err("URL=https://c.sharepoint.com;TenantId=t;Colour=red").contains("Colour"));
+        assert!(
+            err("URL=https://c.sharepoint.com;TenantId=t;ClientId=c;Tenant=u")
+                .contains("more than once")
+        );
+        assert!(
+            err(
+                "URL=https://c.sharepoint.com;TenantId=t;ClientId=c;BatchSize=5;Other='BatchSize=1'"
+            )
+            .contains("inside Other")
+        );
     }
 
     #[test]
