@@ -42,16 +42,21 @@ async fn both_with(issues: usize, config: SharePointEmulatorConfig, extra: &str)
     }
 }
 
+/// The emulator's connection string; `extra` may replace the client secret.
 fn sp_connection(sp: &SharePointEmulator, extra: &str) -> String {
     let c = sp.config();
+    let secret = if extra.contains("ClientSecret=") {
+        String::new()
+    } else {
+        format!("ClientSecret={};", c.client_secret)
+    };
     format!(
-        "URL=https://{}{}/Lists/TimeLog/AllItems.aspx;TenantId={};ClientId={};ClientSecret={};\
+        "URL=https://{}{}/Lists/TimeLog/AllItems.aspx;TenantId={};ClientId={};{secret}\
          GraphURL={};LoginURL={};RetryBaseDelayMs=5;MaxRetryDelayMs=2000;{extra}",
         c.hostname,
         c.site_path,
         c.tenant_id,
         c.client_id,
-        c.client_secret,
         sp.graph_url(),
         sp.login_url()
     )
