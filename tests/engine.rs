@@ -666,3 +666,30 @@ async fn limit_holds_when_one_page_has_more_rows() {
         .await;
     assert_eq!(rows.len(), 3);
 }
+
+#[tokio::test]
+async fn answers_slower_than_the_timeout_are_retried_then_reported() {
+    let s = site_with(150, "Timeout=1;MaxRetries=2").await;
+    let sql = "SELECT Key FROM Issues WHERE ProjectKey = 'DEMO' ORDER BY Key";
+    let want = s.rows(sql).await;
+    let stats = s.engine.client().stats();
+
+    // Two answers arrive after the client gave up: each request is sent again, same rows.
+    s.jira
+        .faults()
+        .slow_next(2, std::time::Duration::from_millis(1500));
+    let before = stats.retries();
+    assert_eq!(s.rows(sql).await, want);
+    assert_eq!(stats.retries() - before, 2);
+
+    // Slower than the retries allow: an error naming the request, not fewer rows.
+    s.jira
+        .faults()
+        .slow_next(3, std::time::Duration::from_millis(1500));
+    let error = s.error(sql).await;
+    assert!(
+        error.contains("did not answer POST") && error.contains("search/jql"),
+        "{error}"
+    );
+    assert!(error.contains("within 1.00 s (after 2 retries)"), "{error}");
+}

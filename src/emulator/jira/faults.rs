@@ -69,6 +69,8 @@ struct State {
     global: Option<Failure>,
     per_endpoint: Vec<(String, Failure)>,
     malformed: usize,
+    /// The next requests answer only after this extra delay: (requests left, delay).
+    slow: Option<(usize, Duration)>,
     /// Every n-th request answers 429: (n, requests counted so far).
     rate_limit_every: Option<(usize, usize)>,
     /// Every n-th issue search served changes the site: (n, searches, changes made).
@@ -173,6 +175,12 @@ impl Faults {
         Some(*made - 1)
     }
 
+    /// The next `n` requests are answered only after `delay` more: past a client's timeout,
+    /// the answer never arrives as far as it knows.
+    pub fn slow_next(&self, n: usize, delay: Duration) {
+        self.lock().slow = (n > 0).then_some((n, delay));
+    }
+
     /// The next `n` answers are 200 with the JSON body cut in half.
     pub fn malformed_next(&self, n: usize) {
         self.lock().malformed = n;
@@ -202,6 +210,7 @@ impl Faults {
         st.global = None;
         st.per_endpoint.clear();
         st.malformed = 0;
+        st.slow = None;
         st.rate_limit_every = None;
         st.change_every = None;
         st.chaos = None;
@@ -297,6 +306,17 @@ impl Faults {
             st.global = None;
         }
         Some(out)
+    }
+
+    pub(crate) fn take_slow(&self) -> Option<Duration> {
+        let mut st = self.lock();
+        let (left, delay) = st.slow.as_mut()?;
+        let delay = *delay;
+        *left -= 1;
+        if *left == 0 {
+            st.slow = None;
+        }
+        Some(delay)
     }
 
     pub(crate) fn take_malformed(&self) -> bool {

@@ -155,7 +155,7 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) ->
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
     let bytes = to_bytes(body, MAX_BODY).await;
-    let latency = shared.faults.latency();
+    let latency = shared.faults.latency() + shared.faults.take_slow().unwrap_or_default();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
