@@ -746,6 +746,8 @@ pub struct SearchCursor<'c> {
     /// What of each page is parsed (everything when `None`).
     keep: Option<Arc<Keep>>,
     token: Option<String>,
+    /// Every token followed so far: one seen again means Jira is going round in circles.
+    seen_tokens: std::collections::HashSet<String>,
     start_at: usize,
     started: bool,
     finished: bool,
@@ -760,6 +762,7 @@ impl<'c> SearchCursor<'c> {
             order: None,
             keep: None,
             token: None,
+            seen_tokens: std::collections::HashSet::new(),
             start_at: 0,
             started: false,
             finished: false,
@@ -866,9 +869,15 @@ impl<'c> SearchCursor<'c> {
                         .get("isLast")
                         .and_then(Value::as_bool)
                         .unwrap_or(token.is_none());
-                    if token.is_some() && token == self.token {
+                    if let Some(t) = &token
+                        && !self.seen_tokens.insert(t.clone())
+                    {
                         return Err(DataFusionError::External(
-                            format!("Jira sent the same search page token twice for {jql:?}; stopping instead of looping").into(),
+                            format!(
+                                "Jira sent a search page token it had sent before for {jql:?}; \
+                                 stopping instead of reading the same pages forever"
+                            )
+                            .into(),
                         ));
                     }
                     self.finished = last || token.is_none();

@@ -71,6 +71,8 @@ struct State {
     malformed: usize,
     /// The next requests answer only after this extra delay: (requests left, delay).
     slow: Option<(usize, Duration)>,
+    /// Searches hand out one page token forever.
+    stuck_tokens: bool,
     /// Every n-th request answers 429: (n, requests counted so far).
     rate_limit_every: Option<(usize, usize)>,
     /// Every n-th issue search served changes the site: (n, searches, changes made).
@@ -181,6 +183,16 @@ impl Faults {
         self.lock().slow = (n > 0).then_some((n, delay));
     }
 
+    /// Every search answers its first page with the same `nextPageToken`, whatever token it
+    /// was sent: a server going round in circles.
+    pub fn stick_tokens(&self, on: bool) {
+        self.lock().stuck_tokens = on;
+    }
+
+    pub(crate) fn stuck_tokens(&self) -> bool {
+        self.lock().stuck_tokens
+    }
+
     /// The next `n` answers are 200 with the JSON body cut in half.
     pub fn malformed_next(&self, n: usize) {
         self.lock().malformed = n;
@@ -211,6 +223,7 @@ impl Faults {
         st.per_endpoint.clear();
         st.malformed = 0;
         st.slow = None;
+        st.stuck_tokens = false;
         st.rate_limit_every = None;
         st.change_every = None;
         st.chaos = None;
