@@ -321,7 +321,7 @@ async fn comments_of_one_issue_read_its_comment_endpoint_only() {
 
 #[tokio::test]
 async fn all_comments_come_embedded_in_the_search() {
-    let s = site(300).await;
+    let s = common::site_with(300, SEQUENTIAL).await;
     let data = s.jira.data();
     let mut expected: Vec<Vec<String>> = data
         .issues
@@ -413,7 +413,7 @@ async fn issue_conditions_narrow_the_comment_search() {
 
 #[tokio::test]
 async fn issue_links_are_seen_from_both_issues() {
-    let s = site(300).await;
+    let s = common::site_with(300, SEQUENTIAL).await;
     let data = s.jira.data();
     let key = |id: u64| data.issue_by_id(id).unwrap().key.clone();
     let mut expected: Vec<Vec<String>> = Vec::new();
@@ -474,7 +474,7 @@ async fn issue_links_are_seen_from_both_issues() {
 
 #[tokio::test]
 async fn attachments_come_from_the_search() {
-    let s = site(200).await;
+    let s = common::site_with(200, SEQUENTIAL).await;
     let data = s.jira.data();
     let mut expected: Vec<Vec<String>> = data
         .attachments
@@ -681,6 +681,10 @@ async fn board_issues_of_one_board() {
 }
 
 /// The `fields` of every issue search the site served since the last reset.
+/// Searches page after page: the tests that count pages and `fields=` exactly use it (split
+/// scans are tested against them in `split_item_scans_return_the_same_rows`).
+const SEQUENTIAL: &str = "MaxConcurrency=1";
+
 fn searched_fields(s: &common::Site) -> Vec<String> {
     s.jira
         .requests()
@@ -939,7 +943,7 @@ async fn custom_field_filters_become_cf_clauses() {
 
 #[tokio::test]
 async fn issue_custom_fields_has_a_row_per_set_value() {
-    let s = site(100).await;
+    let s = common::site_with(100, SEQUENTIAL).await;
     let data = s.jira.data();
     let mut expected: Vec<Vec<String>> = Vec::new();
     for i in &data.issues {
@@ -1202,7 +1206,7 @@ async fn changelogs_say_they_need_jira_cloud() {
 
 #[tokio::test]
 async fn issue_custom_fields_by_field_id_ask_for_that_field_only() {
-    let s = site(100).await;
+    let s = common::site_with(100, SEQUENTIAL).await;
     let data = s.jira.data();
     let mut expected: Vec<Vec<String>> = data
         .issues
@@ -1225,4 +1229,28 @@ async fn issue_custom_fields_by_field_id_ask_for_that_field_only() {
         "{:?}",
         searched_fields(&s)
     );
+}
+
+#[tokio::test]
+async fn split_item_scans_return_the_same_rows() {
+    let split = site(1000).await;
+    let sequential = common::site_with(1000, SEQUENTIAL).await;
+    for sql in [
+        "SELECT Id, IssueKey, Created FROM Comments ORDER BY Id",
+        "SELECT Id, IssueKey, Filename FROM Attachments ORDER BY Id",
+        "SELECT IssueKey, LinkTypeName, Direction, LinkedIssueKey FROM IssueLinks ORDER BY 1, 2, 3, 4",
+    ] {
+        let want = sequential.rows(sql).await;
+        assert!(want.len() > 100, "{sql}: {}", want.len());
+        assert_eq!(split.rows(sql).await, want, "{sql}");
+    }
+    // The split searches ordered by creation and cut into created windows.
+    let windows = split
+        .jira
+        .requests()
+        .iter()
+        .filter_map(|r| r.body.as_ref()?.get("jql")?.as_str().map(str::to_string))
+        .filter(|jql| jql.contains("created >="))
+        .count();
+    assert!(windows > 1, "{windows}");
 }

@@ -10,10 +10,12 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
 use super::decode::{PerRow, as_i64, lookup};
-use super::fetch::{Pager, Rows, SearchCursor, external};
+use super::fetch::{Pager, Rows, external};
+use super::partition::IssuePages;
 use super::plan::IssueRef;
 use crate::jira::client::JiraClient;
 use crate::jira::jql::Query;
+use crate::jira::prune::Keep;
 use crate::jira::tables::custom_fields;
 use crate::jira::tables::{BulkByIssue, Embedded, EmbeddedItems, IssueItems};
 
@@ -177,9 +179,16 @@ pub async fn by_search(
     only: &[String],
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
-    let mut cursor = SearchCursor::new(client, query.clone(), fields.to_vec());
+    // A large search is split into concurrent windows, as for Issues; only what the items and
+    // the issue's id and key need is parsed.
+    let keep = fields
+        .iter()
+        .fold(Keep::default().with("id").with("key"), |keep, field| {
+            keep.with(&format!("fields.{field}"))
+        });
+    let mut pages = IssuePages::new(client, query.clone(), fields.to_vec(), None, keep);
     while !rows.done() {
-        let Some(page) = cursor.next_page(None).await? else {
+        let Some(page) = pages.next_page(None).await? else {
             break;
         };
         let mut batch = Batch::default();
