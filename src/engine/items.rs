@@ -19,9 +19,6 @@ use crate::jira::prune::Keep;
 use crate::jira::tables::custom_fields;
 use crate::jira::tables::{BulkByIssue, Embedded, EmbeddedItems, IssueItems};
 
-/// Issues whose truncated items are read again at once.
-const PER_ISSUE_CONCURRENCY: usize = 4;
-
 /// Rows of a batch and the issue each belongs to.
 #[derive(Default)]
 struct Batch {
@@ -214,7 +211,8 @@ pub async fn by_search(
                         let all = issue_items(client, table, &key).await?;
                         Ok::<_, DataFusionError>((key, all))
                     })
-                    .buffered(PER_ISSUE_CONCURRENCY);
+                    // As many issues at once as the connection allows (MaxConcurrency).
+                    .buffered(client.settings().max_concurrency.max(1));
                 let mut complete: HashMap<String, Vec<Value>> = HashMap::new();
                 while let Some((key, all)) = reads.try_next().await? {
                     // An issue deleted since the search keeps what the search embedded.
