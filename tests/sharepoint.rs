@@ -83,32 +83,19 @@ impl Both {
         [n(1), n(2), n(3), n(4), n(5)]
     }
 
+    /// Sub-requests and plain requests that change items, for messages.
     fn writes(&self) -> Vec<String> {
         self.sp
             .requests()
             .into_iter()
             .map(|r| r.endpoint)
-            .filter(|e| {
-                e.starts_with("POST") && !e.contains("oauth2")
-                    || e.starts_with("PATCH")
-                    || e.starts_with("DELETE")
-                    || e.starts_with("$batch")
-            })
+            .filter(|e| changes_items(e))
             .collect()
     }
 
-    /// Sub-requests and plain requests that change items.
+    /// How many requests changed items.
     fn item_writes(&self) -> usize {
-        self.sp
-            .requests()
-            .iter()
-            .filter(|r| {
-                let e = r.endpoint.trim_start_matches("$batch ");
-                (e.starts_with("POST") && e.ends_with("/items"))
-                    || e.starts_with("PATCH")
-                    || e.starts_with("DELETE")
-            })
-            .count()
+        self.writes().len()
     }
 
     fn items(&self, list: &str) -> Vec<BTreeMap<String, Value>> {
@@ -118,6 +105,14 @@ impl Both {
             .map(|i| i.fields.into_iter().collect())
             .collect()
     }
+}
+
+/// A create, update or delete of an item, alone or inside a `$batch`.
+fn changes_items(endpoint: &str) -> bool {
+    let e = endpoint.trim_start_matches("$batch ");
+    (e.starts_with("POST") && e.ends_with("/items"))
+        || e.starts_with("PATCH")
+        || e.starts_with("DELETE")
 }
 
 const MERGE_TIMELOG: &str = "MERGE INTO sharepoint.TimeLog AS t \
@@ -323,6 +318,13 @@ async fn mapping_problems_are_reported_together_before_any_write() {
     assert!(error.contains("nothing was written"), "{error}");
     assert_eq!(b.item_writes(), 0);
     assert!(b.items("TimeLog").is_empty());
+    // VALUES rows have no names to map by.
+    let error = b
+        .site
+        .error("INSERT INTO sharepoint.TimeLog VALUES (1, 'DEMO-1')")
+        .await;
+    assert!(error.contains("name the list columns"), "{error}");
+    assert_eq!(b.item_writes(), 0);
 }
 
 #[tokio::test]

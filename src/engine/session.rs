@@ -237,19 +237,24 @@ impl Engine {
 
     /// Runs one query given as text and collects its rows (used to plan writes).
     pub(crate) async fn sql_batches(&self, sql: &str) -> Result<Vec<RecordBatch>> {
-        let plan = self.plan_query(sql).await?;
-        self.ctx.execute_logical_plan(plan).await?.collect().await
+        Ok(self.sql_columns_and_batches(sql).await?.1)
     }
 
-    /// The output column names of a query given as text, without running it.
-    pub(crate) async fn sql_schema_names(&self, sql: &str) -> Result<Vec<String>> {
+    /// Like [`Engine::sql_batches`], with the query's output column names (known even when it
+    /// returns no rows).
+    pub(crate) async fn sql_columns_and_batches(
+        &self,
+        sql: &str,
+    ) -> Result<(Vec<String>, Vec<RecordBatch>)> {
         let plan = self.plan_query(sql).await?;
-        Ok(plan
+        let names = plan
             .schema()
             .fields()
             .iter()
             .map(|f| f.name().clone())
-            .collect())
+            .collect();
+        let batches = self.ctx.execute_logical_plan(plan).await?.collect().await?;
+        Ok((names, batches))
     }
 
     async fn plan_query(&self, sql: &str) -> Result<datafusion::logical_expr::LogicalPlan> {

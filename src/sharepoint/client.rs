@@ -274,7 +274,8 @@ impl GraphClient {
                 let retryable = matches!(status, 429 | 503)
                     || (chunk[i].method != Method::POST && matches!(status, 502 | 504));
                 if retryable && round < policy.max_retries {
-                    let wait = header_value(headers, "retry-after")
+                    let wait = headers
+                        .lookup("retry-after")
                         .and_then(|v| parse_retry_after(&v, chrono::Utc::now()));
                     longest_wait = longest_wait.max(wait);
                     throttled.push(i);
@@ -422,7 +423,8 @@ impl GraphClient {
                     let code = status.as_u16();
                     let retryable =
                         matches!(code, 429 | 503) || (idempotent && matches!(code, 502 | 504));
-                    let wait = header_value(&headers, "retry-after")
+                    let wait = headers
+                        .lookup("retry-after")
                         .and_then(|v| parse_retry_after(&v, chrono::Utc::now()));
                     match retryable.then(|| plan_retry(&policy, retries, wait)) {
                         Some(Ok(delay)) => {
@@ -557,8 +559,4 @@ impl Headers for HashMap<String, String> {
     fn lookup(&self, name: &str) -> Option<String> {
         self.get(name).cloned()
     }
-}
-
-fn header_value(headers: &impl Headers, name: &str) -> Option<String> {
-    headers.lookup(name)
 }

@@ -113,9 +113,14 @@ pub async fn apply(
     // Creates whose fate is unknown: look before sending again.
     let mut retry = Vec::new();
     for (change, error) in unknown {
-        let Change::Create {
-            key: Some(value), ..
-        } = &change
+        // A row is looked up only with both a key column and its value; without them it is
+        // reported, never silently dropped.
+        let (
+            Change::Create {
+                key: Some(value), ..
+            },
+            Some(key),
+        ) = (&change, key)
         else {
             report.failed.push(RowFailure {
                 row: label(&change).to_string(),
@@ -127,7 +132,6 @@ pub async fn apply(
             });
             continue;
         };
-        let Some(key) = key else { continue };
         if exists(directory, &items, key, value).await? {
             report.inserted += 1;
         } else {

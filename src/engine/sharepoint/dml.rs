@@ -23,8 +23,8 @@ use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::{DataFusionError, Result};
 use datafusion::sql::sqlparser::ast::{
     Assignment, AssignmentTarget, Expr as SqlExpr, FromTable, Ident, Insert, Merge, MergeAction,
-    MergeClauseKind, MergeInsertKind, ObjectName, ObjectNamePart, SqliteOnConflict, Statement,
-    TableFactor, TableObject, Update,
+    MergeClauseKind, MergeInsertKind, ObjectName, ObjectNamePart, SetExpr, SqliteOnConflict,
+    Statement, TableFactor, TableObject, Update,
 };
 use serde_json::Value;
 
@@ -158,22 +158,14 @@ async fn plan_insert(
         .source
         .as_ref()
         .ok_or_else(|| plan_error("INSERT INTO sharepoint.<list> needs a SELECT or VALUES"))?;
-    let batches = engine.sql_batches(&source.to_string()).await?;
-    let source_names: Vec<String> = match batches.first() {
-        Some(b) => b
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect(),
-        None => engine.sql_schema_names(&source.to_string()).await?,
-    };
+    // VALUES rows have no names to map by; say so before running anything.
+    if insert.columns.is_empty() && matches!(source.body.as_ref(), SetExpr::Values(_)) {
+        return Err(plan_error(
+            "name the list columns for VALUES: INSERT INTO sharepoint.<list> (A, B) VALUES (...)",
+        ));
+    }
+    let (source_names, batches) = engine.sql_columns_and_batches(&source.to_string()).await?;
     let names: Vec<String> = if insert.columns.is_empty() {
-        if source_names.iter().all(|n| n.starts_with("column")) && !source_names.is_empty() {
-            return Err(plan_error(
-                "name the list columns for VALUES: INSERT INTO sharepoint.<list> (A, B) VALUES (...)",
-            ));
-        }
         source_names
     } else {
         let named: Vec<String> = insert
