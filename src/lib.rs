@@ -16,10 +16,12 @@
 //!   (`Engine::connect`) reads the site's custom fields once; `jira::tables::custom_fields`
 //!   makes them columns of `Issues` and rows of `IssueCustomFields`.
 //! * [`cli`] is the command line: argument parsing, the REPL, running scripts, printing results.
-//! * [`emulator`] holds faithful fakes of Jira Cloud's REST API, used by `--demo` and every test.
-//!   It shares no code with the client, so a misreading of the API cannot hide by being made twice.
-//! * [`bench`] is `jiraql bench`: a fixed query suite against the emulator, with request counts
-//!   against the API's minimum, throughput and peak memory.
+//! * The emulated Jira and SharePoint sites behind `--demo` and every test are the
+//!   `jiraql-emulator` crate (`crates/jiraql-emulator`), reached only with the `demo` feature (on
+//!   by default). They share no code with the client, so a misreading of the API cannot hide by
+//!   being made twice.
+//! * `bench` is `jiraql bench` (with `demo`): a fixed query suite against the emulator, with
+//!   request counts against the API's minimum, throughput and peak memory.
 
 // Data from the network or the user never meets an `unwrap`: failures are errors people can act on.
 #![cfg_attr(
@@ -27,9 +29,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "demo")]
 pub mod bench;
 pub mod cli;
-pub mod emulator;
 pub mod engine;
 pub mod jira;
 pub mod retry;

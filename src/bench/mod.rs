@@ -16,42 +16,16 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use crate::emulator::{JiraEmulator, JiraEmulatorConfig};
+use crate::cli::args::{BenchArgs, BenchFormat};
 use crate::engine::Engine;
 use crate::jira::client::JiraClient;
 use crate::jira::connection::ConnectionSettings;
 use crate::jira::tables;
+use jiraql_emulator::{JiraEmulator, JiraEmulatorConfig};
 
 /// Search pages (100 issues each) the decode measurement reads, and how often it decodes them.
 const DECODE_PAGES: usize = 20;
 const DECODE_ROUNDS: usize = 3;
-
-/// Options of `jiraql bench`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct BenchArgs {
-    /// Issues in the emulated site.
-    #[arg(long, default_value_t = 20_000)]
-    pub issues: usize,
-    /// Delay the emulator adds to every response, in milliseconds.
-    #[arg(long, default_value_t = 100)]
-    pub latency_ms: u64,
-    /// The `MaxConcurrency` connection property (requests in flight per scan).
-    #[arg(long)]
-    pub max_concurrency: Option<usize>,
-    /// Run only the queries whose name contains this text (ignoring case), `decode` for the
-    /// decode measurement; may be repeated.
-    #[arg(long, value_name = "TEXT")]
-    pub only: Vec<String>,
-    /// `table` for people, `markdown` for the README.
-    #[arg(long, value_enum, default_value_t = BenchFormat::Table)]
-    pub format: BenchFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BenchFormat {
-    Table,
-    Markdown,
-}
 
 /// What one query cost.
 #[derive(Debug, Clone)]

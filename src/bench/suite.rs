@@ -24,7 +24,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::emulator::JiraData;
+use jiraql_emulator::JiraData;
 
 /// Jira Cloud's caps (and the emulator's).
 const FIELD_PAGE: usize = 100;

@@ -84,7 +84,34 @@ pub enum Command {
     /// Run the Jira and SharePoint emulators standalone and print their URLs and credentials.
     Emulator(EmulatorArgs),
     /// Run the benchmark suite against an emulated site (see README, Benchmarks).
-    Bench(crate::bench::BenchArgs),
+    Bench(BenchArgs),
+}
+
+/// Options of `jiraql bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Issues in the emulated site.
+    #[arg(long, default_value_t = 20_000)]
+    pub issues: usize,
+    /// Delay the emulator adds to every response, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    pub latency_ms: u64,
+    /// The `MaxConcurrency` connection property (requests in flight per scan).
+    #[arg(long)]
+    pub max_concurrency: Option<usize>,
+    /// Run only the queries whose name contains this text (ignoring case), `decode` for the
+    /// decode measurement; may be repeated.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Vec<String>,
+    /// `table` for people, `markdown` for the README.
+    #[arg(long, value_enum, default_value_t = BenchFormat::Table)]
+    pub format: BenchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchFormat {
+    Table,
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]

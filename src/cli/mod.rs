@@ -1,13 +1,15 @@
 //! The command line: arguments ([`args`]), scripted runs of `-c`, `-f` and stdin ([`script`]),
 //! the config file ([`config`]), the interactive REPL ([`repl`], with [`commands`], [`completion`] and [`catalog`]), running
 //! statements for both ([`runner`], with [`progress`]), printing results ([`output`]), and the
-//! standalone emulator command; `jiraql bench` lives in [`crate::bench`].
+//! built-in emulated sites of `--demo` and `jiraql emulator` ([`demo`]); `jiraql bench` lives
+//! in `crate::bench`.
 
 pub mod args;
 pub mod catalog;
 pub mod commands;
 pub mod completion;
 pub mod config;
+pub mod demo;
 pub mod output;
 pub mod progress;
 pub mod repl;
@@ -16,17 +18,16 @@ pub mod script;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Parser;
 
-use crate::emulator::sharepoint::{SharePointEmulator, SharePointEmulatorConfig};
-use crate::emulator::{JiraEmulator, JiraEmulatorConfig};
 use crate::engine::Engine;
 use crate::jira::client::JiraClient;
 use crate::jira::connection::ConnectionSettings;
 use crate::sharepoint::{GraphClient, SharePointSettings};
 use args::{Args, Command};
+use demo::Demo;
 use runner::Runner;
 
 /// Runs the command line and returns the process exit code.
@@ -69,8 +70,8 @@ fn init_logging(verbose: u8) {
 
 async fn run(args: Args) -> Result<ExitCode, String> {
     match &args.command {
-        Some(Command::Emulator(e)) => return serve_emulator(e).await,
-        Some(Command::Bench(b)) => return crate::bench::run(b).await.map(|()| ExitCode::SUCCESS),
+        Some(Command::Emulator(e)) => return demo::serve(e).await,
+        Some(Command::Bench(b)) => return demo::bench(b).await,
         None => {}
     }
     // Flags and environment (merged by clap) win over the config file; the demo needs none.
@@ -81,16 +82,14 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     };
     let connection = args.connection.clone().or(config.connection);
     let sharepoint_text = args.sharepoint.clone().or(config.sharepoint);
-    // The demo's emulator lives as long as this function.
-    let (settings, demo) = if args.demo {
-        let emulator = JiraEmulator::start(JiraEmulatorConfig {
-            issues: args.demo_issues,
-            latency: Duration::from_millis(args.demo_latency_ms),
-            ..JiraEmulatorConfig::default()
-        })
-        .await
-        .map_err(|e| format!("cannot start the demo Jira emulator: {e}"))?;
-        (demo_settings(&emulator)?, Some(emulator))
+    // The demo's emulated sites live as long as this function.
+    let demo = if args.demo {
+        Some(Demo::start(&args, sharepoint_text.is_none()).await?)
+    } else {
+        None
+    };
+    let settings = if let Some(demo) = &demo {
+        demo.jira_settings()?
     } else {
         let text = connection.ok_or(
             "no Jira connection: pass --connection \"URL=https://yoursite.atlassian.net;User=you@example.com;\" \
@@ -105,14 +104,11 @@ async fn run(args: Args) -> Result<ExitCode, String> {
                 if can_prompt { Some(&prompt) } else { None },
             )
             .map_err(|e| format!("{e}"))?;
-        (settings, None)
+        settings
     };
     let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
     let site = match &demo {
-        Some(emulator) => format!(
-            "the demo site (an emulated Jira with {} issues)",
-            emulator.data().issues.len()
-        ),
+        Some(demo) => demo.site_label(),
         None => client.site_label(),
     };
     let started = Instant::now();
@@ -120,20 +116,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     let mut engine = Engine::connect(client)
         .await
         .map_err(|e| runner::describe(&e))?;
-    // With --demo and no --sharepoint, an emulated SharePoint site; it lives as long as this
-    // function.
-    let demo_sharepoint = if demo.is_some() && sharepoint_text.is_none() {
-        Some(
-            SharePointEmulator::start(SharePointEmulatorConfig::default())
-                .await
-                .map_err(|e| format!("cannot start the demo SharePoint emulator: {e}"))?,
-        )
-    } else {
-        None
-    };
-    let sharepoint = match (&sharepoint_text, &demo_sharepoint) {
+    let sharepoint = match (&sharepoint_text, &demo) {
         (Some(text), _) => Some(sharepoint_settings(text)?),
-        (None, Some(emulator)) => Some(demo_sharepoint_settings(emulator)?),
+        (None, Some(demo)) => demo.sharepoint_settings()?,
         (None, None) => None,
     };
     if let Some(settings) = sharepoint {
@@ -184,105 +169,4 @@ fn sharepoint_settings(text: &str) -> Result<SharePointSettings, String> {
         )
         .map_err(|e| format!("{e}"))?;
     Ok(settings)
-}
-
-/// The demo SharePoint site: app-only sign-in with the emulator's client secret.
-fn demo_sharepoint_settings(emulator: &SharePointEmulator) -> Result<SharePointSettings, String> {
-    let c = emulator.config();
-    let text = format!(
-        "URL=https://{}{};TenantId={};ClientId={};GraphURL={};LoginURL={}",
-        c.hostname,
-        c.site_path,
-        c.tenant_id,
-        c.client_id,
-        emulator.graph_url(),
-        emulator.login_url()
-    );
-    let mut settings: SharePointSettings = text.parse().map_err(|e| format!("{e}"))?;
-    let secret = c.client_secret.clone();
-    settings
-        .resolve_secret(move |_| Some(secret.clone()), None)
-        .map_err(|e| format!("{e}"))?;
-    Ok(settings)
-}
-
-fn demo_settings(emulator: &JiraEmulator) -> Result<ConnectionSettings, String> {
-    let config = emulator.config();
-    let mut settings: ConnectionSettings = format!(
-        "URL={};User={};AuthScheme=Basic",
-        emulator.base_url(),
-        config.email
-    )
-    .parse()
-    .map_err(|e| format!("{e}"))?;
-    let token = config.api_token.clone();
-    settings
-        .resolve_token(move |_| Some(token.clone()), None)
-        .map_err(|e| format!("{e}"))?;
-    Ok(settings)
-}
-
-async fn serve_emulator(e: &args::EmulatorArgs) -> Result<ExitCode, String> {
-    let config = JiraEmulatorConfig {
-        issues: e.issues,
-        seed: e.seed,
-        latency: std::time::Duration::from_millis(e.latency_ms),
-        ..JiraEmulatorConfig::default()
-    };
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], e.port));
-    let emulator = JiraEmulator::start_on(config, addr)
-        .await
-        .map_err(|err| format!("cannot start the Jira emulator on {addr}: {err}"))?;
-    let c = emulator.config();
-    println!("Jira emulator listening on {}", emulator.base_url());
-    println!(
-        "  Cloud (Basic):   user {}  API token {}",
-        c.email, c.api_token
-    );
-    println!(
-        "  Data Center:     Bearer {}  (under /rest/api/2)",
-        c.personal_access_token
-    );
-    println!(
-        "  OAuth gateway:   {}/ex/jira/{}  Bearer {}",
-        emulator.base_url(),
-        c.cloud_id,
-        c.oauth_token
-    );
-    println!(
-        "  jiraql --connection \"URL={};User={}\" with JIRA_API_TOKEN={}",
-        emulator.base_url(),
-        c.email,
-        c.api_token
-    );
-    let sharepoint = SharePointEmulator::start(SharePointEmulatorConfig {
-        latency: std::time::Duration::from_millis(e.latency_ms),
-        ..SharePointEmulatorConfig::default()
-    })
-    .await
-    .map_err(|err| format!("cannot start the SharePoint emulator: {err}"))?;
-    let sp = sharepoint.config();
-    println!(
-        "SharePoint (Microsoft Graph) emulator listening on {}",
-        sharepoint.base_url()
-    );
-    println!(
-        "  jiraql --sharepoint \"URL=https://{}{};TenantId={};ClientId={};GraphURL={};LoginURL={}\" \
-         with SHAREPOINT_CLIENT_SECRET={}",
-        sp.hostname,
-        sp.site_path,
-        sp.tenant_id,
-        sp.client_id,
-        sharepoint.graph_url(),
-        sharepoint.login_url(),
-        sp.client_secret
-    );
-    println!(
-        "{} issues; Ctrl-C stops both.",
-        emulator.data().issues.len()
-    );
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|err| format!("cannot wait for Ctrl-C: {err}"))?;
-    Ok(ExitCode::SUCCESS)
 }

@@ -363,7 +363,7 @@ mod tests {
             n(Arc::new(StringArray::from(vec!["abc"]))).is_err_and(|e| e.contains("not a number"))
         );
         assert!(n(Arc::new(BooleanArray::from(vec![true]))).is_err());
-        // Found by tests/hostile.rs: DataFusion's Display of this Date64 panics.
+        // Found by tests/it/hostile.rs: DataFusion's Display of this Date64 panics.
         let text = |a: ArrayRef| write(ColumnKind::Text { max_length: None }, a);
         assert!(text(Arc::new(Date64Array::from(vec![i64::MIN]))).is_err());
         assert_eq!(
@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(berlin_midnight, json!("2026-11-28T00:00:00Z"));
         let text: ArrayRef = Arc::new(StringArray::from(vec!["someday"]));
         assert!(write(ColumnKind::DateTime { date_only: false }, text).is_err());
-        // Found by tests/hostile.rs: year -1 was written as text that never read back.
+        // Found by tests/it/hostile.rs: year -1 was written as text that never read back.
         for ms in [-62_167_219_200_001, 221_845_392_000_000, -2_208_988_801_000] {
             let t: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![ms]));
             let e = write(ColumnKind::DateTime { date_only: true }, t).unwrap_err();

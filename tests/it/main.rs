@@ -1,0 +1,19 @@
+//! jiraql's integration tests, one binary: each module was once a file of its own under
+//! `tests/`, and keeps its name, so `cargo test --test it chaos::` runs what
+//! `cargo test --test chaos` used to. One binary links DataFusion once instead of a dozen times.
+//!
+//! The emulators' own tests live in `crates/jiraql-emulator`.
+
+mod common;
+
+mod chaos;
+mod cli;
+mod config;
+mod decode;
+mod engine;
+mod hostile;
+mod partition;
+mod repl;
+mod secrets;
+mod sharepoint;
+mod tables;
