@@ -10,10 +10,9 @@
 //! `cargo test --test it chaos::` runs 5 seeds; `cargo test --test it chaos:: -- --ignored` runs 40
 //! (`CHAOS_RUNS=N` changes that). Delays are kept tiny with RetryBaseDelayMs/MaxRetryDelayMs.
 
-use crate::common;
-
 use std::collections::BTreeMap;
 
+use crate::common;
 use jiraql::engine::Engine;
 use jiraql::jira::client::JiraClient;
 use jiraql::jira::connection::ConnectionSettings;

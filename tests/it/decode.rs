@@ -1,10 +1,9 @@
 //! Issue pages parsed only along the paths the columns read decode to the same rows as pages
 //! parsed whole, for every column of `Issues`.
 
-use crate::common;
-
 use std::sync::Arc;
 
+use crate::common;
 use jiraql::engine::decode::{NoParent, RowDecoder, table_schema};
 use jiraql::jira::tables::ISSUES;
 use serde_json::{Value, json};

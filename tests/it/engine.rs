@@ -1,10 +1,9 @@
 //! The engine against the emulated Jira: rows equal what the site holds, and each pushdown rule
 //! makes exactly the requests it should.
 
-use crate::common;
-
 use std::collections::{BTreeSet, HashMap};
 
+use crate::common;
 use common::{ms, site, site_with};
 use serde_json::Value;
 

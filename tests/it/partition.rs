@@ -3,10 +3,9 @@
 //! issues are created and edited during the scan; small, limited and id-only scans unchanged.
 //! Bulk worklogs fetched concurrently: every worklog once, in `worklog/updated` order.
 
-use crate::common;
-
 use std::collections::HashMap;
 
+use crate::common;
 use common::{Site, connection, site};
 use jiraql::engine::Engine;
 use jiraql::jira::client::JiraClient;

@@ -2,8 +2,6 @@
 //! emulator, and the engine between them. Expectations come from the emulators' data; the
 //! Graph emulator's request log shows what was (and was not) written.
 
-use crate::common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -16,6 +14,7 @@ use jiraql_emulator::sharepoint::{
 };
 use serde_json::Value;
 
+use crate::common;
 use common::{Site, connection};
 
 struct Both {
