@@ -130,7 +130,7 @@ async fn run_suite(
                 .any(|o| name.to_lowercase().contains(&o.to_lowercase()))
     };
     let mut measured = Vec::new();
-    for case in suite::cases(emulator.data()) {
+    for case in suite::cases(&emulator.data()) {
         let exists = tables::all()
             .iter()
             .any(|t| t.name.eq_ignore_ascii_case(case.table));
@@ -151,7 +151,7 @@ async fn run_suite(
         measured.push(Measured {
             name: case.name,
             requests: stats.requests(),
-            minimum: case.minimum.requests(emulator.data()),
+            minimum: case.minimum.requests(&emulator.data()),
             rows,
             bytes: stats.bytes(),
             wall,

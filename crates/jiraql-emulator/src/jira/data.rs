@@ -29,6 +29,7 @@ mod history;
 mod links;
 mod mutate;
 mod seeds;
+mod write;
 
 use catalog::*;
 pub use directory::{Actor, Filter, Group, ProjectRole, RoleActor};
@@ -37,6 +38,7 @@ pub use history::{ChangeHistory, ChangeItem, DeletedWorklog};
 pub use links::{Attachment, IssueLink, IssueLinkType};
 pub(crate) use seeds::LABELS;
 use seeds::*;
+pub use write::{Change, DeleteRefused, FieldValue, Transition};
 
 /// First instant of generated activity (2026-01-05T00:00:00Z), epoch milliseconds.
 pub const ACTIVITY_START_MS: i64 = 1_767_571_200_000;
@@ -335,6 +337,17 @@ struct Index {
     user_by_account: HashMap<String, usize>,
     /// Worklog indexes ordered by (updated, id).
     worklogs_by_updated: Vec<usize>,
+    /// The highest ids and key numbers handed out by writes or held by deleted issues.
+    retired: Retired,
+}
+
+/// High-water marks that keep ids and keys unique after deletions ([`write`]).
+#[derive(Debug, Clone, Default)]
+struct Retired {
+    issue_id: u64,
+    changelog_id: u64,
+    /// Per project id.
+    key_numbers: HashMap<u64, u64>,
 }
 
 /// Issue type ids.
@@ -414,10 +427,9 @@ impl JiraData {
         self.issue_index_by_id(id).map(|i| &self.issues[i])
     }
 
-    /// Ids are dense from 10001 in vector order, so this is arithmetic, not a map.
+    /// Ids ascend in vector order (dense from 10001 until an issue is deleted).
     pub fn issue_index_by_id(&self, id: u64) -> Option<usize> {
-        let i = usize::try_from(id.checked_sub(FIRST_ISSUE_ID)?).ok()?;
-        (i < self.issues.len() && self.issues[i].id == id).then_some(i)
+        self.issues.binary_search_by_key(&id, |i| i.id).ok()
     }
 
     /// An issue by numeric id or by key, as `{issueIdOrKey}` path parameters name it.
@@ -429,8 +441,7 @@ impl JiraData {
     }
 
     pub fn worklog_by_id(&self, id: u64) -> Option<&Worklog> {
-        let i = usize::try_from(id.checked_sub(FIRST_WORKLOG_ID)?).ok()?;
-        self.worklogs.get(i).filter(|w| w.id == id)
+        by_id(&self.worklogs, id, |w| w.id)
     }
 
     pub fn worklogs_of(&self, issue: &Issue) -> &[Worklog] {
@@ -521,8 +532,7 @@ impl JiraData {
     }
 
     pub fn comment_by_id(&self, id: u64) -> Option<&Comment> {
-        let i = usize::try_from(id.checked_sub(FIRST_COMMENT_ID)?).ok()?;
-        self.comments.get(i).filter(|c| c.id == id)
+        by_id(&self.comments, id, |c| c.id)
     }
 
     pub fn changelogs_of(&self, issue: &Issue) -> &[ChangeHistory] {
@@ -534,13 +544,11 @@ impl JiraData {
     }
 
     pub fn attachment(&self, id: u64) -> Option<&Attachment> {
-        let i = usize::try_from(id.checked_sub(links::FIRST_ATTACHMENT_ID)?).ok()?;
-        self.attachments.get(i).filter(|a| a.id == id)
+        by_id(&self.attachments, id, |a| a.id)
     }
 
     pub fn issue_link(&self, id: u64) -> Option<&IssueLink> {
-        let i = usize::try_from(id.checked_sub(links::FIRST_LINK_ID)?).ok()?;
-        self.issue_links.get(i).filter(|l| l.id == id)
+        by_id(&self.issue_links, id, |l| l.id)
     }
 
     pub fn issue_link_type(&self, id: u64) -> Option<&IssueLinkType> {
@@ -631,6 +639,14 @@ impl JiraData {
         self.role_actors = directory::role_actors(self, &mut fixed);
         self.filters = directory::filters(&self.users, &mut fixed);
     }
+}
+
+/// An entity by id in a vector whose ids ascend in vector order (dense until deletions).
+fn by_id<T>(items: &[T], id: u64, id_of: impl Fn(&T) -> u64) -> Option<&T> {
+    items
+        .binary_search_by_key(&id, id_of)
+        .ok()
+        .map(|i| &items[i])
 }
 
 #[cfg(test)]

@@ -14,12 +14,14 @@ use super::fields::{self, DefaultFields, FieldDef};
 use super::jql;
 use super::render::{ApiVersion, IssueOptions, Renderer, field_details, timestamp};
 use super::search::{self, SearchContext, SearchError};
-use super::server::{Ctx, Shared, error_response, json_response};
+use super::server::{Ctx, View, error_response, json_response};
 
 pub(super) mod agile;
 pub(super) mod directory;
 pub(super) mod history;
+pub(super) mod issue_fields;
 pub(super) mod issue_search;
+pub(super) mod issue_write;
 pub(super) mod projects;
 
 use issue_search::{decode_token, encode_token, insert_names_schema};
@@ -134,15 +136,15 @@ fn body_strings(m: &Map<String, Value>, key: &str) -> Result<Vec<String>, Fail> 
     }
 }
 
-fn find_issue<'a>(s: &'a Shared, c: &Ctx) -> Result<&'a Issue, Fail> {
-    s.data
+fn find_issue<'a>(s: &'a View, c: &Ctx) -> Result<&'a Issue, Fail> {
+    s.data()
         .issue_by_id_or_key(c.param("issueIdOrKey"))
         .ok_or_else(|| Fail::new(StatusCode::NOT_FOUND, vec![ISSUE_MISSING.into()]))
 }
 
 /// Parse, validate and run (or reuse) a search. `bounded` enforces Cloud's restriction.
 fn run_search(
-    s: &Shared,
+    s: &View,
     jql_text: &str,
     bounded: bool,
     max_order_by: Option<usize>,
@@ -159,9 +161,9 @@ fn run_search(
         )));
     }
     s.searches
-        .get_or_run(jql_text, || {
-            let ctx = SearchContext::for_myself(&s.data, Utc::now());
-            search::compile(&query, &s.data, &ctx).map(|q| q.run(&s.data))
+        .get_or_run(s.version(), jql_text, || {
+            let ctx = SearchContext::for_myself(s.data(), Utc::now());
+            search::compile(&query, s.data(), &ctx).map(|q| q.run(s.data()))
         })
         .map_err(|e: SearchError| Fail::new(StatusCode::BAD_REQUEST, e.messages()))
 }
@@ -170,7 +172,7 @@ fn run_search(
 // Issues, worklogs, comments
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn get_issue(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn get_issue(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let issue = find_issue(s, c)?;
         let selected = fields::select(&c.query_all("fields"), DefaultFields::All);
@@ -180,11 +182,11 @@ pub(crate) fn get_issue(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             names: expand.contains("names"),
             schema: expand.contains("schema"),
         };
-        ok(&c.renderer(&s.data).issue(issue, &selected, opts))
+        ok(&c.renderer(s.data()).issue(issue, &selected, opts))
     })())
 }
 
-pub(crate) fn issue_worklogs(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn issue_worklogs(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let issue = find_issue(s, c)?;
         // The spec answers 404 (not 400) for non-numeric paging parameters here.
@@ -199,7 +201,7 @@ pub(crate) fn issue_worklogs(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
         let props = expand_set(&c.query_all("expand")).contains("properties");
         // Both bounds inclusive; the set is ordered by created, oldest first.
         let matching: Vec<_> = s
-            .data
+            .data()
             .worklogs_of(issue)
             .iter()
             .filter(|w| {
@@ -207,7 +209,7 @@ pub(crate) fn issue_worklogs(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
                 after.is_none_or(|a| t >= a) && before.is_none_or(|b| t <= b)
             })
             .collect();
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let page: Vec<Value> = matching
             .iter()
             .skip(usize::try_from(start).unwrap_or(usize::MAX))
@@ -218,7 +220,7 @@ pub(crate) fn issue_worklogs(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
-pub(crate) fn issue_comments(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn issue_comments(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let issue = find_issue(s, c)?;
         let start = int_param(c, "startAt", StatusCode::BAD_REQUEST)?
@@ -236,11 +238,11 @@ pub(crate) fn issue_comments(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
                 )));
             }
         };
-        let mut all: Vec<_> = s.data.comments_of(issue).iter().collect();
+        let mut all: Vec<_> = s.data().comments_of(issue).iter().collect();
         if newest_first {
             all.reverse();
         }
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let page: Vec<Value> = all
             .iter()
             .skip(usize::try_from(start).unwrap_or(usize::MAX))
@@ -254,10 +256,10 @@ pub(crate) fn issue_comments(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 /// Page size of `worklog/updated` and `worklog/deleted`.
 const CHANGED_WORKLOGS_PAGE: usize = 1000;
 
-pub(crate) fn worklogs_updated(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn worklogs_updated(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let since = int_param(c, "since", StatusCode::BAD_REQUEST)?.unwrap_or(0);
-        let d = &s.data;
+        let d = s.data();
         ok(&changed_worklogs(
             &c.renderer(d),
             "worklog/updated",
@@ -274,12 +276,12 @@ pub(crate) fn worklogs_updated(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 
 /// `GET /worklog/deleted`: ids of worklogs deleted after `since`, same shape and paging as
 /// `worklog/updated` (`updatedTime` is the deletion time).
-pub(crate) fn worklogs_deleted(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn worklogs_deleted(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let since = int_param(c, "since", StatusCode::BAD_REQUEST)?.unwrap_or(0);
-        let all = &s.data.deleted_worklogs;
+        let all = &s.data().deleted_worklogs;
         ok(&changed_worklogs(
-            &c.renderer(&s.data),
+            &c.renderer(s.data()),
             "worklog/deleted",
             since,
             all.partition_point(|w| w.deleted.timestamp_millis() <= since),
@@ -361,14 +363,14 @@ fn body_id_list(body: &[u8], what: &str) -> Result<Vec<u64>, Fail> {
     Ok(ids)
 }
 
-pub(crate) fn worklog_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+pub(crate) fn worklog_list(s: &View, c: &Ctx, body: &[u8]) -> Response {
     respond((|| {
         let ids = body_id_list(body, "worklog")?;
         let props = expand_set(&c.query_all("expand")).contains("properties");
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let out: Vec<Value> = ids
             .iter()
-            .filter_map(|&id| s.data.worklog_by_id(id))
+            .filter_map(|&id| s.data().worklog_by_id(id))
             .map(|w| r.worklog(w, props))
             .collect();
         ok(&Value::Array(out))
@@ -377,15 +379,15 @@ pub(crate) fn worklog_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
 
 /// `POST /comment/list`: the comments with the given ids (unknown ones left out) in id
 /// order, as one `PageBeanComment` page.
-pub(crate) fn comment_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+pub(crate) fn comment_list(s: &View, c: &Ctx, body: &[u8]) -> Response {
     respond((|| {
         let mut ids = body_id_list(body, "comment")?;
         ids.sort_unstable();
         let props = expand_set(&c.query_all("expand")).contains("properties");
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let values: Vec<Value> = ids
             .iter()
-            .filter_map(|&id| s.data.comment_by_id(id))
+            .filter_map(|&id| s.data().comment_by_id(id))
             .map(|cm| {
                 let mut v = r.comment(cm);
                 if props && let Some(m) = v.as_object_mut() {
@@ -406,11 +408,11 @@ pub(crate) fn comment_list(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
 // Site and catalog
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn myself(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    json_response(StatusCode::OK, &c.renderer(&s.data).myself())
+pub(crate) fn myself(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    json_response(StatusCode::OK, &c.renderer(s.data()).myself())
 }
 
-pub(crate) fn server_info(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn server_info(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let now = timestamp(&Utc::now().fixed_offset());
     let body = match c.version {
         ApiVersion::V3 => json!({
@@ -444,7 +446,7 @@ pub(crate) fn server_info(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     json_response(StatusCode::OK, &body)
 }
 
-pub(crate) fn field_list(_: &Shared, _: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn field_list(_: &View, _: &Ctx, _: &[u8]) -> Response {
     let all: Vec<Value> = fields::FIELDS.iter().map(field_details).collect();
     json_response(StatusCode::OK, &Value::Array(all))
 }
@@ -538,17 +540,17 @@ fn bad_order(field: &str) -> Fail {
     bad_request(format!("The value '{field}' is not supported for orderBy."))
 }
 
-pub(crate) fn statuses(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    let r = c.renderer(&s.data);
+pub(crate) fn statuses(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(s.data());
     json_response(
         StatusCode::OK,
-        &Value::Array(s.data.statuses.iter().map(|x| r.status(x.id)).collect()),
+        &Value::Array(s.data().statuses.iter().map(|x| r.status(x.id)).collect()),
     )
 }
 
-pub(crate) fn priorities(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    let r = c.renderer(&s.data);
-    let all = s.data.priorities.iter().map(|p| {
+pub(crate) fn priorities(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(s.data());
+    let all = s.data().priorities.iter().map(|p| {
         let mut v = r.priority(p.id);
         if let Some(m) = v.as_object_mut() {
             m.insert("description".into(), json!(p.description));
@@ -560,12 +562,12 @@ pub(crate) fn priorities(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     json_response(StatusCode::OK, &Value::Array(all.collect()))
 }
 
-pub(crate) fn issue_types(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    let r = c.renderer(&s.data);
+pub(crate) fn issue_types(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(s.data());
     json_response(
         StatusCode::OK,
         &Value::Array(
-            s.data
+            s.data()
                 .issue_types
                 .iter()
                 .map(|t| r.issue_type(t.id))
@@ -574,9 +576,9 @@ pub(crate) fn issue_types(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     )
 }
 
-pub(crate) fn resolutions(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    let r = c.renderer(&s.data);
-    let all = s.data.resolutions.iter().map(|x| {
+pub(crate) fn resolutions(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(s.data());
+    let all = s.data().resolutions.iter().map(|x| {
         json!({"self": r.url(&format!("resolution/{}", x.id)), "id": x.id.to_string(),
                "description": x.description, "name": x.name})
     });

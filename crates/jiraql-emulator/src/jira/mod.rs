@@ -49,7 +49,7 @@ use tokio::sync::oneshot;
 pub use data::JiraData;
 pub use faults::{Chaos, ChaosCount, Faults};
 
-use server::{SearchCache, Shared, dispatch, strip_gateway};
+use server::{SearchCache, Site, dispatch, strip_gateway};
 
 /// How to build and run an emulator.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,7 @@ pub struct RecordedRequest {
 
 /// A running emulator. Dropping it shuts the server down gracefully.
 pub struct JiraEmulator {
-    shared: Arc<Shared>,
+    shared: Arc<Site>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -110,7 +110,7 @@ impl std::fmt::Debug for JiraEmulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JiraEmulator")
             .field("base_url", &self.shared.base_url)
-            .field("issues", &self.shared.data.issues.len())
+            .field("issues", &self.shared.data.version().data.issues.len())
             .finish()
     }
 }
@@ -140,7 +140,7 @@ impl JiraEmulator {
             .await
             .map_err(std::io::Error::other)?;
         data.set_myself_email(&email);
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Site {
             faults: Faults::new(config.latency),
             config,
             data: live::LiveData::new(data),
@@ -167,9 +167,10 @@ impl JiraEmulator {
         &self.shared.config
     }
 
-    /// The data being served.
-    pub fn data(&self) -> &JiraData {
-        &self.shared.data
+    /// The data being served now: a version of it, unchanged for as long as it is held
+    /// (changes made meanwhile go to a new version).
+    pub fn data(&self) -> Arc<JiraData> {
+        self.shared.data.version().data
     }
 
     /// Every request served so far (including refused and failed ones), in completion order.

@@ -6,10 +6,10 @@
 use axum::response::Response;
 
 use super::handlers as h;
-use super::server::{Ctx, GATEWAY_TEMPLATE, Shared};
+use super::server::{Ctx, GATEWAY_TEMPLATE, View};
 
 /// A handler: synchronous (it runs on the blocking pool), given the raw request body.
-pub(crate) type Handler = fn(&Shared, &Ctx, &[u8]) -> Response;
+pub(crate) type Handler = fn(&View, &Ctx, &[u8]) -> Response;
 
 /// Path parameters by template name.
 pub(crate) type Params = Vec<(&'static str, String)>;
@@ -56,6 +56,33 @@ pub(crate) static ROUTES: &[Route] = &[
     ),
     // Issues and what hangs off them.
     r("GET", "/rest/api/3/issue/{issueIdOrKey}", h::get_issue),
+    // Issue writes.
+    r("POST", "/rest/api/3/issue", h::issue_write::create_issue),
+    r(
+        "POST",
+        "/rest/api/3/issue/bulk",
+        h::issue_write::create_issues,
+    ),
+    r(
+        "PUT",
+        "/rest/api/3/issue/{issueIdOrKey}",
+        h::issue_write::edit_issue,
+    ),
+    r(
+        "DELETE",
+        "/rest/api/3/issue/{issueIdOrKey}",
+        h::issue_write::delete_issue,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/issue/{issueIdOrKey}/transitions",
+        h::issue_write::get_transitions,
+    ),
+    r(
+        "POST",
+        "/rest/api/3/issue/{issueIdOrKey}/transitions",
+        h::issue_write::do_transition,
+    ),
     r(
         "GET",
         "/rest/api/3/issue/{issueIdOrKey}/worklog",

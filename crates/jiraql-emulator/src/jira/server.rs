@@ -8,7 +8,8 @@
 //! blocking pool (searches over 100 000 issues are CPU work), maybe truncate the body, record.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::data::JiraData;
 use super::faults::{ChaosFault, Faults, failure_response};
-use super::live::LiveData;
+use super::live::{LiveData, Version};
 use super::render::{ApiVersion, Renderer};
 use super::routes::{self, Family, Lookup};
 use super::{JiraEmulatorConfig, RecordedRequest};
@@ -27,8 +28,8 @@ use super::{JiraEmulatorConfig, RecordedRequest};
 /// Prefix of the OAuth 2.0 (3LO) gateway's route templates.
 pub(crate) const GATEWAY_TEMPLATE: &str = "/ex/jira/{cloudId}";
 
-/// Everything the handlers share.
-pub(crate) struct Shared {
+/// The emulated site: what every request shares.
+pub(crate) struct Site {
     pub config: JiraEmulatorConfig,
     pub data: LiveData,
     /// `http://127.0.0.1:PORT`.
@@ -38,46 +39,91 @@ pub(crate) struct Shared {
     pub searches: SearchCache,
 }
 
-impl Shared {
+impl Site {
     pub fn record(&self, r: RecordedRequest) {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).push(r);
     }
 }
 
-/// Recently run searches: JQL text → matching issue indexes in result order. Pages of one
-/// search are then slices of the same list (stable paging), and a 100 000-issue site is not
-/// re-scanned per page. Entries go only when the data is changed (a test knob: then a search
-/// runs again on its next page, as Jira's would); `now()`-relative queries keep the instant of
+/// What a handler sees: the site (through `Deref`), and the one version of its data this
+/// request reads, taken when first asked for. A handler that writes ([`View::change`]) and
+/// never reads first holds no version, so the change is made in place.
+pub(crate) struct View {
+    site: Arc<Site>,
+    version: OnceLock<Version>,
+}
+
+impl View {
+    pub fn new(site: &Arc<Site>) -> View {
+        View {
+            site: Arc::clone(site),
+            version: OnceLock::new(),
+        }
+    }
+
+    /// The data this request reads: the same version however often asked.
+    pub fn data(&self) -> &JiraData {
+        &self.read().data
+    }
+
+    /// The number of that version (for the search cache).
+    pub fn version(&self) -> u64 {
+        self.read().number
+    }
+
+    fn read(&self) -> &Version {
+        self.version.get_or_init(|| self.site.data.version())
+    }
+
+    /// Changes the data (see [`LiveData::change`]); reads after it see the change.
+    pub fn change<R>(&self, change: impl FnOnce(&mut JiraData) -> R) -> R {
+        debug_assert!(
+            self.version.get().is_none(),
+            "a change after a read copies the site"
+        );
+        self.site.data.change(change)
+    }
+}
+
+impl Deref for View {
+    type Target = Site;
+
+    fn deref(&self) -> &Site {
+        &self.site
+    }
+}
+
+/// Recently run searches: (data version, JQL text) → matching issue indexes in result order.
+/// Pages of one search are then slices of the same list (stable paging), and a 100 000-issue
+/// site is not re-scanned per page. A change to the data makes a new version, so a search runs
+/// again on its next page, as Jira's would; `now()`-relative queries keep the instant of
 /// their first run.
 #[derive(Default)]
 pub(crate) struct SearchCache {
-    entries: Mutex<VecDeque<(String, Arc<Vec<usize>>)>>,
+    entries: Mutex<VecDeque<CachedSearch>>,
 }
+
+/// `(data version, JQL text, matching issue indexes)`.
+type CachedSearch = (u64, String, Arc<Vec<usize>>);
 
 const SEARCH_CACHE_SIZE: usize = 16;
 
 impl SearchCache {
-    pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
     pub fn get_or_run<E>(
         &self,
+        version: u64,
         jql: &str,
         run: impl FnOnce() -> Result<Vec<usize>, E>,
     ) -> Result<Arc<Vec<usize>>, E> {
         {
             let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((_, hits)) = entries.iter().find(|(k, _)| k == jql) {
+            if let Some((_, _, hits)) = entries.iter().find(|(v, k, _)| *v == version && k == jql) {
                 return Ok(hits.clone());
             }
         }
         let hits = Arc::new(run()?);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.push_front((jql.to_string(), hits.clone()));
+        entries.push_front((version, jql.to_string(), hits.clone()));
         entries.truncate(SEARCH_CACHE_SIZE);
         Ok(hits)
     }
@@ -150,7 +196,7 @@ pub(crate) fn strip_gateway(endpoint: &str) -> String {
 const MAX_BODY: usize = 32 << 20;
 
 /// The single axum handler.
-pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+pub(crate) async fn dispatch(State(shared): State<Arc<Site>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
@@ -196,7 +242,7 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) ->
 }
 
 async fn handle(
-    shared: &Arc<Shared>,
+    shared: &Arc<Site>,
     method: &Method,
     path: &str,
     query: &str,
@@ -257,8 +303,8 @@ async fn handle(
             .collect(),
     };
     let handler = route.handler;
-    let worker = Arc::clone(shared);
-    let response = tokio::task::spawn_blocking(move || handler(&worker, &ctx, &body))
+    let view = View::new(shared);
+    let response = tokio::task::spawn_blocking(move || handler(&view, &ctx, &body))
         .await
         .unwrap_or_else(|_| {
             error_response(
@@ -276,7 +322,6 @@ async fn handle(
             d.create_issue_like(n % count, now);
             d.edit_issue((n * 7 + 3) % count, now);
         });
-        shared.searches.clear();
     }
     let response = if matches!(chaos, Some(ChaosFault::Malformed)) || shared.faults.take_malformed()
     {

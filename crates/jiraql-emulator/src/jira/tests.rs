@@ -12,6 +12,7 @@ use super::search::{self, SearchContext};
 use super::{JiraEmulator, JiraEmulatorConfig};
 
 mod tables;
+mod writes;
 
 struct Client {
     http: reqwest::Client,
@@ -34,36 +35,36 @@ impl Client {
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("Authorization", &self.auth)
-            .send()
-            .await
-            .expect("request");
-        let status = r.status().as_u16();
-        let text = r.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        self.send(reqwest::Method::GET, path, None).await
     }
 
     async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// Any request; the body as JSON (a string when it is not JSON, null when empty).
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self
             .http
-            .post(format!("{}{path}", self.base))
-            .header("Authorization", &self.auth)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", &self.auth);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let r = request.send().await.expect("request");
         let status = r.status().as_u16();
         let text = r.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
     }
 }
 
@@ -77,11 +78,12 @@ async fn emulator(issues: usize) -> JiraEmulator {
 }
 
 fn expected(emu: &JiraEmulator, jql: &str) -> Vec<String> {
-    let ctx = SearchContext::for_myself(emu.data(), Utc::now());
-    search::search(emu.data(), jql, &ctx)
+    let data = emu.data();
+    let ctx = SearchContext::for_myself(&data, Utc::now());
+    search::search(&data, jql, &ctx)
         .expect("valid jql")
         .into_iter()
-        .map(|i| emu.data().issues[i].key.clone())
+        .map(|i| data.issues[i].key.clone())
         .collect()
 }
 
@@ -336,7 +338,8 @@ async fn worklogs_updated_and_list_cover_every_worklog_once() {
                 .as_str()
                 .and_then(|s| s.parse().ok())
                 .expect("string id");
-            let want = emu.data().worklog_by_id(id).expect("known");
+            let data = emu.data();
+            let want = data.worklog_by_id(id).expect("known");
             assert_eq!(w["timeSpentSeconds"], want.time_spent_seconds);
             assert_eq!(w["issueId"], want.issue_id.to_string());
             assert_eq!(w["author"]["accountId"], want.author);

@@ -44,6 +44,7 @@ use serde_json::{Value, json};
 mod issues;
 mod site;
 mod tables;
+mod writes;
 
 use site::*;
 
@@ -356,6 +357,17 @@ impl Spec {
         assert!(
             schema.is_object(),
             "the spec declares no application/json {status} body for {method} {template}"
+        );
+        schema
+    }
+
+    /// The schema of `requestBody.content["application/json"]` of one operation.
+    fn request_schema(&self, method: &Method, template: &str) -> &Value {
+        let op = &self.paths[template][method.as_str().to_ascii_lowercase()];
+        let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "the spec declares no application/json request body for {method} {template}"
         );
         schema
     }

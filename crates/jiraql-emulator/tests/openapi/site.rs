@@ -66,8 +66,14 @@ impl Site {
             let q: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
             format!("{method} {path}?{}", q.join("&"))
         };
-        let body = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{what} → {status}: body is not JSON ({e}): {text:.300}"));
+        // A 204 has no body at all.
+        let body = if text.is_empty() && status == StatusCode::NO_CONTENT {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| {
+                panic!("{what} → {status}: body is not JSON ({e}): {text:.300}")
+            })
+        };
         Answer {
             what,
             status,
@@ -123,11 +129,23 @@ impl Answer {
 
     /// [`Self::expect_operation`] for an operation of `spec`.
     pub(super) fn expect_operation_in(&self, spec: &Spec, method: Method, template: &str) {
-        self.expect_status(StatusCode::OK);
-        let schema = spec.response_schema(&method, template, 200);
+        self.expect_answer_in(spec, method, template, StatusCode::OK);
+    }
+
+    /// Asserts `status`, documented for operation `method template`, with a body matching the
+    /// schema the spec declares for that status.
+    pub(super) fn expect_answer_in(
+        &self,
+        spec: &Spec,
+        method: Method,
+        template: &str,
+        status: StatusCode,
+    ) {
+        self.expect_status(status);
+        let schema = spec.response_schema(&method, template, status.as_u16());
         self.expect_valid_in(
             spec,
-            &format!("{method} {template} 200 schema {schema}"),
+            &format!("{method} {template} {status} schema {schema}"),
             schema,
         );
     }

@@ -242,9 +242,8 @@ async fn comment_list_matches_spec() {
 #[tokio::test]
 async fn changelog_bulkfetch_matches_spec() {
     let site = Site::start().await;
-    let keys: Vec<&str> = site
-        .jira
-        .data()
+    let data = site.jira.data();
+    let keys: Vec<&str> = data
         .issues
         .iter()
         .take(20)

@@ -41,6 +41,12 @@ pub enum ChangeItem {
     },
     /// The resolution set on reaching Done (resolution ids).
     Resolution { from: Option<u64>, to: Option<u64> },
+    /// Any other field a write changed (`field` is its id), with the texts Jira shows.
+    Field {
+        field: &'static str,
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 impl ChangeItem {
@@ -50,6 +56,7 @@ impl ChangeItem {
             ChangeItem::Status { .. } => "status",
             ChangeItem::Assignee { .. } => "assignee",
             ChangeItem::Resolution { .. } => "resolution",
+            ChangeItem::Field { field, .. } => field,
         }
     }
 }
@@ -299,6 +306,9 @@ mod tests {
                             }
                             assert_ne!(from, to);
                             assignee = Some(to.clone());
+                        }
+                        ChangeItem::Field { field, .. } => {
+                            panic!("{}: the generator changes no {field}", issue.key)
                         }
                         ChangeItem::Resolution { to, .. } => {
                             assert_eq!(*to, issue.resolution_id);

@@ -14,7 +14,7 @@ use crate::jira::data::{Board, EPIC, Issue};
 use crate::jira::fields::{self, DefaultFields};
 use crate::jira::jql;
 use crate::jira::render::{IssueOptions, Renderer};
-use crate::jira::server::{Ctx, Shared, error_response, json_response};
+use crate::jira::server::{Ctx, View, error_response, json_response};
 
 const BOARD_MISSING: &str = "The requested board cannot be viewed because it either does not exist or you do not have permission to view it.";
 const SPRINT_MISSING: &str = "Sprint does not exist or you do not have permission to view it.";
@@ -30,11 +30,11 @@ fn not_found(message: &str) -> Fail {
     Fail::new(StatusCode::NOT_FOUND, vec![message.into()])
 }
 
-fn find_board<'a>(s: &'a Shared, c: &Ctx) -> Result<&'a Board, Fail> {
+fn find_board<'a>(s: &'a View, c: &Ctx) -> Result<&'a Board, Fail> {
     c.param("boardId")
         .parse::<u64>()
         .ok()
-        .and_then(|id| s.data.board(id))
+        .and_then(|id| s.data().board(id))
         .ok_or_else(|| not_found(BOARD_MISSING))
 }
 
@@ -51,14 +51,14 @@ fn values_page(page: Page, total: usize, with_total: bool, values: Vec<Value>) -
     Value::Object(m)
 }
 
-pub(crate) fn boards(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn boards(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let page = Page::from_query(c, 50, 50)?;
         let kind = c.query_one("type").map(str::to_lowercase);
         let project = c.query_one("projectKeyOrId").map(str::to_lowercase);
         let name = c.query_one("name").map(str::to_lowercase);
         let matching: Vec<_> = s
-            .data
+            .data()
             .boards
             .iter()
             .filter(|b| {
@@ -69,7 +69,7 @@ pub(crate) fn boards(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
                 name.as_ref()
                     .is_none_or(|n| b.name.to_lowercase().contains(n.as_str()))
             })
-            .filter_map(|b| s.data.project(b.project_id).map(|p| (b, p)))
+            .filter_map(|b| s.data().project(b.project_id).map(|p| (b, p)))
             .filter(|(_, p)| {
                 project
                     .as_ref()
@@ -100,7 +100,7 @@ pub(crate) fn boards(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
-pub(crate) fn board_sprints(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn board_sprints(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let board = find_board(s, c)?;
         if board.board_type != "scrum" {
@@ -123,7 +123,7 @@ pub(crate) fn board_sprints(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             _ => 2,
         };
         let mut sprints: Vec<_> = s
-            .data
+            .data()
             .sprints
             .iter()
             .filter(|sp| sp.board_id == board.id)
@@ -131,7 +131,7 @@ pub(crate) fn board_sprints(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             .collect();
         // "ordered first by state (closed, active, future) then by their position".
         sprints.sort_by_key(|sp| (rank(&sp.state), sp.id));
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let values = page
             .of(&sprints)
             .iter()
@@ -142,21 +142,21 @@ pub(crate) fn board_sprints(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
-pub(crate) fn sprint(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn sprint(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let found = c
         .param("sprintId")
         .parse::<u64>()
         .ok()
-        .and_then(|id| s.data.sprint(id));
+        .and_then(|id| s.data().sprint(id));
     match found {
-        Some(sp) => json_response(StatusCode::OK, &c.renderer(&s.data).agile_sprint(sp)),
+        Some(sp) => json_response(StatusCode::OK, &c.renderer(s.data()).agile_sprint(sp)),
         None => error_response(StatusCode::NOT_FOUND, vec![SPRINT_MISSING.into()]),
     }
 }
 
 /// `GET /board/{boardId}/epic`: the epics of the board's project in rank (id) order,
 /// optionally only `done=true|false` ones.
-pub(crate) fn board_epics(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn board_epics(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let board = find_board(s, c)?;
         let page = Page::from_query(c, 50, 50)?;
@@ -171,25 +171,25 @@ pub(crate) fn board_epics(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             }
         };
         let is_done = |i: &Issue| {
-            s.data
+            s.data()
                 .status(i.status_id)
                 .is_some_and(|st| st.category_id == 3)
         };
         let epics: Vec<&Issue> = s
-            .data
+            .data()
             .issues
             .iter()
             .filter(|i| i.project_id == board.project_id && i.issue_type_id == EPIC)
             .filter(|i| done.is_none_or(|d| is_done(i) == d))
             .collect();
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let values = page.of(&epics).iter().map(|e| r.agile_epic(e)).collect();
         ok(&values_page(page, epics.len(), false, values))
     })())
 }
 
 /// `GET /board/{boardId}/issue`: the issues of the board's project.
-pub(crate) fn board_issues(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn board_issues(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let board = find_board(s, c)?;
         agile_issues(s, c, |i| i.project_id == board.project_id)
@@ -197,13 +197,13 @@ pub(crate) fn board_issues(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 }
 
 /// `GET /sprint/{sprintId}/issue`: the issues whose Sprint field holds the sprint.
-pub(crate) fn sprint_issues(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn sprint_issues(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let sprint = c
             .param("sprintId")
             .parse::<u64>()
             .ok()
-            .and_then(|id| s.data.sprint(id))
+            .and_then(|id| s.data().sprint(id))
             .ok_or_else(|| not_found(SPRINT_MISSING))?;
         agile_issues(s, c, |i| i.sprint_ids.contains(&sprint.id))
     })())
@@ -215,7 +215,7 @@ const AGILE_FIELDS: [&str; 4] = ["sprint", "closedSprints", "epic", "flagged"];
 /// Issues in `scope` that also match the `jql` parameter, in rank order (here: creation
 /// order) unless the JQL orders them; the search-result shape `{expand,startAt,maxResults,
 /// total,issues}` with `maxResults` capped at 100.
-fn agile_issues(s: &Shared, c: &Ctx, scope: impl Fn(&Issue) -> bool) -> Reply {
+fn agile_issues(s: &View, c: &Ctx, scope: impl Fn(&Issue) -> bool) -> Reply {
     let page = Page::from_query(c, 50, ISSUE_PAGE_CAP)?;
     let jql_text = c.query_one("jql").unwrap_or("").to_string();
     let ordered = jql::parse(&jql_text)
@@ -225,7 +225,7 @@ fn agile_issues(s: &Shared, c: &Ctx, scope: impl Fn(&Issue) -> bool) -> Reply {
     let mut mine: Vec<usize> = hits
         .iter()
         .copied()
-        .filter(|&i| scope(&s.data.issues[i]))
+        .filter(|&i| scope(&s.data().issues[i]))
         .collect();
     if !ordered {
         mine.sort_unstable();
@@ -242,7 +242,7 @@ fn agile_issues(s: &Shared, c: &Ctx, scope: impl Fn(&Issue) -> bool) -> Reply {
         .into_iter()
         .filter(|f| defaults || named.contains(f))
         .collect();
-    let r = c.renderer(&s.data);
+    let r = c.renderer(s.data());
     let opts = IssueOptions {
         search: true,
         ..IssueOptions::default()
@@ -251,7 +251,7 @@ fn agile_issues(s: &Shared, c: &Ctx, scope: impl Fn(&Issue) -> bool) -> Reply {
         .of(&mine)
         .iter()
         .map(|&i| {
-            let issue = &s.data.issues[i];
+            let issue = &s.data().issues[i];
             let mut v = r.issue(issue, &selected, opts);
             if let Some(m) = v.as_object_mut() {
                 m.insert(

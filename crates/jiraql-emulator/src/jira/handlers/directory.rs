@@ -7,15 +7,15 @@ use serde_json::{Value, json};
 use super::{Fail, Page, bad_order, bad_request, expand_set, ok, order_by, page_bean, respond};
 use crate::jira::data::{Filter, Group, User};
 use crate::jira::render::ApiVersion;
-use crate::jira::server::{Ctx, Shared};
+use crate::jira::server::{Ctx, View};
 
 /// `GET /users/search`: a bare array, no total (keep paging until a page comes back empty).
-pub(crate) fn users_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn users_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let page = Page::from_query(c, 50, 1000)?;
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let users = page
-            .of(&s.data.users)
+            .of(&s.data().users)
             .iter()
             .map(|u| r.user(&u.account_id))
             .collect();
@@ -25,7 +25,7 @@ pub(crate) fn users_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 
 /// `GET /user?accountId=` (Cloud) or `?username=`/`?key=` (Data Center): one user with the
 /// sizes of their groups and application roles (`expand=groups` lists the groups).
-pub(crate) fn user(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn user(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let found: Option<&User> = match c.version {
             ApiVersion::V3 => {
@@ -35,11 +35,15 @@ pub(crate) fn user(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
                     .ok_or_else(|| {
                         bad_request("The query parameter 'accountId' must be provided.")
                     })?;
-                s.data.user(id.trim())
+                s.data().user(id.trim())
             }
             ApiVersion::V2 => match (c.query_one("username"), c.query_one("key")) {
-                (Some(n), _) => s.data.users.iter().find(|u| u.name.eq_ignore_ascii_case(n)),
-                (None, Some(k)) => s.data.users.iter().find(|u| u.key == k),
+                (Some(n), _) => s
+                    .data()
+                    .users
+                    .iter()
+                    .find(|u| u.name.eq_ignore_ascii_case(n)),
+                (None, Some(k)) => s.data().users.iter().find(|u| u.key == k),
                 (None, None) => {
                     return Err(bad_request(
                         "Either the 'username' or the 'key' query parameter must be provided.",
@@ -55,9 +59,9 @@ pub(crate) fn user(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
                 ],
             )
         })?;
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let groups: Vec<&Group> = s
-            .data
+            .data()
             .groups
             .iter()
             .filter(|g| g.members.contains(&u.account_id))
@@ -93,7 +97,7 @@ pub(crate) fn user(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 
 /// `GET /group/bulk`: groups by name, filtered by repeated `groupId`/`groupName`,
 /// `accessType` and `applicationKey`.
-pub(crate) fn groups(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn groups(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let page = Page::from_query(c, 50, 50)?;
         let ids = c.query_all("groupId");
@@ -118,7 +122,7 @@ pub(crate) fn groups(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             }
         };
         let matching: Vec<&Group> = s
-            .data
+            .data()
             .groups
             .iter()
             .filter(|g| ids.is_empty() || ids.contains(&g.group_id))
@@ -126,7 +130,7 @@ pub(crate) fn groups(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             .filter(|g| access.is_none_or(|a| a.contains(&g.name.as_str())))
             .filter(|g| application.is_none_or(|a| a.contains(&g.name.as_str())))
             .collect();
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         ok(&page_bean(c, &r, "group/bulk", page, &matching, |g| {
             r.group(g)
         }))
@@ -137,7 +141,7 @@ pub(crate) fn groups(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 /// case-insensitive substring, owner `accountId`, repeated `id`; `groupname`/`groupId`/
 /// `projectId` select shared filters, and nothing is shared here), ordered by `orderBy`
 /// (default name). Only id, name and links are sent unless `expand` asks for more.
-pub(crate) fn filters(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn filters(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let page = Page::from_query(c, 50, 100)?;
         let name = c.query_one("filterName").unwrap_or("").to_lowercase();
@@ -155,7 +159,7 @@ pub(crate) fn filters(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             .iter()
             .any(|k| c.query_one(k).is_some_and(|v| !v.is_empty()));
         let mut matching: Vec<&Filter> = s
-            .data
+            .data()
             .filters
             .iter()
             .filter(|_| !shared_with)
@@ -179,7 +183,7 @@ pub(crate) fn filters(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             if desc { o.reverse() } else { o }
         });
         let expand = expand_set(&c.query_all("expand"));
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         ok(&page_bean(c, &r, "filter/search", page, &matching, |f| {
             r.filter(f, &expand)
         }))

@@ -12,21 +12,21 @@ use super::{
     find_issue, ok, page_bean, respond,
 };
 use crate::jira::data::ChangeItem;
-use crate::jira::server::{Ctx, Shared, json_response};
+use crate::jira::server::{Ctx, View, json_response};
 
 /// `GET /issue/{issueIdOrKey}/changelog`: the issue's histories oldest first, 100 a page.
-pub(crate) fn issue_changelog(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn issue_changelog(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let issue = find_issue(s, c)?;
         let page = Page::from_query(c, 100, 100)?;
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let path = format!("issue/{}/changelog", c.param("issueIdOrKey"));
         ok(&page_bean(
             c,
             &r,
             &path,
             page,
-            s.data.changelogs_of(issue),
+            s.data().changelogs_of(issue),
             |h| r.change_history(h, |_| true).unwrap_or(Value::Null),
         ))
     })())
@@ -64,7 +64,7 @@ fn body_ids(m: &Map<String, Value>, key: &str) -> Result<Vec<String>, Fail> {
 ///
 /// Timestamps are ISO strings as in the per-issue changelog; the spec's example shows epoch
 /// seconds for `created` here, a known oddity of the spec (reference §3).
-pub(crate) fn changelog_bulkfetch(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+pub(crate) fn changelog_bulkfetch(s: &View, c: &Ctx, body: &[u8]) -> Response {
     respond((|| {
         let m = body_object(body)?;
         if let Some(k) = m.keys().find(|k| !BULK_KEYS.contains(&k.as_str())) {
@@ -96,7 +96,7 @@ pub(crate) fn changelog_bulkfetch(s: &Shared, c: &Ctx, body: &[u8]) -> Response 
         let mut seen = HashSet::new();
         let issues: Vec<_> = wanted
             .iter()
-            .filter_map(|k| s.data.issue_by_id_or_key(k))
+            .filter_map(|k| s.data().issue_by_id_or_key(k))
             .filter(|i| seen.insert(i.id))
             .collect();
         let keep = |item: &ChangeItem| {
@@ -108,9 +108,9 @@ pub(crate) fn changelog_bulkfetch(s: &Shared, c: &Ctx, body: &[u8]) -> Response 
         let mut entries: Vec<(i64, u64, usize)> = issues
             .iter()
             .flat_map(|i| i.changelogs.clone())
-            .filter(|&h| s.data.changelogs[h].items.iter().any(keep))
+            .filter(|&h| s.data().changelogs[h].items.iter().any(keep))
             .map(|h| {
-                let x = &s.data.changelogs[h];
+                let x = &s.data().changelogs[h];
                 (x.created.timestamp_millis(), x.issue_id, h)
             })
             .collect();
@@ -129,10 +129,10 @@ pub(crate) fn changelog_bulkfetch(s: &Shared, c: &Ctx, body: &[u8]) -> Response 
                 })?,
         };
         let end = offset.saturating_add(max).min(entries.len());
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let mut groups: Vec<(u64, Vec<Value>)> = Vec::new();
         for &(_, issue_id, h) in &entries[offset..end] {
-            let Some(v) = r.change_history(&s.data.changelogs[h], keep) else {
+            let Some(v) = r.change_history(&s.data().changelogs[h], keep) else {
                 continue;
             };
             match groups.iter_mut().find(|(id, _)| *id == issue_id) {
@@ -157,10 +157,10 @@ pub(crate) fn changelog_bulkfetch(s: &Shared, c: &Ctx, body: &[u8]) -> Response 
 }
 
 /// `GET /issueLinkType`.
-pub(crate) fn link_types(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
-    let r = c.renderer(&s.data);
+pub(crate) fn link_types(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(s.data());
     let all: Vec<Value> = s
-        .data
+        .data()
         .issue_link_types
         .iter()
         .map(|t| r.link_type(t))
@@ -169,37 +169,37 @@ pub(crate) fn link_types(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 }
 
 /// `GET /issueLink/{linkId}`: the link with both issues.
-pub(crate) fn issue_link(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn issue_link(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let wanted = c.param("linkId");
         let link = wanted
             .parse::<u64>()
             .ok()
-            .and_then(|id| s.data.issue_link(id))
+            .and_then(|id| s.data().issue_link(id))
             .ok_or_else(|| {
                 Fail::new(
                     StatusCode::NOT_FOUND,
                     vec![format!("No issue link with id '{wanted}' exists.")],
                 )
             })?;
-        ok(&c.renderer(&s.data).issue_link(link, None))
+        ok(&c.renderer(s.data()).issue_link(link, None))
     })())
 }
 
 /// `GET /attachment/{id}`: `AttachmentMetadata`.
-pub(crate) fn attachment(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn attachment(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let wanted = c.param("id");
         let a = wanted
             .parse::<u64>()
             .ok()
-            .and_then(|id| s.data.attachment(id))
+            .and_then(|id| s.data().attachment(id))
             .ok_or_else(|| {
                 Fail::new(
                     StatusCode::NOT_FOUND,
                     vec![format!("The attachment with id '{wanted}' does not exist.")],
                 )
             })?;
-        ok(&c.renderer(&s.data).attachment(a, true))
+        ok(&c.renderer(s.data()).attachment(a, true))
     })())
 }

@@ -11,7 +11,7 @@ struct SearchRequest {
     expand: HashSet<String>,
 }
 
-pub(crate) fn search_jql_get(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn search_jql_get(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let req = SearchRequest {
             jql: c.query_one("jql").unwrap_or("").to_string(),
@@ -36,7 +36,7 @@ const SEARCH_BODY_KEYS: &[&str] = &[
     "reconcileIssues",
 ];
 
-pub(crate) fn search_jql_post(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+pub(crate) fn search_jql_post(s: &View, c: &Ctx, body: &[u8]) -> Response {
     respond((|| {
         let m = body_object(body)?;
         // SearchAndReconcileRequestBean has additionalProperties: false.
@@ -58,7 +58,7 @@ pub(crate) fn search_jql_post(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
 const ID_PAGE_CAP: usize = 5000;
 const FIELD_PAGE_CAP: usize = 100;
 
-fn search_jql(s: &Shared, c: &Ctx, req: SearchRequest) -> Reply {
+fn search_jql(s: &View, c: &Ctx, req: SearchRequest) -> Reply {
     let hits = run_search(s, &req.jql, true, Some(7))?;
     let offset = match &req.token {
         None => 0,
@@ -85,14 +85,14 @@ fn search_jql(s: &Shared, c: &Ctx, req: SearchRequest) -> Reply {
     }
     .min(cap);
     let end = offset.saturating_add(max).min(hits.len());
-    let r = c.renderer(&s.data);
+    let r = c.renderer(s.data());
     let opts = IssueOptions {
         search: true,
         ..IssueOptions::default()
     };
     let issues: Vec<Value> = hits[offset..end]
         .iter()
-        .map(|&i| r.issue(&s.data.issues[i], &selected, opts))
+        .map(|&i| r.issue(&s.data().issues[i], &selected, opts))
         .collect();
     let mut out = Map::new();
     out.insert("issues".into(), Value::Array(issues));
@@ -147,7 +147,7 @@ pub(super) fn decode_token(token: &str, jql: &str) -> Option<usize> {
     offset.parse().ok()
 }
 
-pub(crate) fn approximate_count(s: &Shared, _: &Ctx, body: &[u8]) -> Response {
+pub(crate) fn approximate_count(s: &View, _: &Ctx, body: &[u8]) -> Response {
     respond((|| {
         let m = body_object(body)?;
         let jql_text = body_string(&m, "jql")?.unwrap_or_default();
@@ -156,7 +156,7 @@ pub(crate) fn approximate_count(s: &Shared, _: &Ctx, body: &[u8]) -> Response {
     })())
 }
 
-pub(crate) fn search_removed(_: &Shared, _: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn search_removed(_: &View, _: &Ctx, _: &[u8]) -> Response {
     error_response(StatusCode::GONE, vec![REMOVED.into()])
 }
 
@@ -175,7 +175,7 @@ struct LegacyRequest {
     expand: HashSet<String>,
 }
 
-pub(crate) fn legacy_search_get(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn legacy_search_get(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let req = LegacyRequest {
             jql: c.query_one("jql").unwrap_or("").to_string(),
@@ -188,7 +188,7 @@ pub(crate) fn legacy_search_get(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
-pub(crate) fn legacy_search_post(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
+pub(crate) fn legacy_search_post(s: &View, c: &Ctx, body: &[u8]) -> Response {
     respond((|| {
         let m = body_object(body)?;
         let req = LegacyRequest {
@@ -202,21 +202,21 @@ pub(crate) fn legacy_search_post(s: &Shared, c: &Ctx, body: &[u8]) -> Response {
     })())
 }
 
-fn legacy_search(s: &Shared, c: &Ctx, req: LegacyRequest) -> Reply {
+fn legacy_search(s: &View, c: &Ctx, req: LegacyRequest) -> Reply {
     let hits = run_search(s, &req.jql, false, None)?;
     let start = usize::try_from(req.start_at.unwrap_or(0).max(0)).unwrap_or(0);
     let max = req.max_results.unwrap_or(50).clamp(0, LEGACY_PAGE_CAP);
     let start = start.min(hits.len());
     let end = start.saturating_add(max as usize).min(hits.len());
     let selected = fields::select(&req.fields, DefaultFields::Navigable);
-    let r = c.renderer(&s.data);
+    let r = c.renderer(s.data());
     let opts = IssueOptions {
         search: true,
         ..IssueOptions::default()
     };
     let issues: Vec<Value> = hits[start..end]
         .iter()
-        .map(|&i| r.issue(&s.data.issues[i], &selected, opts))
+        .map(|&i| r.issue(&s.data().issues[i], &selected, opts))
         .collect();
     let mut out = Map::new();
     out.insert("expand".into(), json!("schema,names"));

@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 
 use super::{Fail, Page, bad_order, expand_set, ok, order_by, page_bean, respond};
 use crate::jira::data::{Actor, Component, Project, Version};
-use crate::jira::server::{Ctx, Shared};
+use crate::jira::server::{Ctx, View};
 
 /// The project named by `{projectIdOrKey}`, or Jira's 404.
-fn find_project<'a>(s: &'a Shared, c: &Ctx) -> Result<&'a Project, Fail> {
+fn find_project<'a>(s: &'a View, c: &Ctx) -> Result<&'a Project, Fail> {
     let wanted = c.param("projectIdOrKey");
-    s.data.project_by_id_or_key(wanted).ok_or_else(|| {
+    s.data().project_by_id_or_key(wanted).ok_or_else(|| {
         let what = if wanted.parse::<u64>().is_ok() {
             "id"
         } else {
@@ -41,7 +41,7 @@ fn sort_by<T, K: Ord>(items: &mut [T], descending: bool, key: impl Fn(&T) -> K) 
     });
 }
 
-pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn project_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let page = Page::from_query(c, 50, 100)?;
         let q = c.query_one("query").unwrap_or("");
@@ -60,7 +60,7 @@ pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
         let ids = list("id");
         let type_key = c.query_one("typeKey").map(str::to_lowercase);
         let mut matching: Vec<&Project> = s
-            .data
+            .data()
             .projects
             .iter()
             .filter(|p| contains_any(q, &[&p.key, &p.name]))
@@ -79,7 +79,7 @@ pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             "id" => sort_by(&mut matching, desc, |p| p.id),
             "issueCount" => {
                 let mut counts: HashMap<u64, usize> = HashMap::new();
-                for i in &s.data.issues {
+                for i in &s.data().issues {
                     *counts.entry(i.project_id).or_default() += 1;
                 }
                 sort_by(&mut matching, desc, |p| {
@@ -94,7 +94,7 @@ pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
                 vec!["No projects found for the search criteria.".into()],
             ));
         }
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         ok(&page_bean(c, &r, "project/search", page, &matching, |p| {
             r.project(p.id)
         }))
@@ -102,16 +102,16 @@ pub(crate) fn project_search(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 }
 
 /// `GET /project/{projectIdOrKey}`.
-pub(crate) fn project(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn project(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
-        ok(&c.renderer(&s.data).project_full(p))
+        ok(&c.renderer(s.data()).project_full(p))
     })())
 }
 
-fn components_of<'a>(s: &'a Shared, p: &Project) -> Vec<&'a Component> {
+fn components_of<'a>(s: &'a View, p: &Project) -> Vec<&'a Component> {
     let mut all: Vec<&Component> = s
-        .data
+        .data()
         .components
         .iter()
         .filter(|x| x.project_id == p.id)
@@ -121,10 +121,10 @@ fn components_of<'a>(s: &'a Shared, p: &Project) -> Vec<&'a Component> {
 }
 
 /// `GET /project/{key}/components`: every component, by name.
-pub(crate) fn components(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn components(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let all = components_of(s, p)
             .into_iter()
             .filter(|_| from_jira(c))
@@ -143,13 +143,13 @@ fn from_jira(c: &Ctx) -> bool {
 
 /// `GET /project/{key}/component`: a page of components with their issue counts; `query`
 /// matches name or description; `orderBy` name (default), description, issueCount, lead.
-pub(crate) fn components_page(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn components_page(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
         let page = Page::from_query(c, 50, 50)?;
         let q = c.query_one("query").unwrap_or("");
         let mut counts: HashMap<u64, usize> = HashMap::new();
-        for i in s.data.issues.iter().filter(|i| i.project_id == p.id) {
+        for i in s.data().issues.iter().filter(|i| i.project_id == p.id) {
             for &cid in &i.component_ids {
                 *counts.entry(cid).or_default() += 1;
             }
@@ -168,12 +168,12 @@ pub(crate) fn components_page(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             "lead" => sort_by(&mut matching, desc, |x| {
                 x.lead
                     .as_ref()
-                    .and_then(|a| s.data.user(a))
+                    .and_then(|a| s.data().user(a))
                     .map(|u| u.display_name.to_lowercase())
             }),
             other => return Err(bad_order(other)),
         }
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let path = format!("project/{}/component", c.param("projectIdOrKey"));
         ok(&page_bean(c, &r, &path, page, &matching, |x| {
             r.component(x, Some(count(x)))
@@ -181,9 +181,9 @@ pub(crate) fn components_page(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
-fn versions_of<'a>(s: &'a Shared, p: &Project) -> Vec<&'a Version> {
+fn versions_of<'a>(s: &'a View, p: &Project) -> Vec<&'a Version> {
     let mut all: Vec<&Version> = s
-        .data
+        .data()
         .versions
         .iter()
         .filter(|v| v.project_id == p.id)
@@ -194,10 +194,10 @@ fn versions_of<'a>(s: &'a Shared, p: &Project) -> Vec<&'a Version> {
 
 /// `expand=issuesstatus`: issue counts per status category for every version of the project
 /// (`issuesStatusForFixVersion`).
-fn issues_status(s: &Shared, p: &Project) -> HashMap<u64, Value> {
+fn issues_status(s: &View, p: &Project) -> HashMap<u64, Value> {
     let mut counts: HashMap<u64, [u64; 3]> = HashMap::new();
-    for i in s.data.issues.iter().filter(|i| i.project_id == p.id) {
-        let slot = match s.data.status(i.status_id).map(|st| st.category_id) {
+    for i in s.data().issues.iter().filter(|i| i.project_id == p.id) {
+        let slot = match s.data().status(i.status_id).map(|st| st.category_id) {
             Some(2) => 0,
             Some(4) => 1,
             _ => 2,
@@ -219,15 +219,11 @@ fn issues_status(s: &Shared, p: &Project) -> HashMap<u64, Value> {
 }
 
 /// Renders versions, with `issuesStatusForFixVersion` when `expand` asks for it.
-fn version_renderer<'a>(
-    s: &'a Shared,
-    c: &'a Ctx,
-    p: &Project,
-) -> impl Fn(&&Version) -> Value + 'a {
+fn version_renderer<'a>(s: &'a View, c: &'a Ctx, p: &Project) -> impl Fn(&&Version) -> Value + 'a {
     let status = expand_set(&c.query_all("expand"))
         .contains("issuesstatus")
         .then(|| issues_status(s, p));
-    let r = c.renderer(&s.data);
+    let r = c.renderer(s.data());
     move |v: &&Version| {
         let st = status.as_ref().and_then(|m| m.get(&v.id).cloned());
         r.version(v, st)
@@ -235,7 +231,7 @@ fn version_renderer<'a>(
 }
 
 /// `GET /project/{key}/versions`: every version in sequence order.
-pub(crate) fn versions(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn versions(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
         let render = version_renderer(s, c, p);
@@ -248,7 +244,7 @@ pub(crate) fn versions(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 /// `GET /project/{key}/version`: a page of versions; `query` on name/description, `status`
 /// (released, unreleased, archived), `orderBy` sequence (default), name, releaseDate,
 /// startDate, description.
-pub(crate) fn versions_page(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn versions_page(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
         let page = Page::from_query(c, 50, 50)?;
@@ -286,43 +282,43 @@ pub(crate) fn versions_page(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             other => return Err(bad_order(other)),
         }
         let render = version_renderer(s, c, p);
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let path = format!("project/{}/version", c.param("projectIdOrKey"));
         ok(&page_bean(c, &r, &path, page, &matching, render))
     })())
 }
 
 /// `GET /project/{key}/role`: role name → URL.
-pub(crate) fn roles(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn roles(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
-        ok(&c.renderer(&s.data).role_links(p))
+        ok(&c.renderer(s.data()).role_links(p))
     })())
 }
 
 /// `GET /project/{key}/roledetails`: `ProjectRoleDetails` (no actors, as the spec has it);
 /// `currentMember=true` keeps the roles the caller holds (directly or through a group).
-pub(crate) fn role_details(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn role_details(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
         let only_mine = c
             .query_one("currentMember")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let me = &s.data.myself;
+        let me = &s.data().myself;
         let holds = |role_id: u64| {
-            s.data
+            s.data()
                 .role_actors_of(p.id, role_id)
                 .any(|a| match &a.actor {
                     Actor::User(u) => u == me,
                     Actor::Group(g) => s
-                        .data
+                        .data()
                         .group_by_name(g)
                         .is_some_and(|g| g.members.contains(me)),
                 })
         };
-        let r = c.renderer(&s.data);
+        let r = c.renderer(s.data());
         let all = s
-            .data
+            .data()
             .roles
             .iter()
             .filter(|role| !only_mine || holds(role.id))
@@ -334,21 +330,21 @@ pub(crate) fn role_details(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
 
 /// `GET /project/{key}/role/{id}`: the role with this project's actors
 /// (`excludeInactiveUsers=true` drops inactive users).
-pub(crate) fn role(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
+pub(crate) fn role(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let p = find_project(s, c)?;
         let wanted = c.param("id");
         let role = wanted
             .parse::<u64>()
             .ok()
-            .and_then(|id| s.data.role(id))
+            .and_then(|id| s.data().role(id))
             .ok_or_else(|| {
                 Fail::new(
                     StatusCode::NOT_FOUND,
                     vec![format!("Could not find project role with id '{wanted}'.")],
                 )
             })?;
-        let mut v = c.renderer(&s.data).role(p, role);
+        let mut v = c.renderer(s.data()).role(p, role);
         let exclude_inactive = c
             .query_one("excludeInactiveUsers")
             .is_some_and(|x| x.eq_ignore_ascii_case("true"));
@@ -356,7 +352,7 @@ pub(crate) fn role(s: &Shared, c: &Ctx, _: &[u8]) -> Response {
             actors.retain(|a| {
                 a["actorUser"]["accountId"]
                     .as_str()
-                    .and_then(|id| s.data.user(id))
+                    .and_then(|id| s.data().user(id))
                     .is_none_or(|u| u.active)
             });
         }

@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ApiVersion, Renderer, timestamp};
 use crate::jira::data::{Attachment, ChangeHistory, ChangeItem, Issue, IssueLink, IssueLinkType};
+use crate::jira::fields;
 
 impl Renderer<'_> {
     /// `IssueLinkType`.
@@ -147,10 +148,15 @@ impl Renderer<'_> {
                 to.map(|x| x.to_string()),
                 resolution(*to),
             ),
+            ChangeItem::Field { from, to, .. } => (None, from.clone(), None, to.clone()),
         };
+        // Custom fields are named by their display name and typed `custom`, as Jira does.
+        let custom = fields::FIELDS
+            .iter()
+            .find(|f| f.id == item.field_id() && f.custom_id.is_some());
         json!({
-            "field": item.field_id(),
-            "fieldtype": "jira",
+            "field": custom.map_or(item.field_id(), |f| f.name),
+            "fieldtype": if custom.is_some() { "custom" } else { "jira" },
             "fieldId": item.field_id(),
             "from": from,
             "fromString": from_s,

@@ -305,7 +305,8 @@ async fn comments_by_id() {
         }
     }
     assert_eq!(got, all, "every comment once, in id order");
-    let first = &emu.data().comments[0];
+    let data = emu.data();
+    let first = &data.comments[0];
     let (_, page) = c
         .post(
             "/rest/api/3/comment/list?expand=properties",

@@ -1,0 +1,114 @@
+//! The issue write endpoints: request bodies as the spec's request schemas describe them, and
+//! answers matching its response schemas (created issues, bulk results with their errors,
+//! error collections, transitions). A 204 has no body, as Jira sends it.
+
+use super::*;
+
+const CREATE: &str = "/rest/api/3/issue";
+const BULK: &str = "/rest/api/3/issue/bulk";
+const ISSUE: &str = "/rest/api/3/issue/{issueIdOrKey}";
+const TRANSITIONS: &str = "/rest/api/3/issue/{issueIdOrKey}/transitions";
+
+/// Asserts that `body` is a valid request for `method template`.
+fn expect_request(method: Method, template: &str, body: &Value) {
+    let schema = SPEC.request_schema(&method, template);
+    let errors = violations(&SPEC.validator(schema), body, "");
+    assert!(
+        errors.is_empty(),
+        "the request for {method} {template} does not match its schema:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn task(summary: &str) -> Value {
+    json!({"fields": {
+        "project": {"key": "DEMO"},
+        "issuetype": {"name": "Task"},
+        "summary": summary,
+        "labels": ["spec"],
+        "priority": {"name": "Low"},
+    }})
+}
+
+/// Sends a request that must answer 204 with no body.
+async fn expect_no_content(
+    site: &Site,
+    method: Method,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&Value>,
+) {
+    let answer = site.call(method, path, query, body).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::NO_CONTENT,
+        "{}: {}",
+        answer.what,
+        answer.body
+    );
+    assert_eq!(
+        answer.body,
+        Value::Null,
+        "{}: a 204 has no body",
+        answer.what
+    );
+}
+
+#[tokio::test]
+async fn creates_match_spec() {
+    let site = Site::start().await;
+    let body = task("Spec-shaped");
+    expect_request(Method::POST, CREATE, &body);
+    let answer = site.call(Method::POST, CREATE, &[], Some(&body)).await;
+    answer.expect_answer_in(&SPEC, Method::POST, CREATE, StatusCode::CREATED);
+
+    let bad = json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}}});
+    expect_request(Method::POST, CREATE, &bad);
+    let answer = site.call(Method::POST, CREATE, &[], Some(&bad)).await;
+    answer.expect_answer_in(&SPEC, Method::POST, CREATE, StatusCode::BAD_REQUEST);
+    assert!(answer.body["errors"]["summary"].is_string());
+
+    let bulk = json!({"issueUpdates": [task("one"), bad, task("three")]});
+    expect_request(Method::POST, BULK, &bulk);
+    let answer = site.call(Method::POST, BULK, &[], Some(&bulk)).await;
+    answer.expect_answer_in(&SPEC, Method::POST, BULK, StatusCode::CREATED);
+    assert_eq!(answer.body["errors"][0]["failedElementNumber"], 1);
+
+    let all_bad = json!({"issueUpdates": [bad]});
+    let answer = site.call(Method::POST, BULK, &[], Some(&all_bad)).await;
+    answer.expect_answer_in(&SPEC, Method::POST, BULK, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn edits_transitions_and_deletes_match_spec() {
+    let site = Site::start().await;
+    let made = site
+        .call(Method::POST, CREATE, &[], Some(&task("to change")))
+        .await;
+    let key = made.body["key"].as_str().expect("key").to_string();
+    let path = format!("/rest/api/3/issue/{key}");
+
+    let edit = json!({"fields": {"summary": "changed"}, "update": {"labels": [{"add": "edited"}]}});
+    expect_request(Method::PUT, ISSUE, &edit);
+    expect_no_content(&site, Method::PUT, &path, &[], Some(&edit)).await;
+    let answer = site
+        .call(Method::PUT, &path, &[("returnIssue", "true")], Some(&edit))
+        .await;
+    answer.expect_answer_in(&SPEC, Method::PUT, ISSUE, StatusCode::OK);
+    assert_eq!(answer.body["fields"]["labels"], json!(["spec", "edited"]));
+
+    let transitions = format!("{path}/transitions");
+    let answer = site.call(Method::GET, &transitions, &[], None).await;
+    answer.expect_operation(Method::GET, TRANSITIONS);
+    let first = answer.body["transitions"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let step = json!({"transition": {"id": first}});
+    expect_request(Method::POST, TRANSITIONS, &step);
+    expect_no_content(&site, Method::POST, &transitions, &[], Some(&step)).await;
+
+    expect_no_content(&site, Method::DELETE, &path, &[], None).await;
+    let answer = site.call(Method::GET, &path, &[], None).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
