@@ -221,7 +221,7 @@ impl fmt::Debug for ClientStats {
 /// may be private); `site` is the label of the configured site.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    /// `GET` or `POST`.
+    /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: &'static str,
     /// The percent-encoded path, without query.
     pub path: String,
@@ -234,7 +234,7 @@ pub struct Endpoint {
 pub struct HttpFailure {
     /// The HTTP status code.
     pub status: u16,
-    /// `GET` or `POST`.
+    /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: &'static str,
     /// The percent-encoded path, without query.
     pub path: String,
@@ -513,6 +513,32 @@ impl JiraError {
             _ => &[],
         }
     }
+
+    /// Whether a write that ended in this error may still have been made: its answer was lost
+    /// (no answer, a timeout, a body cut short) or Jira failed on its side (5xx). Before such a
+    /// write is sent again, look whether it happened.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            JiraError::Transport { .. } | JiraError::Timeout { .. } => true,
+            JiraError::InvalidJson { .. } => true,
+            JiraError::Http(failure) => failure.status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// Whether a request may be sent again after a fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// Reads, and writes that cannot happen twice (an edit to absolute values, a delete): 429,
+    /// 502/503/504, lost connections and bodies cut short are retried.
+    Always,
+    /// Writes that could happen twice (a create, a transition): only a 429, which Jira sends
+    /// before doing any work, is retried; anything else is returned for the caller to check.
+    OnlyRefused,
+    /// Like `OnlyRefused`, and a 400's body is the answer: a bulk create reports every row's
+    /// refusal in it.
+    OnlyRefusedKeep400,
 }
 
 /// A Jira client. Cheap to clone; clones share the connection pool and [`ClientStats`].
@@ -651,11 +677,26 @@ impl JiraClient {
         query: &[(&str, String)],
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&self.platform_root(), &path, query)?;
-        self.execute(Method::GET, url, None, None).await
+        self.execute(Method::GET, url, None, None, Resend::Always)
+            .await
     }
 
-    /// `POST /rest/api/{3|2}/<path>?<query>` with a JSON body. Only used for reads, so it is
-    /// retried like a GET.
+    /// A write to `/rest/api/{3|2}/<path>?<query>`, resent only as `resend` allows; the
+    /// answer's JSON (null for a 204).
+    pub(crate) async fn write_platform(
+        &self,
+        method: Method,
+        path: impl ApiPath,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        resend: Resend,
+    ) -> Result<Value, JiraError> {
+        let url = self.build_url(&self.platform_root(), &path, query)?;
+        self.execute(method, url, body, None, resend).await
+    }
+
+    /// `POST /rest/api/{3|2}/<path>?<query>` with a JSON body, for reads, so it is retried
+    /// like a GET.
     pub async fn post_platform(
         &self,
         path: impl ApiPath,
@@ -663,7 +704,8 @@ impl JiraClient {
         body: &Value,
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&self.platform_root(), &path, query)?;
-        self.execute(Method::POST, url, Some(body), None).await
+        self.execute(Method::POST, url, Some(body), None, Resend::Always)
+            .await
     }
 
     /// Like [`Self::post_platform`], parsing only the paths `keep` names (see
@@ -676,7 +718,7 @@ impl JiraClient {
         keep: &Keep,
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&self.platform_root(), &path, query)?;
-        self.execute(Method::POST, url, Some(body), Some(keep))
+        self.execute(Method::POST, url, Some(body), Some(keep), Resend::Always)
             .await
     }
 
@@ -687,7 +729,8 @@ impl JiraClient {
         query: &[(&str, String)],
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&["rest", "agile", "1.0"], &path, query)?;
-        self.execute(Method::GET, url, None, None).await
+        self.execute(Method::GET, url, None, None, Resend::Always)
+            .await
     }
 
     /// `GET` an absolute link from a response (`nextPage`, `self`), only when it has the same
@@ -715,7 +758,8 @@ impl JiraClient {
                 expected: base.origin().ascii_serialization(),
             });
         };
-        self.execute(Method::GET, target, None, None).await
+        self.execute(Method::GET, target, None, None, Resend::Always)
+            .await
     }
 
     fn platform_root(&self) -> [&'static str; 3] {
@@ -762,22 +806,25 @@ impl JiraClient {
         Ok(url)
     }
 
-    /// Sends one logical request, retrying as the policy allows.
+    /// Sends one logical request, retrying as the policy and `resend` allow.
     async fn execute(
         &self,
         method: Method,
         url: Url,
         body: Option<&Value>,
         keep: Option<&Keep>,
+        resend: Resend,
     ) -> Result<Value, JiraError> {
         let inner = &*self.inner;
         let stats = &inner.stats.0;
         let policy = inner.settings.retry;
+        let always = resend == Resend::Always;
         let endpoint = Endpoint {
-            method: if method == Method::POST {
-                "POST"
-            } else {
-                "GET"
+            method: match method {
+                Method::POST => "POST",
+                Method::PUT => "PUT",
+                Method::DELETE => "DELETE",
+                _ => "GET",
             },
             path: url.path().to_string(),
             site: inner.site.clone(),
@@ -821,8 +868,10 @@ impl JiraClient {
                     if status.is_success() {
                         match self.decode(&endpoint, status, &meta, &bytes, keep) {
                             // A body cut short on the way (a proxy, a reset) is not Jira's
-                            // answer: every request here only reads, so asking again is safe.
-                            Err(JiraError::InvalidJson { .. }) if retries < policy.max_retries => {
+                            // answer: a read (or an idempotent write) may ask again.
+                            Err(JiraError::InvalidJson { .. })
+                                if always && retries < policy.max_retries =>
+                            {
                                 let delay = backoff(&policy, retries, jitter());
                                 tracing::warn!(
                                     method = endpoint.method,
@@ -836,8 +885,16 @@ impl JiraClient {
                             }
                             decoded => return decoded,
                         }
+                    } else if status == StatusCode::BAD_REQUEST
+                        && resend == Resend::OnlyRefusedKeep400
+                    {
+                        return self.decode(&endpoint, status, &meta, &bytes, keep);
                     } else {
-                        let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
+                        let retryable = match status.as_u16() {
+                            429 => true,
+                            502..=504 => always,
+                            _ => false,
+                        };
                         let plan =
                             retryable.then(|| plan_retry(&policy, retries, meta.retry_after));
                         match plan {
@@ -875,8 +932,8 @@ impl JiraClient {
                     }
                 }
                 Err(e) => {
-                    let retryable =
-                        !(e.is_builder() || e.is_redirect() || e.is_decode() || e.is_status());
+                    let retryable = always
+                        && !(e.is_builder() || e.is_redirect() || e.is_decode() || e.is_status());
                     if !retryable || retries >= policy.max_retries {
                         return Err(self.transport_error(endpoint, &e, retries));
                     }

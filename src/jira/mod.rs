@@ -1,7 +1,7 @@
 //! Everything that knows Jira and nothing of SQL execution: how to connect ([`connection`]),
 //! how to talk HTTP to it ([`client`]), how to write JQL ([`jql`]), how to read its rich-text
-//! bodies ([`adf`]), how to parse only the parts of a response that are read ([`prune`]) and
-//! which tables it offers ([`tables`]).
+//! bodies ([`adf`]), how to parse only the parts of a response that are read ([`prune`]),
+//! which tables it offers ([`tables`]) and how its issue write endpoints are called ([`write`]).
 
 pub mod adf;
 pub mod client;
@@ -9,3 +9,4 @@ pub mod connection;
 pub mod jql;
 pub mod prune;
 pub mod tables;
+pub mod write;
