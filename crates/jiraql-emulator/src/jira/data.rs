@@ -10,7 +10,7 @@
 //! through `Arc` from small pools: with 100 000 issues a private JSON tree per worklog would
 //! cost hundreds of megabytes for no test value.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ pub use history::{ChangeHistory, ChangeItem, DeletedWorklog};
 pub use links::{Attachment, IssueLink, IssueLinkType};
 pub(crate) use seeds::LABELS;
 use seeds::*;
-pub use write::{Change, DeleteRefused, FieldValue, Transition};
+pub use write::{Change, DeleteRefused, FieldValue, NewIssue, Transition};
 
 /// First instant of generated activity (2026-01-05T00:00:00Z), epoch milliseconds.
 pub const ACTIVITY_START_MS: i64 = 1_767_571_200_000;
@@ -254,6 +254,8 @@ pub struct Issue {
     pub attachments: Range<usize>,
     /// Ids of the links ([`JiraData::issue_links`]) the issue takes part in, either end.
     pub link_ids: Vec<u64>,
+    /// Entity properties (`key` → JSON value), set by writes; generated issues have none.
+    pub properties: BTreeMap<String, Value>,
 }
 
 /// A worklog. Updated times are distinct across the site (millisecond precision), so the

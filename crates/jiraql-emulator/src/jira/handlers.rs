@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 use super::data::Issue;
 use super::fields::{self, DefaultFields, FieldDef};
 use super::jql;
-use super::render::{ApiVersion, IssueOptions, Renderer, field_details, timestamp};
+use super::render::{
+    ApiVersion, IssueOptions, Renderer, field_details, issue_properties, timestamp,
+};
 use super::search::{self, SearchContext, SearchError};
 use super::server::{Ctx, View, error_response, json_response};
 
@@ -182,7 +184,31 @@ pub(crate) fn get_issue(s: &View, c: &Ctx, _: &[u8]) -> Response {
             names: expand.contains("names"),
             schema: expand.contains("schema"),
         };
-        ok(&c.renderer(s.data()).issue(issue, &selected, opts))
+        let mut answer = c.renderer(s.data()).issue(issue, &selected, opts);
+        with_properties(&mut answer, issue, &c.query_all("properties"));
+        ok(&answer)
+    })())
+}
+
+/// Adds the `properties` a request asked for to a rendered issue.
+fn with_properties(answer: &mut Value, issue: &Issue, requested: &[String]) {
+    if let (Some(m), Some(p)) = (answer.as_object_mut(), issue_properties(issue, requested)) {
+        m.insert("properties".into(), p);
+    }
+}
+
+/// `GET /rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}`: `EntityProperty`.
+pub(crate) fn issue_property(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let issue = find_issue(s, c)?;
+        let key = c.param("propertyKey");
+        let value = issue.properties.get(key).ok_or_else(|| {
+            Fail::new(
+                StatusCode::NOT_FOUND,
+                vec![format!("The property with key '{key}' does not exist.")],
+            )
+        })?;
+        ok(&json!({"key": key, "value": value}))
     })())
 }
 

@@ -61,6 +61,30 @@ pub(crate) struct IssueOptions {
     pub schema: bool,
 }
 
+/// The `properties` object of an issue for the keys a request names (comma-separated lists;
+/// `*all` for every one, `-key` to leave one out); None when it names none.
+pub(crate) fn issue_properties(issue: &Issue, requested: &[String]) -> Option<Value> {
+    let keys: Vec<&str> = requested
+        .iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let all = keys.contains(&"*all");
+    let shown = issue
+        .properties
+        .iter()
+        .filter(|(k, _)| {
+            (all || keys.contains(&k.as_str())) && !keys.contains(&format!("-{k}").as_str())
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Some(Value::Object(shown))
+}
+
 /// Renders entities for one request: knows the base URL for `self` links and the version.
 pub(crate) struct Renderer<'a> {
     pub data: &'a JiraData,

@@ -56,6 +56,11 @@ pub(crate) static ROUTES: &[Route] = &[
     ),
     // Issues and what hangs off them.
     r("GET", "/rest/api/3/issue/{issueIdOrKey}", h::get_issue),
+    r(
+        "GET",
+        "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
+        h::issue_property,
+    ),
     // Issue writes.
     r("POST", "/rest/api/3/issue", h::issue_write::create_issue),
     r(

@@ -112,3 +112,35 @@ async fn edits_transitions_and_deletes_match_spec() {
     let answer = site.call(Method::GET, &path, &[], None).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn issue_properties_match_spec() {
+    let site = Site::start().await;
+    let mut body = task("with a marker");
+    body["properties"] = json!([{"key": "jiraql.op", "value": {"id": "op-1"}}]);
+    expect_request(Method::POST, CREATE, &body);
+    let made = site.call(Method::POST, CREATE, &[], Some(&body)).await;
+    let key = made.body["key"].as_str().expect("key").to_string();
+    let answer = site
+        .call(
+            Method::GET,
+            &format!("/rest/api/3/issue/{key}/properties/jiraql.op"),
+            &[],
+            None,
+        )
+        .await;
+    answer.expect_operation(
+        Method::GET,
+        "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
+    );
+    let search =
+        json!({"jql": format!("key = {key}"), "fields": ["summary"], "properties": ["jiraql.op"]});
+    let answer = site
+        .call(Method::POST, "/rest/api/3/search/jql", &[], Some(&search))
+        .await;
+    answer.expect_operation(Method::POST, "/rest/api/3/search/jql");
+    assert_eq!(
+        answer.body["issues"][0]["properties"]["jiraql.op"]["id"],
+        "op-1"
+    );
+}

@@ -610,6 +610,7 @@ impl Generator {
             changelogs: 0..0,
             attachments: 0..0,
             link_ids: Vec::new(),
+            properties: BTreeMap::new(),
         });
         data.index.issue_by_key.insert(key, i);
         if type_id == SUBTASK

@@ -6,6 +6,7 @@
 //! Jira's messages); what is checked here is what the data itself decides: the workflow and
 //! sub-tasks.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -90,6 +91,17 @@ pub enum FieldValue {
     TargetDate(Option<NaiveDate>),
 }
 
+/// What an issue is created as, besides its field values.
+#[derive(Debug, Clone, Default)]
+pub struct NewIssue {
+    pub project_id: u64,
+    pub issue_type_id: u64,
+    /// The index of its parent (a sub-task's issue, or an epic).
+    pub parent: Option<usize>,
+    /// Entity properties set with the create.
+    pub properties: BTreeMap<String, Value>,
+}
+
 /// Who makes a change, and when.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -119,16 +131,15 @@ impl JiraData {
     }
 
     /// Creates an issue in `project_id` of `issue_type_id` (a sub-task under `parent`) in the
-    /// workflow's first status, reported and created by the author, then sets `values` on it.
-    /// Returns its index.
-    pub fn create_issue(
-        &mut self,
-        project_id: u64,
-        issue_type_id: u64,
-        parent: Option<usize>,
-        values: &[FieldValue],
-        change: &Change,
-    ) -> usize {
+    /// workflow's first status, reported and created by the author, then sets `values` and
+    /// the entity `properties` on it. Returns its index.
+    pub fn create_issue(&mut self, new: NewIssue, values: &[FieldValue], change: &Change) -> usize {
+        let NewIssue {
+            project_id,
+            issue_type_id,
+            parent,
+            properties,
+        } = new;
         let prefix = self
             .project(project_id)
             .map_or_else(|| "ISSUE".to_string(), |p| p.key.clone());
@@ -192,6 +203,7 @@ impl JiraData {
             changelogs: end(self.changelogs.len()),
             attachments: end(self.attachments.len()),
             link_ids: Vec::new(),
+            properties,
         };
         let index = self.issues.len();
         self.index.issue_by_key.insert(issue.key.clone(), index);

@@ -9,7 +9,12 @@ struct SearchRequest {
     max_results: Option<i64>,
     fields: Vec<String>,
     expand: HashSet<String>,
+    /// Issue property keys to include (at most [`MAX_PROPERTIES`]).
+    properties: Vec<String>,
 }
+
+/// The most issue properties a search may ask for.
+const MAX_PROPERTIES: usize = 5;
 
 pub(crate) fn search_jql_get(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
@@ -19,6 +24,7 @@ pub(crate) fn search_jql_get(s: &View, c: &Ctx, _: &[u8]) -> Response {
             max_results: int_param(c, "maxResults", StatusCode::BAD_REQUEST)?,
             fields: c.query_all("fields"),
             expand: expand_set(&c.query_all("expand")),
+            properties: c.query_all("properties"),
         };
         search_jql(s, c, req)
     })())
@@ -49,6 +55,7 @@ pub(crate) fn search_jql_post(s: &View, c: &Ctx, body: &[u8]) -> Response {
             max_results: body_int(&m, "maxResults")?,
             fields: body_strings(&m, "fields")?,
             expand: expand_set(&body_strings(&m, "expand")?),
+            properties: body_strings(&m, "properties")?,
         };
         search_jql(s, c, req)
     })())
@@ -59,6 +66,12 @@ const ID_PAGE_CAP: usize = 5000;
 const FIELD_PAGE_CAP: usize = 100;
 
 fn search_jql(s: &View, c: &Ctx, req: SearchRequest) -> Reply {
+    let asked = req.properties.iter().flat_map(|p| p.split(',')).count();
+    if asked > MAX_PROPERTIES {
+        return Err(bad_request(format!(
+            "At most {MAX_PROPERTIES} issue properties can be requested; {asked} were."
+        )));
+    }
     let hits = run_search(s, &req.jql, true, Some(7))?;
     let offset = match &req.token {
         None => 0,
@@ -92,7 +105,12 @@ fn search_jql(s: &View, c: &Ctx, req: SearchRequest) -> Reply {
     };
     let issues: Vec<Value> = hits[offset..end]
         .iter()
-        .map(|&i| r.issue(&s.data().issues[i], &selected, opts))
+        .map(|&i| {
+            let issue = &s.data().issues[i];
+            let mut answer = r.issue(issue, &selected, opts);
+            with_properties(&mut answer, issue, &req.properties);
+            answer
+        })
         .collect();
     let mut out = Map::new();
     out.insert("issues".into(), Value::Array(issues));

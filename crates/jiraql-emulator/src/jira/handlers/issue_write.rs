@@ -9,11 +9,15 @@ use serde_json::{Map, Value, json};
 
 use super::issue_fields::{self, CREATE_ONLY, Refusal, Scope, cannot_be_set};
 use super::{ISSUE_MISSING, get_issue};
-use crate::jira::data::{Change, DeleteRefused, JiraData, SUBTASK};
+use std::collections::BTreeMap;
+
+use crate::jira::data::{Change, DeleteRefused, JiraData, NewIssue, SUBTASK};
 use crate::jira::server::{Ctx, View, json_response};
 
 /// `POST /issue/bulk` takes at most this many issues.
 const BULK_MAX: usize = 50;
+/// The longest entity property value, in characters of JSON.
+const PROPERTY_VALUE_MAX: usize = 32_768;
 
 /// An issue made: `(id, key)`.
 type Made = (u64, String);
@@ -300,10 +304,47 @@ fn create(d: &mut JiraData, details: &Map<String, Value>) -> Result<Made, Refusa
     if !refusal.is_empty() {
         return Err(refusal);
     }
+    let properties = properties(details.get("properties"), &mut refusal);
+    if !refusal.is_empty() {
+        return Err(refusal);
+    }
+    let new = NewIssue {
+        project_id: project,
+        issue_type_id: issue_type,
+        parent,
+        properties,
+    };
     let change = change_now(d);
-    let index = d.create_issue(project, issue_type, parent, &values, &change);
+    let index = d.create_issue(new, &values, &change);
     let issue = &d.issues[index];
     Ok((issue.id, issue.key.clone()))
+}
+
+/// The entity properties of a create: `[{"key": ..., "value": ...}]`, keys up to 255
+/// characters, values up to 32,768 characters of JSON.
+fn properties(v: Option<&Value>, refusal: &mut Refusal) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for p in v
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        match (p.get("key").and_then(Value::as_str), p.get("value")) {
+            (Some(k), Some(v)) if !k.is_empty() && k.chars().count() <= 255 => {
+                if v.to_string().chars().count() > PROPERTY_VALUE_MAX {
+                    refusal.messages.push(format!(
+                        "The property '{k}' has a value longer than {PROPERTY_VALUE_MAX} characters."
+                    ));
+                } else {
+                    out.insert(k.to_string(), v.clone());
+                }
+            }
+            _ => refusal
+                .messages
+                .push("Each property needs a key of 1 to 255 characters and a value.".into()),
+        }
+    }
+    out
 }
 
 /// Sub-tasks need a parent in their project that is not itself a sub-task; other issues may

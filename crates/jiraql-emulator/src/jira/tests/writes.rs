@@ -390,3 +390,54 @@ async fn sub_tasks_need_a_parent_in_their_project() {
             .contains(&child.id)
     );
 }
+
+#[tokio::test]
+async fn properties_set_on_create_read_back_by_key_and_in_searches() {
+    let emu = emulator(20).await;
+    let c = Client::cloud(&emu);
+    let mut body = task("with a marker");
+    body["properties"] = json!([{"key": "jiraql.op", "value": {"id": "op-7"}}]);
+    let (status, made) = c.post("/rest/api/3/issue", &body).await;
+    assert_eq!(status, 201, "{made}");
+    let key = made["key"].as_str().expect("key");
+
+    let (_, issue) = c
+        .get(&format!(
+            "/rest/api/3/issue/{key}?fields=summary&properties=jiraql.op"
+        ))
+        .await;
+    assert_eq!(issue["properties"], json!({"jiraql.op": {"id": "op-7"}}));
+    let (_, issue) = c
+        .get(&format!("/rest/api/3/issue/{key}?fields=summary"))
+        .await;
+    assert!(issue.get("properties").is_none(), "only when asked");
+    let (_, issue) = c
+        .get(&format!(
+            "/rest/api/3/issue/{key}?properties=*all,-jiraql.op"
+        ))
+        .await;
+    assert_eq!(issue["properties"], json!({}));
+
+    let (status, one) = c
+        .get(&format!("/rest/api/3/issue/{key}/properties/jiraql.op"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(one, json!({"key": "jiraql.op", "value": {"id": "op-7"}}));
+    let (status, _) = c
+        .get(&format!("/rest/api/3/issue/{key}/properties/other"))
+        .await;
+    assert_eq!(status, 404);
+
+    let search =
+        json!({"jql": format!("key = {key}"), "fields": ["summary"], "properties": ["jiraql.op"]});
+    let (_, found) = c.post("/rest/api/3/search/jql", &search).await;
+    assert_eq!(found["issues"][0]["properties"]["jiraql.op"]["id"], "op-7");
+    let six = json!({"jql": "project = DEMO", "properties": ["a", "b", "c", "d", "e", "f"]});
+    let (status, _) = c.post("/rest/api/3/search/jql", &six).await;
+    assert_eq!(status, 400);
+
+    let mut long = task("too long");
+    long["properties"] = json!([{"key": "big", "value": "x".repeat(40_000)}]);
+    let (status, body) = c.post("/rest/api/3/issue", &long).await;
+    assert_eq!(status, 400, "{body}");
+}
