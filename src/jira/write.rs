@@ -7,8 +7,14 @@
 //! once; when the answer is lost, the error says so ([`JiraError::outcome_unknown`]) and the
 //! caller looks at Jira before sending anything again.
 //!
+//! [`JiraClient::create_issues_once`] closes that loop for creates: every issue carries a
+//! marker property, and after a lost answer the marked issues are looked up, so each row is
+//! made at most once.
+//!
 //! Bodies are built by the caller (`fields` objects in Jira's shape); this module knows the
 //! endpoints, their limits and their answers.
+
+use std::collections::HashMap;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -17,6 +23,13 @@ use super::client::{JiraClient, JiraError, Resend};
 
 /// `POST /issue/bulk` takes at most this many issues.
 pub const BULK_CREATE_MAX: usize = 50;
+
+/// The entity property each create carries: `{"op": <statement id>, "row": <n>}`.
+pub const MARKER: &str = "jiraql.op";
+
+/// How far back a lookup for lost creates searches, allowing for a clock that differs from
+/// Jira's (its `created` is Jira's clock, the start of the request is ours).
+const LOOKBACK_MS: i64 = 10 * 60 * 1000;
 
 /// An issue Jira made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +44,9 @@ pub struct BulkCreated {
     pub created: Vec<(usize, Created)>,
     /// Jira's messages for each refused issue (`field: message` for field errors).
     pub failed: Vec<(usize, Vec<String>)>,
+    /// Issues whose answer was lost and that were not found either: they may still appear.
+    /// The text says what happened.
+    pub unknown: Vec<(usize, String)>,
 }
 
 /// A transition an issue can take now.
@@ -58,6 +74,106 @@ impl JiraClient {
             )
             .await?;
         Ok(bulk_answer(&answer, issues.len()))
+    }
+
+    /// Creates `issues` (at most [`BULK_CREATE_MAX`]) so that each is made at most once, `op`
+    /// naming this attempt (unique per statement). Each issue carries a [`MARKER`]; when the
+    /// answer to a create is lost, the issues the API user created since shortly before it
+    /// are searched for the markers: rows found count as made, and only the others are sent
+    /// again, up to `MaxRetries` times. Rows still unresolved come back as `unknown`.
+    pub async fn create_issues_once(
+        &self,
+        issues: &[Value],
+        op: &str,
+    ) -> Result<BulkCreated, JiraError> {
+        let mut out = BulkCreated::default();
+        let mut pending: Vec<usize> = (0..issues.len()).collect();
+        let mut lookups = 0;
+        while !pending.is_empty() {
+            let since = chrono::Utc::now().timestamp_millis() - LOOKBACK_MS;
+            let batch: Vec<Value> = pending
+                .iter()
+                .map(|&n| with_marker(&issues[n], op, n))
+                .collect();
+            match self.create_issues(&batch).await {
+                Ok(answer) => {
+                    let row = |at: usize| pending[at];
+                    out.created
+                        .extend(answer.created.into_iter().map(|(at, c)| (row(at), c)));
+                    out.failed
+                        .extend(answer.failed.into_iter().map(|(at, m)| (row(at), m)));
+                    pending.clear();
+                }
+                Err(e) if e.outcome_unknown() => {
+                    let mut found = self.find_marked(op, since).await?;
+                    pending.retain(|n| match found.remove(n) {
+                        Some(created) => {
+                            out.created.push((*n, created));
+                            false
+                        }
+                        None => true,
+                    });
+                    lookups += 1;
+                    if lookups > self.settings().retry.max_retries {
+                        let why = format!("{e}; not found in Jira afterwards");
+                        out.unknown
+                            .extend(pending.drain(..).map(|n| (n, why.clone())));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        out.created.sort_by_key(|(n, _)| *n);
+        out.failed.sort_by_key(|(n, _)| *n);
+        Ok(out)
+    }
+
+    /// The issues the API user created since `since_ms` that carry a marker of `op`, by row.
+    async fn find_marked(
+        &self,
+        op: &str,
+        since_ms: i64,
+    ) -> Result<HashMap<usize, Created>, JiraError> {
+        let jql =
+            format!("creator = currentUser() AND created >= {since_ms} ORDER BY created DESC");
+        let mut found = HashMap::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({
+                "jql": jql,
+                "fields": ["created"],
+                "properties": [MARKER],
+                "maxResults": 100,
+            });
+            if let Some(t) = &token {
+                body["nextPageToken"] = json!(t);
+            }
+            let page = self.post_platform("search/jql", &[], &body).await?;
+            for issue in page["issues"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                let marker = &issue["properties"][MARKER];
+                let row = marker["row"].as_u64().and_then(|r| usize::try_from(r).ok());
+                if let (true, Some(row), Some(id), Some(key)) = (
+                    marker["op"] == op,
+                    row,
+                    issue["id"].as_str(),
+                    issue["key"].as_str(),
+                ) {
+                    let created = Created {
+                        id: id.to_string(),
+                        key: key.to_string(),
+                    };
+                    found.insert(row, created);
+                }
+            }
+            token = page["nextPageToken"].as_str().map(str::to_string);
+            if token.is_none() || page["isLast"] == json!(true) {
+                return Ok(found);
+            }
+        }
     }
 
     /// Sets `fields` of one issue (`PUT /issue/{key}`); Jira answers 204.
@@ -125,6 +241,21 @@ impl JiraClient {
     }
 }
 
+/// `issue` with the marker of row `n` of `op` among its properties.
+fn with_marker(issue: &Value, op: &str, n: usize) -> Value {
+    let mut issue = issue.clone();
+    let marker = json!({"key": MARKER, "value": {"op": op, "row": n}});
+    if let Some(details) = issue.as_object_mut()
+        && let Some(list) = details
+            .entry("properties")
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+    {
+        list.push(marker);
+    }
+    issue
+}
+
 /// Reads a `CreatedIssues` answer. Jira lists the made issues in request order, skipping the
 /// refused ones, whose positions its `errors` give.
 fn bulk_answer(answer: &Value, sent: usize) -> BulkCreated {
@@ -153,7 +284,11 @@ fn bulk_answer(answer: &Value, sent: usize) -> BulkCreated {
             Some((at, Created { id, key }))
         })
         .collect();
-    BulkCreated { created, failed }
+    BulkCreated {
+        created,
+        failed,
+        unknown: Vec::new(),
+    }
 }
 
 /// The messages of an `ErrorCollection`: general ones, then `field: message`.

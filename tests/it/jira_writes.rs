@@ -213,3 +213,75 @@ async fn deletes_take_sub_tasks_only_when_asked() {
         .expect_err("gone");
     assert_eq!(err.status(), Some(404));
 }
+
+const SEARCH: &str = "POST /rest/api/3/search/jql";
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_looked_up_not_sent_again() {
+    let (jira, client) = setup(20).await;
+    // An earlier statement's issue with a marker of the same row: not to be mistaken for ours.
+    let earlier = client
+        .create_issues_once(&[task("earlier")], "op-earlier")
+        .await
+        .expect("made");
+    assert_eq!(earlier.created.len(), 1);
+    let before = jira.data().issues.len();
+    jira.reset_requests();
+
+    jira.faults().malformed_next(1);
+    let got = client
+        .create_issues_once(&[task("a"), task("b")], "op-lost")
+        .await
+        .expect("resolved");
+    assert_eq!(
+        got.created.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        [0, 1]
+    );
+    assert!(got.failed.is_empty() && got.unknown.is_empty());
+    assert_eq!(jira.request_count(BULK), 1, "not sent again");
+    assert_eq!(jira.request_count(SEARCH), 1, "looked up once");
+    let data = jira.data();
+    assert_eq!(data.issues.len(), before + 2);
+    for (n, created) in &got.created {
+        let issue = data.issue_by_key(&created.key).expect("made");
+        assert_eq!(issue.summary, ["a", "b"][*n]);
+        assert_eq!(
+            issue.properties["jiraql.op"],
+            json!({"op": "op-lost", "row": n})
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_create_that_did_not_happen_is_sent_again_once() {
+    let (jira, client) = setup(20).await;
+    let before = jira.data().issues.len();
+    jira.faults().fail_endpoint_next(BULK, 1, 503, None);
+    let got = client
+        .create_issues_once(&[task("a"), task("b")], "op-503")
+        .await
+        .expect("made on the second try");
+    assert_eq!(got.created.len(), 2);
+    assert_eq!(jira.request_count(BULK), 2);
+    assert_eq!(jira.request_count(SEARCH), 1);
+    assert_eq!(jira.data().issues.len(), before + 2);
+
+    // Lost every time: after MaxRetries lookups the rows are reported unknown, never guessed.
+    let (jira, client) = setup(10).await;
+    let settings = common::connection(&jira, &jira.config().api_token.clone(), "MaxRetries=1");
+    let client_once = JiraClient::new(settings).expect("client");
+    drop(client);
+    jira.faults().fail_endpoint_next(BULK, 5, 503, None);
+    let got = client_once
+        .create_issues_once(&[task("never")], "op-never")
+        .await
+        .expect("an answer");
+    assert!(got.created.is_empty());
+    assert_eq!(got.unknown.len(), 1);
+    assert!(
+        got.unknown[0].1.contains("not found in Jira afterwards"),
+        "{:?}",
+        got.unknown
+    );
+    assert_eq!(jira.request_count(BULK), 2, "the first send and one more");
+}
