@@ -20,6 +20,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::client::{JiraClient, JiraError, Resend};
+use crate::retry::{backoff, jitter};
 
 /// `POST /issue/bulk` takes at most this many issues.
 pub const BULK_CREATE_MAX: usize = 50;
@@ -79,8 +80,9 @@ impl JiraClient {
     /// Creates `issues` (at most [`BULK_CREATE_MAX`]) so that each is made at most once, `op`
     /// naming this attempt (unique per statement). Each issue carries a [`MARKER`]; when the
     /// answer to a create is lost, the issues the API user created since shortly before it
-    /// are searched for the markers: rows found count as made, and only the others are sent
-    /// again, up to `MaxRetries` times. Rows still unresolved come back as `unknown`.
+    /// are searched for the markers (after the delay a retry would wait, as Jira's search may
+    /// lag a create): rows found count as made, and only the others are sent again, up to
+    /// `MaxRetries` times. Rows still unresolved come back as `unknown`.
     pub async fn create_issues_once(
         &self,
         issues: &[Value],
@@ -105,6 +107,9 @@ impl JiraClient {
                     pending.clear();
                 }
                 Err(e) if e.outcome_unknown() => {
+                    // Jira's search may lag a create by a moment: wait as before a retry.
+                    let policy = &self.settings().retry;
+                    tokio::time::sleep(backoff(policy, lookups, jitter())).await;
                     let mut found = self.find_marked(op, since).await?;
                     pending.retain(|n| match found.remove(n) {
                         Some(created) => {
