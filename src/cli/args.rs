@@ -63,9 +63,14 @@ pub struct Args {
     #[arg(long, env = "JIRAQL_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Plan writes to SharePoint and print what they would do, without writing anything.
+    /// Plan writes (to SharePoint lists and Jira) and print what they would do, without
+    /// writing anything.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Let UPDATE and DELETE without WHERE change every row of their table or list.
+    #[arg(long)]
+    pub allow_all_rows: bool,
 
     /// Print `requests=N rows=M bytes=B elapsed_ms=T` on stderr at the end.
     #[arg(long)]

@@ -128,6 +128,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
             .map_err(|e| runner::describe(&e))?;
     }
     engine.set_dry_run(args.dry_run);
+    engine.set_allow_all_rows(args.allow_all_rows);
     let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();
     let mut runner = Runner::new(engine, args.format, interactive);
     runner.keep_going = args.continue_on_error;

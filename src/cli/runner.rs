@@ -312,7 +312,13 @@ impl Runner {
 /// be written into a failure (each row and its reason on stderr).
 fn written(report: &crate::sharepoint::WriteReport) -> Result<(), Failure> {
     if report.dry_run {
-        eprintln!("dry run: nothing was written to {}", report.list);
+        eprintln!(
+            "dry run: nothing was written to the {} {}",
+            report.kind, report.list
+        );
+        for request in &report.planned {
+            eprintln!("  would send {request}");
+        }
     }
     if report.failed.is_empty() {
         return Ok(());
@@ -326,10 +332,11 @@ fn written(report: &crate::sharepoint::WriteReport) -> Result<(), Failure> {
     }
     let written = report.inserted + report.updated + report.deleted;
     Err(Failure::Error(format!(
-        "{} row{} could not be written to the list {} (reasons above); {written} other \
+        "{} row{} could not be written to the {} {} (reasons above); {written} other \
          change{} went through",
         report.failed.len(),
         if report.failed.len() == 1 { "" } else { "s" },
+        report.kind,
         report.list,
         if written == 1 { "" } else { "s" },
     )))

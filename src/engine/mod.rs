@@ -8,6 +8,8 @@
 //!   turns pages into Arrow;
 //! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
 //! * [`statements`] splits scripts; [`identifiers`] makes names case-insensitive;
+//! * [`writes`] is what every writing statement shares; [`jira_dml`] writes to Jira tables
+//!   and `sharepoint::dml` to lists;
 //! * [`session`] ties it together.
 
 pub mod catalog;
@@ -15,6 +17,7 @@ pub mod decode;
 pub mod fetch;
 pub mod identifiers;
 pub mod items;
+pub mod jira_dml;
 pub mod partition;
 pub mod plan;
 pub mod provider;
@@ -23,6 +26,7 @@ pub mod scan;
 pub mod session;
 pub mod sharepoint;
 pub mod statements;
+pub mod writes;
 
 pub use session::Engine;
 

@@ -11,15 +11,16 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
-use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::array::RecordBatch;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
 use super::catalog;
 use super::identifiers::{self, Names};
+use super::jira_dml;
 use super::provider::JiraTable;
 use super::sharepoint::SharePointSchema;
 use super::sharepoint::dml;
+use super::writes::report_batch;
 use crate::jira::client::JiraClient;
 use crate::jira::tables::{self, CustomField, TableDef, custom_fields};
 use crate::sharepoint::{Directory, GraphClient, WriteReport};
@@ -35,8 +36,10 @@ pub struct Engine {
     client: JiraClient,
     names: Names,
     sharepoint: Option<Arc<SharePointSchema>>,
-    /// `--dry-run`: writes to SharePoint are planned and counted, not sent.
+    /// `--dry-run`: writes are planned and counted, not sent.
     dry_run: bool,
+    /// `--allow-all-rows`: UPDATE and DELETE may go without WHERE.
+    allow_all_rows: bool,
     last_write: Mutex<Option<WriteReport>>,
     /// The Jira tables, `Issues` with the site's custom fields.
     tables: Vec<&'static TableDef>,
@@ -108,6 +111,7 @@ impl Engine {
             names,
             sharepoint: None,
             dry_run: false,
+            allow_all_rows: false,
             last_write: Mutex::new(None),
             tables: defs,
         })
@@ -140,9 +144,23 @@ impl Engine {
         Ok(self)
     }
 
-    /// Plans writes to SharePoint without sending them.
+    /// Plans writes without sending them.
     pub fn set_dry_run(&mut self, dry_run: bool) {
         self.dry_run = dry_run;
+    }
+
+    /// Whether writes are planned only (`--dry-run`).
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    /// Lets UPDATE and DELETE without WHERE change every row (`--allow-all-rows`).
+    pub fn set_allow_all_rows(&mut self, allow: bool) {
+        self.allow_all_rows = allow;
+    }
+
+    pub fn allow_all_rows(&self) -> bool {
+        self.allow_all_rows
     }
 
     /// The SharePoint connection, if there is one.
@@ -161,7 +179,7 @@ impl Engine {
             .and_then(|c| c.settings().key_column.clone())
     }
 
-    /// What the last statement that wrote to SharePoint did (taken: a second call gives `None`).
+    /// What the last writing statement did (taken: a second call gives `None`).
     pub fn take_write_report(&self) -> Option<WriteReport> {
         self.last_write
             .lock()
@@ -195,18 +213,29 @@ impl Engine {
             && dml::target(sql).is_some()
         {
             let report = dml::run(self, schema, sql, self.dry_run).await?;
-            let batch = report_batch(&report)?;
-            *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
-            let schema = batch.schema();
-            return Ok(Box::pin(RecordBatchStreamAdapter::new(
-                schema,
-                futures::stream::iter([Ok(batch)]),
-            )));
+            return self.written(report);
+        }
+        if let DFStatement::Statement(sql) = &statement
+            && let Some(def) = jira_dml::target(self, sql)
+        {
+            let report = jira_dml::run(self, def, sql).await?;
+            return self.written(report);
         }
         let state = self.ctx.state();
         let plan = state.statement_to_plan(statement).await?;
         let frame = self.ctx.execute_logical_plan(plan).await?;
         frame.execute_stream().await
+    }
+
+    /// A write's report as the statement's one-row result, kept for [`Engine::take_write_report`].
+    fn written(&self, report: WriteReport) -> Result<SendableRecordBatchStream> {
+        let batch = report_batch(&report)?;
+        *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+        let schema = batch.schema();
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            schema,
+            futures::stream::iter([Ok(batch)]),
+        )))
     }
 
     /// Resolves the SharePoint lists `statement` names, so that their columns, too, can be
@@ -281,28 +310,4 @@ impl Engine {
         let stream = self.execute(statement).await?;
         datafusion::physical_plan::common::collect(stream).await
     }
-}
-
-/// The one-row result of a write: what happened to how many rows.
-fn report_batch(report: &WriteReport) -> Result<RecordBatch> {
-    let count = |n: u64| Arc::new(UInt64Array::from(vec![n])) as ArrayRef;
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("list", DataType::Utf8, false),
-        Field::new("inserted", DataType::UInt64, false),
-        Field::new("updated", DataType::UInt64, false),
-        Field::new("unchanged", DataType::UInt64, false),
-        Field::new("deleted", DataType::UInt64, false),
-        Field::new("failed", DataType::UInt64, false),
-    ]));
-    Ok(RecordBatch::try_new(
-        schema,
-        vec![
-            Arc::new(StringArray::from(vec![report.list.clone()])),
-            count(report.inserted),
-            count(report.updated),
-            count(report.unchanged),
-            count(report.deleted),
-            count(report.failed.len() as u64),
-        ],
-    )?)
 }

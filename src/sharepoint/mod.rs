@@ -23,4 +23,4 @@ pub use client::GraphClient;
 pub use connection::SharePointSettings;
 pub use error::GraphError;
 pub use list::{Column, ColumnKind, Directory, ListInfo};
-pub use sync::WriteReport;
+pub use sync::{RowFailure, WriteReport};

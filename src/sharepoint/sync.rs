@@ -53,9 +53,12 @@ pub struct RowFailure {
     pub reason: String,
 }
 
-/// What a statement did to a list.
+/// What a statement did to a list (or, from the Jira side, a table).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteReport {
+    /// What was written to: `list` or `table` (the report's first column is named so).
+    pub kind: &'static str,
+    /// Its name.
     pub list: String,
     pub inserted: u64,
     pub updated: u64,
@@ -64,6 +67,8 @@ pub struct WriteReport {
     pub failed: Vec<RowFailure>,
     /// Nothing was sent (`--dry-run`): the counts say what would have happened.
     pub dry_run: bool,
+    /// On a dry run, the requests a write would have sent, where it lists them (Jira).
+    pub planned: Vec<String>,
 }
 
 /// Sends `changes` to `list`. `key` is the list column that identifies rows, if any.

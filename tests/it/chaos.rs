@@ -448,7 +448,7 @@ async fn a_gateway_error_on_a_batched_create_is_looked_up_and_sent_again() {
         s.sp.faults().clear();
         // Start again from an empty list for the next status.
         s.engine
-            .query("DELETE FROM sharepoint.TimeLog")
+            .query("DELETE FROM sharepoint.TimeLog WHERE true")
             .await
             .expect("empty the list");
     }

@@ -452,3 +452,44 @@ fn the_standalone_emulators_serve_the_printed_connections() {
     assert!(stdout.contains("Issues,1,0,0,0,0"), "{stdout}");
     assert!(stdout.trim_end().ends_with("IssueKey\nDEMO-1"), "{stdout}");
 }
+
+#[test]
+fn jira_deletes_dry_run_and_the_where_guard() {
+    demo()
+        .args([
+            "--dry-run",
+            "--format",
+            "csv",
+            "-c",
+            "DELETE FROM Issues WHERE Key = 'DEMO-7'",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "table,inserted,updated,unchanged,deleted,failed",
+        ))
+        .stdout(predicate::str::contains("Issues,0,0,0,1,0"))
+        .stderr(predicate::str::contains(
+            "dry run: nothing was written to the table Issues",
+        ))
+        .stderr(predicate::str::contains(
+            "would send DELETE /rest/api/3/issue/DEMO-7?deleteSubtasks=false",
+        ));
+    demo()
+        .args(["-c", "DELETE FROM Issues"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--allow-all-rows"));
+    demo()
+        .args([
+            "--allow-all-rows",
+            "--dry-run",
+            "--format",
+            "csv",
+            "-c",
+            "DELETE FROM Issues",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Issues,0,0,0,300,0"));
+}

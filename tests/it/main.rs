@@ -12,6 +12,7 @@ mod config;
 mod decode;
 mod engine;
 mod hostile;
+mod jira_dml;
 mod jira_writes;
 mod partition;
 mod repl;

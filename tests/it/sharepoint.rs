@@ -703,3 +703,20 @@ async fn an_unknown_list_names_the_lists_there_are() {
     }
     assert_eq!(b.item_writes(), 0);
 }
+
+#[tokio::test]
+async fn update_and_delete_without_where_are_refused() {
+    let b = both(10, "").await;
+    for sql in [
+        "DELETE FROM sharepoint.TimeLog",
+        "UPDATE sharepoint.TimeLog SET Seconds = 0",
+    ] {
+        let error = b.site.error(sql).await;
+        assert!(
+            error.contains("without WHERE would change every row of TimeLog"),
+            "{error}"
+        );
+        assert!(error.contains("--allow-all-rows"), "{error}");
+    }
+    assert_eq!(b.item_writes(), 0);
+}

@@ -30,6 +30,7 @@ use serde_json::Value;
 
 use super::table::{ListTable, SharePointSchema, external};
 use crate::engine::Engine;
+use crate::engine::writes::require_where;
 use crate::sharepoint::list::{Column, ListInfo};
 use crate::sharepoint::sync::{self, Change, WriteReport, duplicate_keys};
 use crate::sharepoint::values;
@@ -100,15 +101,22 @@ pub async fn run(
     let name = target(statement).ok_or_else(|| plan_error("not a SharePoint statement"))?;
     let table = schema.require(&name).await?;
     let mut report = WriteReport {
+        kind: "list",
         list: table.list().display_name.clone(),
         dry_run,
         ..WriteReport::default()
     };
+    let shown = &table.list().display_name;
+    let allow_all = engine.allow_all_rows();
     let write = match statement {
         Statement::Insert(insert) => plan_insert(engine, &table, insert, &mut report).await?,
         Statement::Merge(merge) => plan_merge(engine, &table, merge, &mut report).await?,
-        Statement::Update(update) => plan_update(engine, &table, update, &mut report).await?,
+        Statement::Update(update) => {
+            require_where("UPDATE", shown, update.selection.as_ref(), allow_all)?;
+            plan_update(engine, &table, update, &mut report).await?
+        }
         Statement::Delete(delete) => {
+            require_where("DELETE", shown, delete.selection.as_ref(), allow_all)?;
             let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
             let alias = from.first().map(|t| &t.relation).and_then(alias_of);
             plan_delete(engine, &table, alias, delete.selection.as_ref()).await?

@@ -95,6 +95,12 @@ pub fn find(name: &str) -> Option<&'static TableDef> {
         .find(|t| t.name.eq_ignore_ascii_case(name))
 }
 
+/// The key column of every table whose rows are issues ([`Access::IssueSearch`]): what a
+/// write addresses an issue by.
+pub const ISSUE_KEY: &str = "Key";
+/// The parent's key column of those tables (an epic, or a sub-task's issue).
+pub const ISSUE_PARENT_KEY: &str = "ParentKey";
+
 /// One table: what it is, its columns and how its rows are fetched.
 #[derive(Debug)]
 pub struct TableDef {

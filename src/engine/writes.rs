@@ -1,0 +1,53 @@
+//! What every writing statement shares, whichever service it writes to: the refusal of an
+//! UPDATE or DELETE that names no rows, and the one-row report of what a statement did.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::common::{DataFusionError, Result};
+use datafusion::sql::sqlparser::ast::Expr;
+
+use crate::sharepoint::WriteReport;
+
+/// An `UPDATE` or `DELETE` without `WHERE` touches every row of `target`: refused unless the
+/// session allows it (`--allow-all-rows`).
+pub fn require_where(
+    verb: &str,
+    target: &str,
+    selection: Option<&Expr>,
+    allow_all_rows: bool,
+) -> Result<()> {
+    if selection.is_some() || allow_all_rows {
+        return Ok(());
+    }
+    Err(DataFusionError::Plan(format!(
+        "{verb} without WHERE would change every row of {target}; nothing was written. Add a \
+         WHERE naming the rows, or pass --allow-all-rows if every row is meant"
+    )))
+}
+
+/// The one-row result of a write: what happened to how many rows of the target, which the
+/// first column names (`list` for SharePoint, `table` for Jira).
+pub fn report_batch(report: &WriteReport) -> Result<RecordBatch> {
+    let count = |n: u64| Arc::new(UInt64Array::from(vec![n])) as ArrayRef;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new(report.kind, DataType::Utf8, false),
+        Field::new("inserted", DataType::UInt64, false),
+        Field::new("updated", DataType::UInt64, false),
+        Field::new("unchanged", DataType::UInt64, false),
+        Field::new("deleted", DataType::UInt64, false),
+        Field::new("failed", DataType::UInt64, false),
+    ]));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from(vec![report.list.clone()])),
+            count(report.inserted),
+            count(report.updated),
+            count(report.unchanged),
+            count(report.deleted),
+            count(report.failed.len() as u64),
+        ],
+    )?)
+}
