@@ -222,7 +222,7 @@ fn columns(catalog: &str, schema: &str, defs: &[&'static TableDef]) -> Result<Me
                 cols.iter().map(|(_, i, _)| *i as i64 + 1),
             )),
             flag(cols.iter().map(|(_, _, c)| c.key)),
-            flag(cols.iter().map(|_| true)),
+            flag(cols.iter().map(|(_, _, c)| c.write.is_none())),
             flag(cols.iter().map(|(t, _, c)| pushdown_rule(t, c).is_some())),
             text(cols.iter().map(|(_, _, c)| {
                 c.filter

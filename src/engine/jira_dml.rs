@@ -1,4 +1,10 @@
-//! Writing statements on Jira tables. So far: `DELETE` on tables whose rows are issues.
+//! Writing statements on Jira tables whose rows are issues: `INSERT` and `DELETE` so far.
+//!
+//! `INSERT` runs its source (VALUES or a SELECT) as a query and turns each row into one issue's
+//! `fields`, column by column as the table's declaration says ([`crate::jira::tables::Shape`]).
+//! Unknown and read-only columns, required ones left out and values a column cannot take are
+//! all reported before anything is sent. Issues are created in bulk requests of 50, each made
+//! at most once ([`JiraClient::create_issues_once`]); a refused row is reported by its number.
 //!
 //! The statement's WHERE runs as a query over the same table, so it is pushed down to Jira like
 //! any SELECT's (a key lookup is one GET, other conditions become JQL). Each issue found is
@@ -13,25 +19,38 @@ use std::collections::HashSet;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result};
+use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
-    Delete, FromTable, Ident, ObjectName, ObjectNamePart, Statement, TableFactor,
+    Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart, Statement, TableFactor,
+    TableObject,
 };
+use serde_json::{Map, Value, json};
 
 use super::Engine;
+use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
 use super::writes::require_where;
-use crate::jira::tables::{Access, ISSUE_KEY, ISSUE_PARENT_KEY, TableDef};
+use crate::jira::tables::{
+    Access, ColumnDef, ISSUE_CREATE_REQUIRED, ISSUE_KEY, ISSUE_PARENT_KEY, TableDef, WriteSpec,
+};
+use crate::jira::write::BULK_CREATE_MAX;
 use crate::sharepoint::{RowFailure, WriteReport};
+
+/// How many problems of one kind an error lists before summarising the rest.
+const SHOWN_PROBLEMS: usize = 10;
 
 /// The Jira table a writing statement targets, if it targets one.
 pub fn target(engine: &Engine, statement: &Statement) -> Option<&'static TableDef> {
-    let Statement::Delete(delete) = statement else {
-        return None;
-    };
-    let factor = &from_tables(delete).first()?.relation;
-    let TableFactor::Table { name, .. } = factor else {
-        return None;
+    let name = match statement {
+        Statement::Delete(delete) => match &from_tables(delete).first()?.relation {
+            TableFactor::Table { name, .. } => name,
+            _ => return None,
+        },
+        Statement::Insert(Insert {
+            table: TableObject::TableName(name),
+            ..
+        }) => name,
+        _ => return None,
     };
     let parts: Vec<&Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
     let table = match parts.as_slice() {
@@ -46,18 +65,24 @@ pub fn target(engine: &Engine, statement: &Statement) -> Option<&'static TableDe
 
 /// Runs one writing statement on `def`.
 pub async fn run(engine: &Engine, def: &TableDef, statement: &Statement) -> Result<WriteReport> {
-    let Statement::Delete(delete) = statement else {
-        return Err(DataFusionError::Plan(format!(
-            "only DELETE writes to the Jira table {} so far",
-            def.name
-        )));
-    };
     if !matches!(def.access, Access::IssueSearch) {
         return Err(DataFusionError::Plan(format!(
-            "{} cannot be written to: of the Jira tables, DELETE works on Issues so far",
+            "{} cannot be written to: of the Jira tables, INSERT and DELETE work on Issues so far",
             def.name
         )));
     }
+    match statement {
+        Statement::Delete(delete) => run_delete(engine, def, delete).await,
+        Statement::Insert(insert) => run_insert(engine, def, insert).await,
+        _ => Err(DataFusionError::Plan(format!(
+            "only INSERT and DELETE write to the Jira table {} so far",
+            def.name
+        ))),
+    }
+}
+
+/// `DELETE FROM` an issue table.
+async fn run_delete(engine: &Engine, def: &TableDef, delete: &Delete) -> Result<WriteReport> {
     require_where(
         "DELETE",
         def.name,
@@ -65,12 +90,7 @@ pub async fn run(engine: &Engine, def: &TableDef, statement: &Statement) -> Resu
         engine.allow_all_rows(),
     )?;
     let rows = selected_issues(engine, def, delete).await?;
-    let mut report = WriteReport {
-        kind: "table",
-        list: def.name.to_string(),
-        dry_run: engine.dry_run(),
-        ..WriteReport::default()
-    };
+    let mut report = new_report(engine, def);
     for (n, key) in deletion_order(&rows).into_iter().enumerate() {
         if report.dry_run {
             report.planned.push(format!(
@@ -109,6 +129,181 @@ pub async fn run(engine: &Engine, def: &TableDef, statement: &Statement) -> Resu
         }
     }
     Ok(report)
+}
+
+/// `INSERT INTO` an issue table.
+async fn run_insert(engine: &Engine, def: &TableDef, insert: &Insert) -> Result<WriteReport> {
+    let source = insert
+        .source
+        .as_ref()
+        .ok_or_else(|| plan_error(format!("INSERT INTO {} needs VALUES or a SELECT", def.name)))?;
+    let (names, batches) = engine.sql_columns_and_batches(&source.to_string()).await?;
+    let targets: Vec<String> = if insert.columns.is_empty() {
+        names.clone()
+    } else {
+        insert
+            .columns
+            .iter()
+            .map(|c| {
+                c.0.last()
+                    .and_then(ObjectNamePart::as_ident)
+                    .map_or_else(|| c.to_string(), |i| i.value.clone())
+            })
+            .collect()
+    };
+    if targets.len() != names.len() {
+        return Err(plan_error(format!(
+            "INSERT INTO {} names {} columns but its source gives {}",
+            def.name,
+            targets.len(),
+            names.len()
+        )));
+    }
+    let columns = writable_columns(def, &targets)?;
+    let bodies = issue_bodies(&columns, &batches)?;
+    let mut report = new_report(engine, def);
+    let op = format!("{:016x}", rand::random::<u64>());
+    for (chunk, issues) in bodies.chunks(BULK_CREATE_MAX).enumerate() {
+        let first = chunk * BULK_CREATE_MAX;
+        if report.dry_run {
+            report.planned.push(format!(
+                "POST /rest/api/3/issue/bulk with {} issues (rows {} to {})",
+                issues.len(),
+                first + 1,
+                first + issues.len()
+            ));
+            report.inserted += issues.len() as u64;
+            continue;
+        }
+        let got = engine
+            .client()
+            .create_issues_once(issues, &format!("{op}-{chunk}"))
+            .await
+            .map_err(|e| {
+                DataFusionError::External(
+                    format!(
+                        "stopped after creating {} of {} issues (rows from {} on were not sent): {e}",
+                        report.inserted,
+                        bodies.len(),
+                        first + 1
+                    )
+                    .into(),
+                )
+            })?;
+        report.inserted += got.created.len() as u64;
+        let row = |n: usize| format!("row {}", first + n + 1);
+        for (n, messages) in got.failed {
+            report.failed.push(RowFailure {
+                row: row(n),
+                reason: messages.join("; "),
+            });
+        }
+        for (n, why) in got.unknown {
+            report.failed.push(RowFailure {
+                row: row(n),
+                reason: format!("whether it was created is unknown: {why}"),
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// The declared column and write of each INSERT target; unknown and read-only targets and
+/// required fields left out are reported together.
+fn writable_columns<'d>(
+    def: &'d TableDef,
+    targets: &[String],
+) -> Result<Vec<(&'d ColumnDef, WriteSpec)>> {
+    let mut problems = Vec::new();
+    let mut columns = Vec::new();
+    for target in targets {
+        match def
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(target))
+        {
+            None => problems.push(format!("{target}: {} has no such column", def.name)),
+            Some(c) => match c.write {
+                Some(w) => columns.push((c, w)),
+                None => problems.push(format!("{}: read-only, Jira sets it", c.name)),
+            },
+        }
+    }
+    for field in ISSUE_CREATE_REQUIRED {
+        if !columns.iter().any(|(_, w)| w.field == *field) {
+            let named = def
+                .columns
+                .iter()
+                .find(|c| c.write.is_some_and(|w| w.field == *field))
+                .map_or(*field, |c| c.name);
+            problems.push(format!(
+                "{named}: required to create an issue, and not given"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(columns);
+    }
+    Err(plan_error(format!(
+        "INSERT INTO {} cannot run; nothing was written:\n  {}",
+        def.name,
+        problems.join("\n  ")
+    )))
+}
+
+/// One `IssueUpdateDetails` per source row. NULL leaves a field unset. Values a column cannot
+/// take are reported together (the first [`SHOWN_PROBLEMS`]).
+fn issue_bodies(
+    columns: &[(&ColumnDef, WriteSpec)],
+    batches: &[RecordBatch],
+) -> Result<Vec<Value>> {
+    let mut bodies = Vec::new();
+    let mut problems = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            let mut fields = Map::new();
+            for (i, (column, write)) in columns.iter().enumerate() {
+                let value = ScalarValue::try_from_array(batch.column(i), row)?;
+                if value.is_null() {
+                    continue;
+                }
+                match field_value(write.shape, &value) {
+                    Ok(v) => {
+                        fields.insert(write.field.to_string(), v);
+                    }
+                    Err(why) => {
+                        problems.push(format!("row {}, {}: {why}", bodies.len() + 1, column.name))
+                    }
+                }
+            }
+            bodies.push(json!({"fields": fields}));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(bodies);
+    }
+    let more = problems.len().saturating_sub(SHOWN_PROBLEMS);
+    problems.truncate(SHOWN_PROBLEMS);
+    if more > 0 {
+        problems.push(format!("... and {more} more"));
+    }
+    Err(plan_error(format!(
+        "values that Jira cannot take; nothing was written:\n  {}",
+        problems.join("\n  ")
+    )))
+}
+
+fn new_report(engine: &Engine, def: &TableDef) -> WriteReport {
+    WriteReport {
+        kind: "table",
+        list: def.name.to_string(),
+        dry_run: engine.dry_run(),
+        ..WriteReport::default()
+    }
+}
+
+fn plan_error(message: String) -> DataFusionError {
+    DataFusionError::Plan(message)
 }
 
 /// The `(key, parent key)` of each issue the statement's WHERE selects, read through the

@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod identifiers;
 pub mod items;
 pub mod jira_dml;
+pub mod jira_values;
 pub mod partition;
 pub mod plan;
 pub mod provider;

@@ -153,3 +153,136 @@ async fn dry_run_and_the_where_guard_send_nothing() {
     let other = s.error("DELETE FROM Projects WHERE Key = 'DEMO'").await;
     assert!(other.contains("Projects cannot be written to"), "{other}");
 }
+
+const BULK: &str = "POST /rest/api/3/issue/bulk";
+
+#[tokio::test]
+async fn insert_values_creates_one_issue_in_jiras_shapes() {
+    let s = common::site(40).await;
+    let rows = s
+        .rows(
+            "INSERT INTO Issues (ProjectKey, IssueTypeName, Summary, Description, Labels, DueDate, \
+             PriorityName, \"Story Points\") VALUES ('DEMO', 'Task', 'Rotate keys', \
+             'plain text becomes ADF', ['ops'], '2026-12-24', 'High', 3)",
+        )
+        .await;
+    assert_eq!(rows, [["Issues", "1", "0", "0", "0", "0"]]);
+    assert_eq!(s.jira.request_count(BULK), 1);
+    let data = s.jira.data();
+    let made = data.issues.last().expect("an issue");
+    assert_eq!(made.summary, "Rotate keys");
+    assert_eq!(made.labels, ["ops"]);
+    assert_eq!(
+        made.due_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-12-24")
+    );
+    assert_eq!(
+        data.priority(made.priority_id).map(|p| p.name.as_str()),
+        Some("High")
+    );
+    assert_eq!(made.story_points, Some(3.0));
+    let text = made
+        .description
+        .as_deref()
+        .map(jiraql_emulator::jira::adf::to_plain_text);
+    assert_eq!(
+        text.as_deref().map(str::trim),
+        Some("plain text becomes ADF")
+    );
+    assert_eq!(made.properties["jiraql.op"]["row"], 0, "the marker");
+
+    // Read back through SQL.
+    let back = s
+        .rows(&format!(
+            "SELECT Summary, PriorityName, \"Story Points\" FROM Issues WHERE Key = '{}'",
+            made.key
+        ))
+        .await;
+    assert_eq!(back, [["Rotate keys", "High", "3.0"]]);
+}
+
+#[tokio::test]
+async fn two_hundred_rows_take_four_bulk_requests_and_a_bad_row_is_named() {
+    let s = common::site(20).await;
+    let before = s.jira.data().issues.len();
+    let rows = s
+        .rows(
+            "INSERT INTO Issues SELECT 'DEMO' AS ProjectKey, 'Task' AS IssueTypeName, \
+             concat('Bulk ', n) AS Summary, \
+             CASE WHEN n = 77 THEN 'Urgent-ish' ELSE 'Low' END AS PriorityName \
+             FROM generate_series(1, 200) AS t(n)",
+        )
+        .await;
+    assert_eq!(rows, [["Issues", "199", "0", "0", "0", "1"]]);
+    assert_eq!(s.jira.request_count(BULK), 4);
+    assert_eq!(s.jira.data().issues.len(), before + 199);
+    let report = s.engine.take_write_report().expect("a report");
+    assert_eq!(report.failed[0].row, "row 77");
+    assert_eq!(
+        report.failed[0].reason,
+        "priority: The priority selected is invalid."
+    );
+}
+
+#[tokio::test]
+async fn bad_inserts_are_refused_whole_before_any_request() {
+    let s = common::site(20).await;
+    let error = s
+        .error("INSERT INTO Issues (ProjectKey, Key, Colour) VALUES ('DEMO', 'DEMO-1', 'red')")
+        .await;
+    for part in [
+        "Key: read-only, Jira sets it",
+        "Colour: Issues has no such column",
+        "IssueTypeName: required to create an issue",
+        "Summary: required to create an issue",
+    ] {
+        assert!(error.contains(part), "{part}: {error}");
+    }
+    let error = s
+        .error(
+            "INSERT INTO Issues (ProjectKey, IssueTypeName, Summary, DueDate) \
+             VALUES ('DEMO', 'Task', 'a', '2026-01-01'), ('DEMO', 'Task', 'b', 'tomorrow')",
+        )
+        .await;
+    assert!(
+        error.contains("row 2, DueDate: 'tomorrow' is not a date"),
+        "{error}"
+    );
+    assert_eq!(s.jira.total_requests(), 0);
+
+    let dry = engine_with(&s, true, false).await;
+    dry.query(
+        "INSERT INTO Issues (ProjectKey, IssueTypeName, Summary) VALUES ('DEMO', 'Task', 'x')",
+    )
+    .await
+    .expect("planned");
+    let report = dry.take_write_report().expect("a report");
+    assert_eq!(report.inserted, 1);
+    assert_eq!(
+        report.planned,
+        ["POST /rest/api/3/issue/bulk with 1 issues (rows 1 to 1)"]
+    );
+    assert_eq!(s.jira.request_count(BULK), 0);
+}
+
+#[tokio::test]
+async fn the_catalog_says_which_columns_are_written() {
+    let s = common::site(10).await;
+    let rows = s
+        .rows(
+            "SELECT ColumnName, IsReadOnly FROM sys_tablecolumns WHERE TableName = 'Issues' \
+             AND ColumnName IN ('Key', 'Summary', 'StatusName', 'Story Points', 'Created') \
+             ORDER BY ColumnName",
+        )
+        .await;
+    assert_eq!(
+        rows,
+        [
+            ["Created", "true"],
+            ["Key", "true"],
+            ["StatusName", "true"],
+            ["Story Points", "false"],
+            ["Summary", "false"],
+        ]
+    );
+}

@@ -17,7 +17,7 @@ use std::sync::{Mutex, OnceLock};
 use serde_json::Value;
 
 use super::{
-    Access, ColumnDef, ColumnType, Embedded, EmbeddedItems, FilterKind, IssueItems, Source,
+    Access, ColumnDef, ColumnType, Embedded, EmbeddedItems, FilterKind, IssueItems, Shape, Source,
     TableDef, issue_item_columns,
 };
 use crate::jira::adf;
@@ -179,13 +179,31 @@ fn column(f: &CustomField, name: &str) -> ColumnDef {
         CustomKind::Other => (ColumnType::Text, Source::Path(path), None),
     };
     let description = leak(format!("Custom field {} ({}).", f.id, f.name));
-    let column = ColumnDef::new(
+    let mut column = ColumnDef::new(
         leak(name.to_string()),
         data_type,
         source,
         fields,
         description,
     );
+    // Written as their schema says; sprints (set through the Agile API), multi-selects and
+    // unknown kinds are read-only for now.
+    let shape = match f.kind {
+        CustomKind::Number => Some(Shape::Number),
+        CustomKind::Date => Some(Shape::Date),
+        CustomKind::Option => Some(Shape::ByValue),
+        CustomKind::Strings => Some(Shape::Strings),
+        CustomKind::Text => Some(Shape::Text),
+        CustomKind::TextArea => Some(Shape::Document),
+        CustomKind::DateTime
+        | CustomKind::Options
+        | CustomKind::User
+        | CustomKind::Sprint
+        | CustomKind::Other => None,
+    };
+    if let Some(shape) = shape {
+        column = column.writes(fields[0], shape);
+    }
     match filter {
         // Words are searched with `~`, which has no EMPTY form in the same sense.
         Some(FilterKind::Words) => {

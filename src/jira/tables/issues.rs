@@ -1,6 +1,6 @@
 //! `Issues`: one row per issue, found with JQL.
 
-use super::{Access, ColumnDef as C, ColumnType::*, FilterKind::*, Source::*, TableDef};
+use super::{Access, ColumnDef as C, ColumnType::*, FilterKind::*, Shape, Source::*, TableDef};
 
 pub static ISSUES: TableDef = TableDef {
     name: "Issues",
@@ -27,7 +27,8 @@ pub static ISSUES: TableDef = TableDef {
             &["project"],
             "Project key.",
         )
-        .filter("project", UpperKey),
+        .filter("project", UpperKey)
+        .creates("project", Shape::ByKey),
         C::new(
             "ProjectName",
             Text,
@@ -43,7 +44,8 @@ pub static ISSUES: TableDef = TableDef {
             &["issuetype"],
             "Issue type, e.g. Bug.",
         )
-        .filter("issuetype", Name),
+        .filter("issuetype", Name)
+        .creates("issuetype", Shape::ByName),
         C::new(
             "StatusName",
             Text,
@@ -67,7 +69,8 @@ pub static ISSUES: TableDef = TableDef {
             &["priority"],
             "Priority.",
         )
-        .filter_or_empty("priority", Name),
+        .filter_or_empty("priority", Name)
+        .writes("priority", Shape::ByName),
         C::new(
             "ResolutionName",
             Text,
@@ -83,35 +86,40 @@ pub static ISSUES: TableDef = TableDef {
             &["summary"],
             "Summary line.",
         )
-        .filter("summary", Words),
+        .filter("summary", Words)
+        .writes("summary", Shape::Text),
         C::new(
             "Description",
             Text,
             RichText("fields.description"),
             &["description"],
             "Description as plain text.",
-        ),
+        )
+        .writes("description", Shape::Document),
         C::new(
             "Labels",
             TextList,
             List("fields.labels", ""),
             &["labels"],
             "Labels.",
-        ),
+        )
+        .writes("labels", Shape::Strings),
         C::new(
             "Components",
             TextList,
             List("fields.components", "name"),
             &["components"],
             "Component names.",
-        ),
+        )
+        .writes("components", Shape::Names),
         C::new(
             "FixVersions",
             TextList,
             List("fields.fixVersions", "name"),
             &["fixVersions"],
             "Fix version names.",
-        ),
+        )
+        .writes("fixVersions", Shape::Names),
         C::new(
             "AssigneeAccountId",
             Text,
@@ -119,7 +127,8 @@ pub static ISSUES: TableDef = TableDef {
             &["assignee"],
             "Assignee's account id, NULL when unassigned.",
         )
-        .filter_or_empty("assignee", Exact),
+        .filter_or_empty("assignee", Exact)
+        .writes("assignee", Shape::User),
         C::new(
             "AssigneeDisplayName",
             Text,
@@ -134,7 +143,8 @@ pub static ISSUES: TableDef = TableDef {
             &["reporter"],
             "Reporter's account id.",
         )
-        .filter_or_empty("reporter", Exact),
+        .filter_or_empty("reporter", Exact)
+        .writes("reporter", Shape::User),
         C::new(
             "ReporterDisplayName",
             Text,
@@ -149,7 +159,8 @@ pub static ISSUES: TableDef = TableDef {
             &["parent"],
             "Parent issue key (epic of a story, task of a sub-task).",
         )
-        .filter("parent", UpperKey),
+        .filter("parent", UpperKey)
+        .creates("parent", Shape::ByKey),
         C::new(
             "Created",
             Timestamp,
@@ -181,7 +192,8 @@ pub static ISSUES: TableDef = TableDef {
             &["duedate"],
             "Due date.",
         )
-        .filter_or_empty("due", Day),
+        .filter_or_empty("due", Day)
+        .writes("duedate", Shape::Date),
         C::new(
             "TimeSpentSeconds",
             Int,

@@ -100,6 +100,8 @@ pub fn find(name: &str) -> Option<&'static TableDef> {
 pub const ISSUE_KEY: &str = "Key";
 /// The parent's key column of those tables (an epic, or a sub-task's issue).
 pub const ISSUE_PARENT_KEY: &str = "ParentKey";
+/// The fields every issue needs when it is created.
+pub const ISSUE_CREATE_REQUIRED: &[&str] = &["project", "issuetype", "summary"];
 
 /// One table: what it is, its columns and how its rows are fetched.
 #[derive(Debug)]
@@ -344,7 +346,43 @@ pub struct ColumnDef {
     pub filter: Option<FilterSpec>,
     /// Whether the column identifies the row (and is never NULL).
     pub key: bool,
+    /// How the column is written to Jira, if it can be.
+    pub write: Option<WriteSpec>,
     pub description: &'static str,
+}
+
+/// How a column is written: the Jira field it sets, the shape of the value, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteSpec {
+    pub field: &'static str,
+    pub shape: Shape,
+    /// Only when the row is created (the project and type of an issue, its parent).
+    pub create_only: bool,
+}
+
+/// The JSON a column's SQL value becomes in a write's `fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A string.
+    Text,
+    /// Plain text, sent as an Atlassian Document (one paragraph per line).
+    Document,
+    /// `{"key": value}`.
+    ByKey,
+    /// `{"name": value}`.
+    ByName,
+    /// `{"value": value}`: an option of a select field.
+    ByValue,
+    /// `{"accountId": value}`, null to clear.
+    User,
+    /// A list of strings, as strings (labels).
+    Strings,
+    /// A list of strings, each as `{"name": value}` (components, versions).
+    Names,
+    /// `"yyyy-MM-dd"`.
+    Date,
+    /// A JSON number.
+    Number,
 }
 
 /// The SQL types jiraql gives Jira values.
@@ -430,6 +468,7 @@ impl ColumnDef {
             fields,
             filter: None,
             key: false,
+            write: None,
             description,
         }
     }
@@ -457,6 +496,26 @@ impl ColumnDef {
     /// Marks the column as (part of) the row's key.
     pub const fn key(mut self) -> Self {
         self.key = true;
+        self
+    }
+
+    /// The column is written to `field` as `shape`, on create and on edit.
+    pub const fn writes(mut self, field: &'static str, shape: Shape) -> Self {
+        self.write = Some(WriteSpec {
+            field,
+            shape,
+            create_only: false,
+        });
+        self
+    }
+
+    /// The column is written to `field` as `shape` when the row is created only.
+    pub const fn creates(mut self, field: &'static str, shape: Shape) -> Self {
+        self.write = Some(WriteSpec {
+            field,
+            shape,
+            create_only: true,
+        });
         self
     }
 }

@@ -1,0 +1,139 @@
+//! SQL values as Jira wants them in a write's `fields`, by the shape a column's declaration
+//! gives ([`Shape`]). A value that cannot take the shape says why, for the error that names
+//! its row and column.
+
+use datafusion::common::ScalarValue;
+use serde_json::{Value, json};
+
+use crate::jira::tables::Shape;
+
+/// The JSON for `value` in the shape `shape`; SQL NULL clears the field.
+pub fn field_value(shape: Shape, value: &ScalarValue) -> Result<Value, String> {
+    if value.is_null() {
+        return Ok(match shape {
+            Shape::Strings | Shape::Names => json!([]),
+            _ => Value::Null,
+        });
+    }
+    Ok(match shape {
+        Shape::Text => json!(text(value)?),
+        Shape::Document => document(&text(value)?),
+        Shape::ByKey => json!({"key": text(value)?}),
+        Shape::ByName => json!({"name": text(value)?}),
+        Shape::ByValue => json!({"value": text(value)?}),
+        Shape::User => json!({"accountId": text(value)?}),
+        Shape::Strings => json!(strings(value)?),
+        Shape::Names => Value::Array(
+            strings(value)?
+                .into_iter()
+                .map(|name| json!({"name": name}))
+                .collect(),
+        ),
+        Shape::Date => json!(date(value)?),
+        Shape::Number => number(value)?,
+    })
+}
+
+/// Text values as they are; numbers and other scalars as SQL prints them.
+fn text(value: &ScalarValue) -> Result<String, String> {
+    match value {
+        ScalarValue::Utf8(Some(s))
+        | ScalarValue::LargeUtf8(Some(s))
+        | ScalarValue::Utf8View(Some(s)) => Ok(s.clone()),
+        ScalarValue::List(_) | ScalarValue::LargeList(_) | ScalarValue::FixedSizeList(_) => {
+            Err("a list where one text value is expected".into())
+        }
+        other => Ok(other.to_string()),
+    }
+}
+
+/// Plain text as an Atlassian Document: one paragraph per line, empty lines dropped.
+fn document(text: &str) -> Value {
+    let paragraphs: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| json!({"type": "paragraph", "content": [{"type": "text", "text": l}]}))
+        .collect();
+    json!({"type": "doc", "version": 1, "content": paragraphs})
+}
+
+/// A list of text values (`['a', 'b']`), or one text value as a list of one.
+fn strings(value: &ScalarValue) -> Result<Vec<String>, String> {
+    let items = match value {
+        ScalarValue::List(list) => ScalarValue::convert_array_to_scalar_vec(list.as_ref())
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect(),
+        other => vec![other.clone()],
+    };
+    items.iter().filter(|v| !v.is_null()).map(text).collect()
+}
+
+/// A day: a DATE, or text `yyyy-MM-dd`.
+fn date(value: &ScalarValue) -> Result<String, String> {
+    match value {
+        ScalarValue::Date32(Some(_)) | ScalarValue::Date64(Some(_)) => Ok(value.to_string()),
+        _ => {
+            let t = text(value)?;
+            chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                .map(|d| d.to_string())
+                .map_err(|_| format!("'{t}' is not a date (yyyy-mm-dd)"))
+        }
+    }
+}
+
+/// A number, from a numeric SQL value or text that reads as one.
+fn number(value: &ScalarValue) -> Result<Value, String> {
+    let as_f64 = match value {
+        ScalarValue::Int8(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::Int16(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::Int32(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::Int64(Some(v)) => return Ok(json!(v)),
+        ScalarValue::UInt8(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::UInt16(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::UInt32(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::UInt64(Some(v)) => return Ok(json!(v)),
+        ScalarValue::Float32(Some(v)) => Some(f64::from(*v)),
+        ScalarValue::Float64(Some(v)) => Some(*v),
+        _ => text(value)?.trim().parse::<f64>().ok(),
+    };
+    match as_f64 {
+        Some(x) if x.is_finite() => Ok(json!(x)),
+        _ => Err(format!("'{value}' is not a number")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        let s = |v: &str| ScalarValue::Utf8(Some(v.into()));
+        assert_eq!(
+            field_value(Shape::ByName, &s("High")),
+            Ok(json!({"name": "High"}))
+        );
+        assert_eq!(
+            field_value(Shape::Date, &s("2026-12-24")),
+            Ok(json!("2026-12-24"))
+        );
+        assert!(field_value(Shape::Date, &s("24.12.2026")).is_err());
+        assert_eq!(
+            field_value(Shape::Number, &ScalarValue::Int64(Some(3))),
+            Ok(json!(3))
+        );
+        assert!(field_value(Shape::Number, &s("three")).is_err());
+        assert_eq!(
+            field_value(Shape::Strings, &ScalarValue::Utf8(None)),
+            Ok(json!([]))
+        );
+        assert_eq!(
+            field_value(Shape::Document, &s("one\n\ntwo"))
+                .map(|d| d["content"].as_array().map(Vec::len)),
+            Ok(Some(2))
+        );
+    }
+}
