@@ -120,7 +120,10 @@ fn table_list(
                     .map(|t| Some(if t.view { "VIEW" } else { "TABLE" }.to_string())),
             ),
             text(list.iter().map(|t| Some(t.description.to_string()))),
-            flag(list.iter().map(|_| false)),
+            flag(
+                list.iter()
+                    .map(|t| t.columns.iter().any(|c| c.write.is_some())),
+            ),
         ],
     )
 }

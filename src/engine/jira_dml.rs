@@ -1,4 +1,5 @@
-//! Writing statements on Jira tables whose rows are issues: `INSERT` and `DELETE` so far.
+//! Writing statements on Jira tables whose rows are issues: `INSERT` and `DELETE` here,
+//! `UPDATE` in [`super::jira_update`].
 //!
 //! `INSERT` runs its source (VALUES or a SELECT) as a query and turns each row into one issue's
 //! `fields`, column by column as the table's declaration says ([`crate::jira::tables::Shape`]).
@@ -22,11 +23,12 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
     Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart, Statement, TableFactor,
-    TableObject,
+    TableObject, Update,
 };
 use serde_json::{Map, Value, json};
 
 use super::Engine;
+use super::jira_update::run_update;
 use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
 use super::writes::require_where;
@@ -50,6 +52,10 @@ pub fn target(engine: &Engine, statement: &Statement) -> Option<&'static TableDe
             table: TableObject::TableName(name),
             ..
         }) => name,
+        Statement::Update(Update { table, .. }) => match &table.relation {
+            TableFactor::Table { name, .. } => name,
+            _ => return None,
+        },
         _ => return None,
     };
     let parts: Vec<&Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
@@ -67,15 +73,16 @@ pub fn target(engine: &Engine, statement: &Statement) -> Option<&'static TableDe
 pub async fn run(engine: &Engine, def: &TableDef, statement: &Statement) -> Result<WriteReport> {
     if !matches!(def.access, Access::IssueSearch) {
         return Err(DataFusionError::Plan(format!(
-            "{} cannot be written to: of the Jira tables, INSERT and DELETE work on Issues so far",
+            "{} cannot be written to: of the Jira tables, Issues takes INSERT, UPDATE and DELETE so far",
             def.name
         )));
     }
     match statement {
         Statement::Delete(delete) => run_delete(engine, def, delete).await,
         Statement::Insert(insert) => run_insert(engine, def, insert).await,
+        Statement::Update(update) => run_update(engine, def, update).await,
         _ => Err(DataFusionError::Plan(format!(
-            "only INSERT and DELETE write to the Jira table {} so far",
+            "{} takes INSERT, UPDATE and DELETE",
             def.name
         ))),
     }
@@ -282,18 +289,23 @@ fn issue_bodies(
     if problems.is_empty() {
         return Ok(bodies);
     }
+    Err(value_problems(problems))
+}
+
+/// The error for values Jira cannot take: the first [`SHOWN_PROBLEMS`], then how many more.
+pub(super) fn value_problems(mut problems: Vec<String>) -> DataFusionError {
     let more = problems.len().saturating_sub(SHOWN_PROBLEMS);
     problems.truncate(SHOWN_PROBLEMS);
     if more > 0 {
         problems.push(format!("... and {more} more"));
     }
-    Err(plan_error(format!(
+    plan_error(format!(
         "values that Jira cannot take; nothing was written:\n  {}",
         problems.join("\n  ")
-    )))
+    ))
 }
 
-fn new_report(engine: &Engine, def: &TableDef) -> WriteReport {
+pub(super) fn new_report(engine: &Engine, def: &TableDef) -> WriteReport {
     WriteReport {
         kind: "table",
         list: def.name.to_string(),
@@ -302,7 +314,7 @@ fn new_report(engine: &Engine, def: &TableDef) -> WriteReport {
     }
 }
 
-fn plan_error(message: String) -> DataFusionError {
+pub(super) fn plan_error(message: String) -> DataFusionError {
     DataFusionError::Plan(message)
 }
 

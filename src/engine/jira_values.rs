@@ -84,17 +84,18 @@ fn date(value: &ScalarValue) -> Result<String, String> {
     }
 }
 
-/// A number, from a numeric SQL value or text that reads as one.
+/// A number, from a numeric SQL value or text that reads as one; always a JSON float, as Jira
+/// keeps numbers (so 5 and 5.0 compare equal).
 fn number(value: &ScalarValue) -> Result<Value, String> {
     let as_f64 = match value {
         ScalarValue::Int8(Some(v)) => Some(f64::from(*v)),
         ScalarValue::Int16(Some(v)) => Some(f64::from(*v)),
         ScalarValue::Int32(Some(v)) => Some(f64::from(*v)),
-        ScalarValue::Int64(Some(v)) => return Ok(json!(v)),
+        ScalarValue::Int64(Some(v)) => Some(*v as f64),
         ScalarValue::UInt8(Some(v)) => Some(f64::from(*v)),
         ScalarValue::UInt16(Some(v)) => Some(f64::from(*v)),
         ScalarValue::UInt32(Some(v)) => Some(f64::from(*v)),
-        ScalarValue::UInt64(Some(v)) => return Ok(json!(v)),
+        ScalarValue::UInt64(Some(v)) => Some(*v as f64),
         ScalarValue::Float32(Some(v)) => Some(f64::from(*v)),
         ScalarValue::Float64(Some(v)) => Some(*v),
         _ => text(value)?.trim().parse::<f64>().ok(),
@@ -123,7 +124,8 @@ mod tests {
         assert!(field_value(Shape::Date, &s("24.12.2026")).is_err());
         assert_eq!(
             field_value(Shape::Number, &ScalarValue::Int64(Some(3))),
-            Ok(json!(3))
+            field_value(Shape::Number, &ScalarValue::Float64(Some(3.0))),
+            "5 and 5.0 are one value"
         );
         assert!(field_value(Shape::Number, &s("three")).is_err());
         assert_eq!(

@@ -8,8 +8,8 @@
 //!   turns pages into Arrow;
 //! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
 //! * [`statements`] splits scripts; [`identifiers`] makes names case-insensitive;
-//! * [`writes`] is what every writing statement shares; [`jira_dml`] writes to Jira tables
-//!   and `sharepoint::dml` to lists;
+//! * [`writes`] is what every writing statement shares; [`jira_dml`] and [`jira_update`]
+//!   write to Jira tables ([`jira_values`] shapes the values) and `sharepoint::dml` to lists;
 //! * [`session`] ties it together.
 
 pub mod catalog;
@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod identifiers;
 pub mod items;
 pub mod jira_dml;
+pub mod jira_update;
 pub mod jira_values;
 pub mod partition;
 pub mod plan;

@@ -286,3 +286,155 @@ async fn the_catalog_says_which_columns_are_written() {
         ]
     );
 }
+
+const EDIT: &str = "PUT /rest/api/3/issue/{issueIdOrKey}";
+const TRANSITION: &str = "POST /rest/api/3/issue/{issueIdOrKey}/transitions";
+
+/// An issue of `DEMO` in `status` that is not a sub-task, and an active user not assigned to it.
+fn issue_in(s: &Site, status: u64) -> (String, String) {
+    let data = s.jira.data();
+    let issue = data
+        .issues
+        .iter()
+        .find(|i| i.key.starts_with("DEMO-") && i.status_id == status && i.issue_type_id != SUBTASK)
+        .expect("such an issue");
+    let user = data
+        .users
+        .iter()
+        .find(|u| {
+            u.active
+                && u.account_type == "atlassian"
+                && Some(&u.account_id) != issue.assignee.as_ref()
+        })
+        .expect("a user");
+    (issue.key.clone(), user.account_id.clone())
+}
+
+#[tokio::test]
+async fn update_sends_only_what_changes_and_nothing_for_an_unchanged_row() {
+    let s = common::site(60).await;
+    let (key, user) = issue_in(&s, 10001);
+    let sql = format!(
+        "UPDATE Issues SET Summary = 'x', AssigneeAccountId = '{user}', \"Story Points\" = 5 \
+         WHERE Key = '{key}'"
+    );
+    let rows = s.rows(&sql).await;
+    assert_eq!(rows, [["Issues", "0", "1", "0", "0", "0"]]);
+    assert_eq!(s.jira.request_count(EDIT), 1);
+    let data = s.jira.data();
+    let issue = data.issue_by_key(&key).expect("there");
+    assert_eq!(issue.summary, "x");
+    assert_eq!(issue.assignee.as_deref(), Some(user.as_str()));
+    assert_eq!(issue.story_points, Some(5.0));
+
+    // The same again: the row is read, nothing is written.
+    s.jira.reset_requests();
+    let rows = s.rows(&sql).await;
+    assert_eq!(rows, [["Issues", "0", "0", "1", "0", "0"]]);
+    assert_eq!(s.jira.request_count(EDIT), 0);
+    assert_eq!(s.jira.total_requests(), 1, "only the key lookup");
+}
+
+#[tokio::test]
+async fn status_changes_are_transitions_and_an_impossible_one_lists_the_reachable() {
+    let s = common::site(80).await;
+    let (todo, _) = issue_in(&s, 10001);
+    let rows = s
+        .rows(&format!(
+            "UPDATE Issues SET StatusName = 'Done' WHERE Key = '{todo}'"
+        ))
+        .await;
+    assert_eq!(rows, [["Issues", "0", "1", "0", "0", "0"]]);
+    assert_eq!(s.jira.request_count(TRANSITION), 1);
+    assert_eq!(s.jira.request_count(EDIT), 0);
+    let done = s
+        .jira
+        .data()
+        .issue_by_key(&todo)
+        .map(|i| (i.status_id, i.resolution_id));
+    assert_eq!(done, Some((10003, Some(10000))));
+
+    // From Done only Reopen (to To Do) leads anywhere.
+    let result = s
+        .engine
+        .query(&format!(
+            "UPDATE Issues SET StatusName = 'In Review' WHERE Key = '{todo}'"
+        ))
+        .await
+        .expect("runs; the row fails");
+    assert_eq!(common::strings(&result)[0][5], "1");
+    let report = s.engine.take_write_report().expect("a report");
+    assert!(
+        report.failed[0]
+            .reason
+            .contains("no transition of its workflow leads to 'In Review'")
+            && report.failed[0].reason.contains("reachable: To Do"),
+        "{:?}",
+        report.failed
+    );
+}
+
+#[tokio::test]
+async fn a_row_changed_in_jira_after_it_was_read_is_not_overwritten() {
+    let s = common::site(60).await;
+    // The emulator's knob edits the issue at index 3 right after answering the first search
+    // (the knob the scan tests use): the statement has read it, then Jira changed it.
+    let data = s.jira.data();
+    let (changed, other) = (data.issues[3].key.clone(), data.issues[5].key.clone());
+    s.jira.faults().change_issues_every(1);
+    let result = s
+        .engine
+        .query(&format!(
+            "UPDATE Issues SET Summary = 'mine' WHERE Key IN ('{changed}', '{other}')"
+        ))
+        .await
+        .expect("runs");
+    s.jira.faults().change_issues_every(0);
+    assert_eq!(
+        common::strings(&result),
+        [["Issues", "0", "1", "0", "0", "1"]]
+    );
+    let report = s.engine.take_write_report().expect("a report");
+    assert_eq!(report.failed[0].row, changed);
+    assert!(
+        report.failed[0]
+            .reason
+            .contains("changed in Jira after this statement read it"),
+        "{:?}",
+        report.failed
+    );
+    let after = s.jira.data();
+    assert!(
+        after
+            .issue_by_key(&changed)
+            .is_some_and(|i| i.summary.ends_with("(edited)"))
+    );
+    assert_eq!(
+        after.issue_by_key(&other).map(|i| i.summary.as_str()),
+        Some("mine")
+    );
+    assert_eq!(s.jira.request_count(EDIT), 1, "no edit for the skipped row");
+}
+
+#[tokio::test]
+async fn bad_updates_are_refused_before_any_write() {
+    let s = common::site(20).await;
+    let error = s
+        .error("UPDATE Issues SET Key = 'X-1', ProjectKey = 'OPS', Colour = 'red' WHERE Key = 'DEMO-1'")
+        .await;
+    for part in [
+        "Key: read-only, Jira sets it",
+        "ProjectKey: set when an issue is created only",
+        "Colour: Issues has no such column",
+    ] {
+        assert!(error.contains(part), "{part}: {error}");
+    }
+    let error = s.error("UPDATE Issues SET Summary = 'all'").await;
+    assert!(error.contains("UPDATE without WHERE"), "{error}");
+    assert_eq!(s.jira.total_requests(), 0);
+
+    let rows = s
+        .rows("SELECT IsUpdateable FROM sys_tables WHERE TableName IN ('Issues', 'Projects') ORDER BY TableName")
+        .await;
+    assert_eq!(rows, [["true"], ["false"]]);
+}

@@ -100,6 +100,10 @@ pub fn find(name: &str) -> Option<&'static TableDef> {
 pub const ISSUE_KEY: &str = "Key";
 /// The parent's key column of those tables (an epic, or a sub-task's issue).
 pub const ISSUE_PARENT_KEY: &str = "ParentKey";
+/// Their workflow status column: set by a transition, not an edit.
+pub const ISSUE_STATUS: &str = "StatusName";
+/// Their last-update column: what a write compares before it overwrites.
+pub const ISSUE_UPDATED: &str = "Updated";
 /// The fields every issue needs when it is created.
 pub const ISSUE_CREATE_REQUIRED: &[&str] = &["project", "issuetype", "summary"];
 

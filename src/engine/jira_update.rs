@@ -1,0 +1,299 @@
+//! `UPDATE` on tables whose rows are issues.
+//!
+//! The WHERE and the SET expressions run as one query over the same table (pushed down like a
+//! SELECT's), giving each row's key, its `Updated`, and for every assignment the new and the
+//! current value. A row whose values already equal the new ones sends nothing (unchanged).
+//! For the others, just before writing, the issue's `updated` is read again: if someone
+//! changed it since the query, the row is skipped and reported, never overwritten. Fields are
+//! then set with one edit (only those that change), and a new `StatusName` is reached through
+//! the transition of the issue's workflow that leads there; when none does, the row is
+//! reported with the statuses that can be reached.
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::sql::sqlparser::ast::{
+    Assignment, AssignmentTarget, Ident, ObjectName, ObjectNamePart, TableFactor, Update,
+};
+use serde_json::{Map, Value};
+
+use super::Engine;
+use super::decode::parse_instant;
+use super::jira_dml::{new_report, plan_error, value_problems};
+use super::jira_values::field_value;
+use super::session::JIRA_SCHEMA;
+use super::writes::require_where;
+use crate::jira::client::JiraError;
+use crate::jira::tables::{ISSUE_KEY, ISSUE_STATUS, ISSUE_UPDATED, TableDef, WriteSpec};
+use crate::sharepoint::{RowFailure, WriteReport};
+
+/// What one assignment sets.
+enum Target {
+    Field(&'static str, WriteSpec),
+    /// The workflow status, reached by a transition.
+    Status,
+}
+
+/// One row's planned change: fields to edit and a status to reach.
+struct RowChange {
+    key: String,
+    read_updated: Option<i64>,
+    fields: Map<String, Value>,
+    status: Option<String>,
+}
+
+/// Runs `UPDATE` on an issue table.
+pub(super) async fn run_update(
+    engine: &Engine,
+    def: &TableDef,
+    update: &Update,
+) -> Result<WriteReport> {
+    require_where(
+        "UPDATE",
+        def.name,
+        update.selection.as_ref(),
+        engine.allow_all_rows(),
+    )?;
+    let targets = targets(def, &update.assignments)?;
+    let batches = engine.sql_batches(&query(def, update)).await?;
+    let (changes, unchanged) = plan_rows(&targets, &batches)?;
+    let mut report = new_report(engine, def);
+    report.unchanged = unchanged;
+    for (n, change) in changes.iter().enumerate() {
+        if report.dry_run {
+            plan_dry(&mut report, change);
+            continue;
+        }
+        match write_row(engine, change).await {
+            Ok(Ok(())) => report.updated += 1,
+            Ok(Err(reason)) => report.failed.push(RowFailure {
+                row: change.key.clone(),
+                reason,
+            }),
+            Err(e) => {
+                return Err(DataFusionError::External(
+                    format!(
+                        "stopped after updating {} of {} issues ({} not written): {e}",
+                        report.updated,
+                        changes.len(),
+                        changes.len() - n
+                    )
+                    .into(),
+                ));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The column each assignment sets; unknown, read-only and create-only columns are reported
+/// together.
+fn targets(def: &TableDef, assignments: &[Assignment]) -> Result<Vec<Target>> {
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for a in assignments {
+        let name = match &a.target {
+            AssignmentTarget::ColumnName(name) => last_ident(name),
+            AssignmentTarget::Tuple(_) => String::new(),
+        };
+        match def
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&name))
+        {
+            None => problems.push(format!("{}: {} has no such column", a.target, def.name)),
+            Some(c) if c.name == ISSUE_STATUS => out.push(Target::Status),
+            Some(c) => match c.write {
+                Some(w) if !w.create_only => out.push(Target::Field(c.name, w)),
+                Some(_) => problems.push(format!("{}: set when an issue is created only", c.name)),
+                None => problems.push(format!("{}: read-only, Jira sets it", c.name)),
+            },
+        }
+    }
+    if problems.is_empty() {
+        return Ok(out);
+    }
+    Err(plan_error(format!(
+        "UPDATE {} cannot run; nothing was written:\n  {}",
+        def.name,
+        problems.join("\n  ")
+    )))
+}
+
+/// `SELECT key, updated, new_1, old_1, ... FROM table WHERE ...`.
+fn query(def: &TableDef, update: &Update) -> String {
+    let alias = match &update.table.relation {
+        TableFactor::Table {
+            alias: Some(alias), ..
+        } => alias.name.clone(),
+        _ => Ident::with_quote('"', def.name),
+    };
+    let column = |c: &str| format!("{alias}.{}", Ident::with_quote('"', c));
+    let mut select = vec![column(ISSUE_KEY), column(ISSUE_UPDATED)];
+    for a in &update.assignments {
+        let name = match &a.target {
+            AssignmentTarget::ColumnName(name) => last_ident(name),
+            AssignmentTarget::Tuple(_) => String::new(),
+        };
+        let current = def
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&name))
+            .map_or(name.as_str(), |c| c.name);
+        select.push(format!("({})", a.value));
+        select.push(column(current));
+    }
+    let table = ObjectName::from(vec![
+        Ident::new(JIRA_SCHEMA),
+        Ident::with_quote('"', def.name),
+    ]);
+    let filter = update
+        .selection
+        .as_ref()
+        .map_or_else(String::new, |w| format!(" WHERE {w}"));
+    format!(
+        "SELECT {} FROM {table} AS {alias}{filter}",
+        select.join(", ")
+    )
+}
+
+/// Each row's change, and how many rows change nothing. Values a column cannot take are
+/// reported together before anything is written.
+fn plan_rows(targets: &[Target], batches: &[RecordBatch]) -> Result<(Vec<RowChange>, u64)> {
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    let mut problems: Vec<String> = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            let value = |i: usize| ScalarValue::try_from_array(batch.column(i), row);
+            let key = value(0)?.to_string();
+            let read_updated = match value(1)? {
+                ScalarValue::TimestampMillisecond(ms, _) => ms,
+                _ => None,
+            };
+            let mut change = RowChange {
+                key,
+                read_updated,
+                fields: Map::new(),
+                status: None,
+            };
+            for (i, target) in targets.iter().enumerate() {
+                let (new, old) = (value(2 + 2 * i)?, value(3 + 2 * i)?);
+                match target {
+                    Target::Status => {
+                        let new = (!new.is_null()).then(|| new.to_string());
+                        if new.is_some() && new != (!old.is_null()).then(|| old.to_string()) {
+                            change.status = new;
+                        }
+                    }
+                    Target::Field(name, write) => {
+                        match (
+                            field_value(write.shape, &new),
+                            field_value(write.shape, &old),
+                        ) {
+                            (Ok(n), Ok(o)) if n == o => {}
+                            (Ok(n), _) => {
+                                change.fields.insert(write.field.to_string(), n);
+                            }
+                            (Err(why), _) => {
+                                problems.push(format!("{}, {name}: {why}", change.key));
+                            }
+                        }
+                    }
+                }
+            }
+            if change.fields.is_empty() && change.status.is_none() {
+                unchanged += 1;
+            } else {
+                changes.push(change);
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok((changes, unchanged));
+    }
+    Err(value_problems(problems))
+}
+
+fn plan_dry(report: &mut WriteReport, change: &RowChange) {
+    let key = &change.key;
+    report
+        .planned
+        .push(format!("GET /rest/api/3/issue/{key}?fields=updated"));
+    if !change.fields.is_empty() {
+        report.planned.push(format!(
+            "PUT /rest/api/3/issue/{key} {}",
+            Value::Object(change.fields.clone())
+        ));
+    }
+    if let Some(status) = &change.status {
+        report.planned.push(format!(
+            "POST /rest/api/3/issue/{key}/transitions (the transition to {status})"
+        ));
+    }
+    report.updated += 1;
+}
+
+/// Writes one row: `Ok(Err(reason))` when the row itself is refused (changed meanwhile, no
+/// transition, Jira's 400), `Err` when Jira cannot be written to at all.
+async fn write_row(engine: &Engine, change: &RowChange) -> Result<Result<(), String>, JiraError> {
+    let client = engine.client();
+    let key = &change.key;
+    let now = client
+        .get_platform(["issue", key], &[("fields", "updated".to_string())])
+        .await;
+    let now = match now {
+        Ok(issue) => issue["fields"]["updated"].as_str().and_then(parse_instant),
+        Err(e) if e.status() == Some(404) => return Ok(Err("it was deleted in Jira".into())),
+        Err(e) => return Err(e),
+    };
+    if now != change.read_updated {
+        return Ok(Err(
+            "it was changed in Jira after this statement read it; not overwritten (run the \
+             statement again to apply it to the current version)"
+                .into(),
+        ));
+    }
+    if !change.fields.is_empty()
+        && let Err(e) = client.edit_issue(key, &change.fields).await
+    {
+        return row_refusal(e);
+    }
+    let Some(status) = &change.status else {
+        return Ok(Ok(()));
+    };
+    let transitions = client.issue_transitions(key).await?;
+    let Some(step) = transitions
+        .iter()
+        .find(|t| t.to_name.eq_ignore_ascii_case(status))
+    else {
+        let reachable: Vec<&str> = transitions.iter().map(|t| t.to_name.as_str()).collect();
+        return Ok(Err(format!(
+            "no transition of its workflow leads to '{status}' from its current status; \
+             reachable: {}",
+            if reachable.is_empty() {
+                "none".to_string()
+            } else {
+                reachable.join(", ")
+            }
+        )));
+    };
+    match client.transition_issue(key, &step.id).await {
+        Ok(()) => Ok(Ok(())),
+        Err(e) => row_refusal(e),
+    }
+}
+
+/// Jira's refusal of one row (400/403/409) is the row's failure; anything else stops.
+fn row_refusal(e: JiraError) -> Result<Result<(), String>, JiraError> {
+    match e.status() {
+        Some(400 | 403 | 409) => Ok(Err(e.jira_messages().join("; "))),
+        _ => Err(e),
+    }
+}
+
+fn last_ident(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(ObjectNamePart::as_ident)
+        .map_or_else(|| name.to_string(), |i| i.value.clone())
+}
