@@ -429,6 +429,26 @@ async fn bad_updates_are_refused_before_any_write() {
     ] {
         assert!(error.contains(part), "{part}: {error}");
     }
+    let (todo, _) = issue_in(&s, 10001);
+    let dry = engine_with(&s, true, false).await;
+    dry.query(&format!(
+        "UPDATE Issues SET Summary = 'planned', StatusName = 'Done' WHERE Key = '{todo}'"
+    ))
+    .await
+    .expect("planned");
+    let report = dry.take_write_report().expect("a report");
+    assert_eq!(report.updated, 1);
+    assert_eq!(report.planned.len(), 3, "{:?}", report.planned);
+    assert_eq!(
+        report.planned[1],
+        format!("PUT /rest/api/3/issue/{todo} {{\"summary\":\"planned\"}}")
+    );
+    assert_eq!(
+        s.jira.request_count(EDIT) + s.jira.request_count(TRANSITION),
+        0
+    );
+    s.jira.reset_requests();
+
     let error = s.error("UPDATE Issues SET Summary = 'all'").await;
     assert!(error.contains("UPDATE without WHERE"), "{error}");
     assert_eq!(s.jira.total_requests(), 0);

@@ -720,3 +720,29 @@ async fn update_and_delete_without_where_are_refused() {
     }
     assert_eq!(b.item_writes(), 0);
 }
+
+#[tokio::test]
+async fn issues_are_created_in_jira_from_a_list() {
+    let b = both(20, "").await;
+    b.site
+        .rows("INSERT INTO sharepoint.Issues (Title, Summary) VALUES ('From the list A', 'a'), ('From the list B', 'b')")
+        .await;
+    let before = b.site.jira.data().issues.len();
+    b.site.jira.reset_requests();
+    let rows = b
+        .site
+        .rows(
+            "INSERT INTO Issues (ProjectKey, IssueTypeName, Summary) \
+             SELECT 'DEMO', 'Task', Title FROM sharepoint.Issues WHERE IssueKey IS NULL",
+        )
+        .await;
+    assert_eq!(rows, [["Issues", "2", "0", "0", "0", "0"]]);
+    assert_eq!(b.site.jira.request_count("POST /rest/api/3/issue/bulk"), 1);
+    let data = b.site.jira.data();
+    let mut made: Vec<&str> = data.issues[before..]
+        .iter()
+        .map(|i| i.summary.as_str())
+        .collect();
+    made.sort_unstable();
+    assert_eq!(made, ["From the list A", "From the list B"]);
+}
