@@ -19,6 +19,7 @@ use super::search::{self, SearchContext, SearchError};
 use super::server::{Ctx, View, error_response, json_response};
 
 pub(super) mod agile;
+pub(super) mod createmeta;
 pub(super) mod directory;
 pub(super) mod history;
 pub(super) mod issue_fields;

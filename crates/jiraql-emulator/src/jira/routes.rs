@@ -62,6 +62,11 @@ pub(crate) static ROUTES: &[Route] = &[
         h::issue_property,
     ),
     // Issue writes.
+    r(
+        "GET",
+        "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
+        h::createmeta::create_fields,
+    ),
     r("POST", "/rest/api/3/issue", h::issue_write::create_issue),
     r(
         "POST",

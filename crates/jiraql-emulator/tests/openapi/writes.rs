@@ -144,3 +144,25 @@ async fn issue_properties_match_spec() {
         "op-1"
     );
 }
+
+#[tokio::test]
+async fn create_screens_match_spec() {
+    let site = Site::start().await;
+    let template = "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}";
+    for issue_type in ["10000", "10001", "10004"] {
+        let path = format!("/rest/api/3/issue/createmeta/DEMO/issuetypes/{issue_type}");
+        let answer = site.call(Method::GET, &path, &[], None).await;
+        answer.expect_operation(Method::GET, template);
+        let fields = answer.body["fields"].as_array().expect("fields");
+        for f in fields {
+            let label = format!("FieldCreateMetadata of {issue_type}");
+            let one = Answer {
+                what: answer.what.clone(),
+                status: answer.status,
+                content_type: answer.content_type.clone(),
+                body: f.clone(),
+            };
+            one.expect_valid(&label, &SPEC.component("FieldCreateMetadata"));
+        }
+    }
+}

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{Map, Value, json};
 
+use super::createmeta;
 use super::issue_fields::{self, CREATE_ONLY, Refusal, Scope, cannot_be_set};
 use super::{ISSUE_MISSING, get_issue};
 use std::collections::BTreeMap;
@@ -264,6 +265,15 @@ fn create(d: &mut JiraData, details: &Map<String, Value>) -> Result<Made, Refusa
     }
     if !fields.contains_key("summary") {
         refusal.field("summary", "You must specify a summary of the issue.");
+    }
+    if let Some(t) = issue_type {
+        // Only what the type's create screen has (see createmeta).
+        let on_screen = createmeta::screen(t);
+        for name in fields.keys() {
+            if !on_screen.iter().any(|(id, _, _)| id == name) {
+                refusal.field(name, cannot_be_set(name));
+            }
+        }
     }
     let parent = match fields.get("parent") {
         None => None,

@@ -15,6 +15,20 @@ fn task(summary: &str) -> Value {
     }})
 }
 
+/// The key of a DEMO issue that can be a sub-task's parent (neither a sub-task nor an epic).
+fn possible_parent(emu: &crate::jira::JiraEmulator) -> String {
+    let data = emu.data();
+    data.issues
+        .iter()
+        .find(|i| {
+            i.key.starts_with("DEMO-")
+                && i.issue_type_id != SUBTASK
+                && i.issue_type_id != crate::jira::data::EPIC
+        })
+        .map(|i| i.key.clone())
+        .expect("a DEMO task")
+}
+
 /// Every issue's histories are its own and its ranges tile the flat vectors in some order.
 fn assert_consistent(d: &JiraData) {
     for issue in &d.issues {
@@ -364,17 +378,7 @@ async fn sub_tasks_need_a_parent_in_their_project() {
         "Sub-tasks must have a parent issue."
     );
 
-    let parent = emu
-        .data()
-        .issues
-        .iter()
-        .find(|i| {
-            i.key.starts_with("DEMO-")
-                && i.issue_type_id != SUBTASK
-                && i.issue_type_id != crate::jira::data::EPIC
-        })
-        .map(|i| i.key.clone())
-        .expect("a DEMO task");
+    let parent = possible_parent(&emu);
     sub["fields"]["parent"] = json!({"key": parent});
     let (status, made) = c.post("/rest/api/3/issue", &sub).await;
     assert_eq!(status, 201, "{made}");
@@ -440,4 +444,42 @@ async fn properties_set_on_create_read_back_by_key_and_in_searches() {
     long["properties"] = json!([{"key": "big", "value": "x".repeat(40_000)}]);
     let (status, body) = c.post("/rest/api/3/issue", &long).await;
     assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn the_create_screen_is_served_and_enforced() {
+    let emu = emulator(20).await;
+    let c = Client::cloud(&emu);
+    let (status, page) = c
+        .get("/rest/api/3/issue/createmeta/DEMO/issuetypes/10004")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let fields = page["fields"].as_array().expect("fields");
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f["required"] == true && f["hasDefaultValue"] == false)
+        .filter_map(|f| f["fieldId"].as_str())
+        .collect();
+    assert_eq!(required, ["project", "issuetype", "summary", "parent"]);
+    assert!(fields.iter().all(|f| f["fieldId"] != "customfield_10016"));
+    let (status, _) = c
+        .get("/rest/api/3/issue/createmeta/DEMO/issuetypes/999")
+        .await;
+    assert_eq!(status, 404);
+
+    // What the screen leaves out cannot be set on create: story points on a sub-task.
+    let parent = possible_parent(&emu);
+    let body = json!({"fields": {
+        "project": {"key": "DEMO"},
+        "issuetype": {"id": "10004"},
+        "summary": "child",
+        "parent": {"key": parent},
+        "customfield_10016": 2,
+    }});
+    let (status, answer) = c.post("/rest/api/3/issue", &body).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["errors"]["customfield_10016"],
+        "Field 'customfield_10016' cannot be set. It is not on the appropriate screen, or unknown."
+    );
 }
