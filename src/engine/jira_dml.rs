@@ -22,7 +22,7 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
-    Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart, Statement, TableFactor,
+    Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart, SetExpr, Statement, TableFactor,
     TableObject, Update,
 };
 use serde_json::{Map, Value, json};
@@ -164,6 +164,18 @@ async fn run_insert(engine: &Engine, def: &TableDef, insert: &Insert) -> Result<
             def.name,
             targets.len(),
             names.len()
+        )));
+    }
+    if insert.columns.is_empty()
+        && insert
+            .source
+            .as_ref()
+            .is_some_and(|q| matches!(*q.body, SetExpr::Values(_)))
+    {
+        return Err(plan_error(format!(
+            "INSERT INTO {} ... VALUES needs its columns named: INSERT INTO {} (ProjectKey, \
+             IssueTypeName, Summary, ...) VALUES (...)",
+            def.name, def.name
         )));
     }
     let columns = writable_columns(def, &targets)?;

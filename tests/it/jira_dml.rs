@@ -248,6 +248,10 @@ async fn bad_inserts_are_refused_whole_before_any_request() {
         error.contains("row 2, DueDate: 'tomorrow' is not a date"),
         "{error}"
     );
+    let error = s
+        .error("INSERT INTO Issues VALUES ('DEMO', 'Task', 'unnamed')")
+        .await;
+    assert!(error.contains("needs its columns named"), "{error}");
     assert_eq!(s.jira.total_requests(), 0);
 
     let dry = engine_with(&s, true, false).await;
