@@ -185,6 +185,8 @@ pub(crate) static ROUTES: &[Route] = &[
         h::directory::users_search,
     ),
     r("GET", "/rest/api/3/user", h::directory::user),
+    r("GET", "/rest/api/3/user/search", h::directory::user_search),
+    r("GET", "/rest/api/3/project", h::projects::all_projects),
     r("GET", "/rest/api/3/group/bulk", h::directory::groups),
     r("GET", "/rest/api/3/filter/search", h::directory::filters),
     // Agile.

@@ -415,3 +415,22 @@ fn shape_check_is_not_vacuous() {
     );
     assert!(!details.is_valid(&json!({"from": 1})));
 }
+
+#[tokio::test]
+async fn all_projects_and_user_search_match_spec() {
+    let site = Site::start().await;
+    let answer = site
+        .call(Method::GET, "/rest/api/3/project", &[], None)
+        .await;
+    answer.expect_operation(Method::GET, "/rest/api/3/project");
+    let answer = site
+        .call(
+            Method::GET,
+            "/rest/api/3/user/search",
+            &[("query", "a")],
+            None,
+        )
+        .await;
+    answer.expect_operation(Method::GET, "/rest/api/3/user/search");
+    assert!(answer.body.as_array().is_some_and(|a| !a.is_empty()));
+}

@@ -23,6 +23,50 @@ pub(crate) fn users_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
     })())
 }
 
+/// `GET /user/search`: active users one of whose display-name or e-mail words starts with
+/// `query` (ignoring case), or the user `accountId` names; `startAt`/`maxResults` page within
+/// the first 1000 matches, as Jira documents.
+pub(crate) fn user_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let query = c.query_one("query").map(str::to_lowercase);
+        let account = c.query_one("accountId");
+        if query.is_none() && account.is_none() {
+            return Err(bad_request(
+                "One of the query parameters 'query', 'accountId' or 'property' must be provided.",
+            ));
+        }
+        let page = Page::from_query(c, 50, 1000)?;
+        let words_start = |text: &str, q: &str| {
+            text.to_lowercase()
+                .split(|ch: char| !ch.is_alphanumeric())
+                .any(|w| w.starts_with(q))
+        };
+        let matching: Vec<&User> = s
+            .data()
+            .users
+            .iter()
+            .filter(|u| u.active)
+            .filter(|u| account.is_none_or(|a| u.account_id == a))
+            .filter(|u| {
+                query.as_deref().is_none_or(|q| {
+                    words_start(&u.display_name, q)
+                        || u.email_address
+                            .as_deref()
+                            .is_some_and(|e| words_start(e, q))
+                })
+            })
+            .take(1000)
+            .collect();
+        let r = c.renderer(s.data());
+        let users = page
+            .of(&matching)
+            .iter()
+            .map(|u| r.user(&u.account_id))
+            .collect();
+        ok(&Value::Array(users))
+    })())
+}
+
 /// `GET /user?accountId=` (Cloud) or `?username=`/`?key=` (Data Center): one user with the
 /// sizes of their groups and application roles (`expand=groups` lists the groups).
 pub(crate) fn user(s: &View, c: &Ctx, _: &[u8]) -> Response {

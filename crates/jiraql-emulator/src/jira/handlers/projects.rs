@@ -41,6 +41,14 @@ fn sort_by<T, K: Ord>(items: &mut [T], descending: bool, key: impl Fn(&T) -> K) 
     });
 }
 
+/// `GET /project`: every project, unpaged (deprecated in favour of `project/search`, and still
+/// served by Jira Cloud; clients such as jira-python call it).
+pub(crate) fn all_projects(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let r = c.renderer(s.data());
+    let projects = s.data().projects.iter().map(|p| r.project(p.id)).collect();
+    respond(ok(&Value::Array(projects)))
+}
+
 pub(crate) fn project_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
         let page = Page::from_query(c, 50, 100)?;

@@ -440,3 +440,82 @@ async fn users_groups_and_filters() {
     let (status, _) = c.get("/rest/api/3/filter/search?orderBy=size").await;
     assert_eq!(status, 400);
 }
+
+/// What jira-python's `projects()` and `search_users()` call (issue 16: they answered 404).
+#[tokio::test]
+async fn all_projects_and_user_search() {
+    let emu = emulator(20).await;
+    let c = Client::cloud(&emu);
+    let (status, projects) = c.get("/rest/api/3/project").await;
+    assert_eq!(status, 200);
+    let keys: Vec<&str> = projects
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|p| p["key"].as_str())
+        .collect();
+    let d = emu.data();
+    assert_eq!(
+        keys,
+        d.projects
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect::<Vec<_>>()
+    );
+
+    let someone = d
+        .users
+        .iter()
+        .find(|u| u.active && u.account_type == "atlassian")
+        .expect("a user");
+    let first_word = someone
+        .display_name
+        .split(' ')
+        .next()
+        .expect("a name")
+        .to_lowercase();
+    let (status, found) = c
+        .get(&format!("/rest/api/3/user/search?query={first_word}"))
+        .await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = found
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|u| u["accountId"].as_str())
+        .collect();
+    assert!(ids.contains(&someone.account_id.as_str()), "{found}");
+    let expected = d
+        .users
+        .iter()
+        .filter(|u| {
+            u.active
+                && u.display_name
+                    .to_lowercase()
+                    .split(|ch: char| !ch.is_alphanumeric())
+                    .chain(
+                        u.email_address
+                            .iter()
+                            .flat_map(|e| e.split(|ch: char| !ch.is_alphanumeric())),
+                    )
+                    .any(|w| w.to_lowercase().starts_with(&first_word))
+        })
+        .count();
+    assert_eq!(ids.len(), expected);
+    let (_, one) = c
+        .get(&format!(
+            "/rest/api/3/user/search?accountId={}",
+            someone.account_id
+        ))
+        .await;
+    assert_eq!(one.as_array().map(Vec::len), Some(1));
+    let (_, paged) = c.get("/rest/api/3/user/search?query=a&maxResults=1").await;
+    assert!(paged.as_array().is_some_and(|a| a.len() <= 1));
+    assert_error(
+        &c,
+        "/rest/api/3/user/search",
+        400,
+        "One of the query parameters 'query', 'accountId' or 'property' must be provided.",
+    )
+    .await;
+}
