@@ -7,17 +7,20 @@
 //!
 //! Modules:
 //! * [`data`]: the generated site ([`JiraData`]); its submodules hold the seed tables, the
-//!   generator, the fixed catalogs, and derive links and attachments, change histories and
-//!   deleted worklogs, and the directory (groups, roles, filters).
+//!   generator, the fixed catalogs, what writes do to the site (`data/write.rs`: create, edit,
+//!   transitions with a workflow per issue type, delete), and derive links and attachments,
+//!   change histories and deleted worklogs, and the directory (groups, roles, filters).
 //! * [`jql`]: JQL lexer and parser (the AST is public for property tests).
 //! * [`search`]: JQL validation and evaluation against the data (field kinds, clause
 //!   compilation, per-kind predicates, text search, dates).
 //! * `fields` (field catalog), `render` (JSON shapes; `render/catalog.rs` for projects,
 //!   components, versions, roles, groups, filters, `render/history.rs` for links,
 //!   attachments, changelogs), `routes` (route table), `handlers` (per-endpoint logic and the
-//!   shared paging envelopes; `handlers/` holds issue search and the projects, directory,
-//!   history and Agile endpoints), `server` (auth, latency, faults, request log), `faults`, `live` (the data,
-//!   changeable while served), `adf`.
+//!   shared paging envelopes; `handlers/` holds issue search, issue writes with their field
+//!   reading and create screens, and the projects, directory, history and Agile endpoints),
+//!   `server` (auth, latency, faults, request log, and the per-request view of the data),
+//!   `faults`, `live` (the data, changeable while served: one version per request, copy on
+//!   write), `adf`.
 //!
 //! Authentication follows the front door: `Basic email:api_token` on `/rest/api/3` and
 //! `/rest/agile/1.0`; `Bearer <personal_access_token>` on `/rest/api/2` (Data Center);
