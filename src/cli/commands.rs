@@ -123,14 +123,24 @@ pub enum Flow {
     Quit,
 }
 
-/// Runs the command `line` (starting with `\`). Problems are printed on stderr.
+/// Runs the command `line` (starting with `\`) at the prompt: problems are printed on stderr.
 pub async fn run(line: &str, runner: &mut Runner, catalog: &Catalog) -> Flow {
+    execute(line, runner, catalog)
+        .await
+        .unwrap_or_else(|message| {
+            eprintln!("error: {message}");
+            Flow::Continue
+        })
+}
+
+/// Runs the command `line` (starting with `\`); a problem comes back as its message.
+pub async fn execute(line: &str, runner: &mut Runner, catalog: &Catalog) -> Result<Flow, String> {
     let line = line.trim();
     let (name, rest) = line
         .split_once(char::is_whitespace)
         .map_or((line, ""), |(n, r)| (n, r.trim()));
     let result = match name {
-        "\\q" => return Flow::Quit,
+        "\\q" => return Ok(Flow::Quit),
         "\\?" => {
             print_help();
             Ok(())
@@ -151,10 +161,7 @@ pub async fn run(line: &str, runner: &mut Runner, catalog: &Catalog) -> Flow {
         "\\o" => redirect(runner, rest),
         other => Err(format!("unknown command {other}; \\? lists the commands")),
     };
-    if let Err(message) = result {
-        eprintln!("error: {message}");
-    }
-    Flow::Continue
+    result.map(|()| Flow::Continue)
 }
 
 fn print_help() {
@@ -315,11 +322,16 @@ async fn include(runner: &mut Runner, rest: &str) -> Result<(), String> {
     let path = path_argument(rest).ok_or("\\i needs a file, e.g. \\i sql/report.sql")?;
     let sql = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    // Failures are reported by the runner, with the file and line.
-    runner
-        .run_script(Some(&path.display().to_string()), &sql)
-        .await;
-    Ok(())
+    // Failures are reported by the runner, with the file and line; the command fails with them.
+    let shown = path.display().to_string();
+    let outcome = runner.run_script(Some(&shown), &sql).await;
+    match outcome.failed {
+        0 => Ok(()),
+        n => Err(format!(
+            "{n} statement{} of {shown} failed",
+            if n == 1 { "" } else { "s" }
+        )),
+    }
 }
 
 fn redirect(runner: &mut Runner, rest: &str) -> Result<(), String> {

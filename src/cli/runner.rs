@@ -17,6 +17,8 @@ use datafusion::sql::parser::Statement as DFStatement;
 use futures::{FutureExt, StreamExt};
 
 use super::args::Format;
+use super::catalog::Catalog;
+use super::commands::{self, Flow};
 use super::output::{self, Layout};
 use super::progress::{self, Progress};
 use crate::engine::{Engine, statements};
@@ -181,18 +183,64 @@ impl Runner {
         }
     }
 
-    /// Runs every statement of `sql`. Failures are reported on stderr as
+    /// Runs every statement and backslash command of `sql` in order (a line starting with `\`
+    /// is a command, as in psql). Failures are reported on stderr as
     /// `error: <label>, line N: message` (just `error: message` without a label); the script
-    /// stops at the first unless `keep_going`, and always on Ctrl-C.
+    /// stops at the first unless `keep_going`, and always on Ctrl-C or `\q`.
     pub async fn run_script(&mut self, label: Option<&str>, sql: &str) -> Outcome {
         let mut outcome = Outcome::default();
+        // Loaded when the first command needs it (listing SharePoint lists costs requests).
+        let mut catalog: Option<Catalog> = None;
+        for part in script_parts(sql) {
+            let failure = match part {
+                Part::Sql { text, first_line } => {
+                    if self.run_sql(label, &text, first_line, &mut outcome).await {
+                        return outcome;
+                    }
+                    continue;
+                }
+                Part::Command { text, line } => {
+                    let catalog = match catalog.take() {
+                        Some(c) => catalog.insert(c),
+                        None => catalog.insert(Catalog::load(self.engine()).await),
+                    };
+                    // Boxed: a command may run a script in turn (`\i`, `\preview`).
+                    match Box::pin(commands::execute(&text, self, catalog)).await {
+                        Ok(Flow::Continue) => continue,
+                        Ok(Flow::Quit) => {
+                            outcome.stopped = true;
+                            return outcome;
+                        }
+                        Err(message) => (line, message),
+                    }
+                }
+            };
+            report(label, Some(failure.0), &failure.1);
+            outcome.failed += 1;
+            if !self.keep_going {
+                outcome.stopped = true;
+                return outcome;
+            }
+        }
+        outcome
+    }
+
+    /// Runs the statements of `sql`, whose first line is line `first_line` of the script;
+    /// true when the script must stop.
+    async fn run_sql(
+        &mut self,
+        label: Option<&str>,
+        sql: &str,
+        first_line: usize,
+        outcome: &mut Outcome,
+    ) -> bool {
         let pieces = match statements::split(sql) {
             Ok(pieces) => pieces,
             Err(e) => {
                 report(label, None, &describe(&e));
-                outcome.failed = 1;
+                outcome.failed += 1;
                 outcome.stopped = true;
-                return outcome;
+                return true;
             }
         };
         for piece in pieces {
@@ -205,19 +253,19 @@ impl Runner {
                 Err(Failure::Cancelled) => {
                     eprintln!("cancelled");
                     outcome.stopped = true;
-                    return outcome;
+                    return true;
                 }
                 Err(Failure::Error(message)) => {
-                    report(label, Some(piece.line), &message);
+                    report(label, Some(piece.line + first_line - 1), &message);
                     outcome.failed += 1;
                     if !self.keep_going {
                         outcome.stopped = true;
-                        return outcome;
+                        return true;
                     }
                 }
             }
         }
-        outcome
+        false
     }
 
     async fn run_statements(&mut self, parsed: Vec<DFStatement>) -> Result<(), Failure> {
@@ -415,5 +463,81 @@ pub fn describe(e: &DataFusionError) -> String {
         DataFusionError::SchemaError(inner, _) => inner.to_string(),
         DataFusionError::Plan(m) => m.clone(),
         other => other.to_string(),
+    }
+}
+
+/// A piece of a script: SQL text, or one backslash command line.
+#[derive(Debug, PartialEq, Eq)]
+enum Part {
+    Sql { text: String, first_line: usize },
+    Command { text: String, line: usize },
+}
+
+/// Splits a script at its command lines (those whose first non-blank character is `\`),
+/// keeping the SQL between them whole and the line each part starts on.
+fn script_parts(script: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut sql = String::new();
+    let mut first_line = 1;
+    for (n, line) in script.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('\\') {
+            if !sql.trim().is_empty() {
+                parts.push(Part::Sql {
+                    text: std::mem::take(&mut sql),
+                    first_line,
+                });
+            }
+            sql.clear();
+            parts.push(Part::Command {
+                text: trimmed.to_string(),
+                line: n + 1,
+            });
+            first_line = n + 2;
+        } else {
+            if sql.is_empty() {
+                first_line = n + 1;
+            }
+            sql.push_str(line);
+            sql.push('\n');
+        }
+    }
+    if !sql.trim().is_empty() {
+        parts.push(Part::Sql {
+            text: sql,
+            first_line,
+        });
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_split_at_command_lines() {
+        let parts = script_parts("SELECT 1;\n  \\x on\nSELECT 2\n;\n\\q\n");
+        assert_eq!(
+            parts,
+            [
+                Part::Sql {
+                    text: "SELECT 1;\n".into(),
+                    first_line: 1
+                },
+                Part::Command {
+                    text: "\\x on".into(),
+                    line: 2
+                },
+                Part::Sql {
+                    text: "SELECT 2\n;\n".into(),
+                    first_line: 3
+                },
+                Part::Command {
+                    text: "\\q".into(),
+                    line: 5
+                },
+            ]
+        );
     }
 }

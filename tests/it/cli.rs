@@ -493,3 +493,31 @@ fn jira_deletes_dry_run_and_the_where_guard() {
         .success()
         .stdout(predicate::str::contains("Issues,0,0,0,300,0"));
 }
+
+/// psql runs backslash commands in `-c`, `-f` and stdin; so does jiraql (issue 16).
+#[test]
+fn meta_commands_run_in_scripts() {
+    demo()
+        .args(["-c", "\\d Issues"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Summary"));
+    demo()
+        .write_stdin("\\format csv\nSELECT 1 AS one;\n\\q\nSELECT 2 AS two;\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("one\n1"))
+        .stdout(predicate::str::contains("two").not());
+    let dir = std::env::temp_dir().join(format!("jiraql-meta-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("bad.sql");
+    std::fs::write(&script, "SELECT 1;\n\\nosuch\nSELECT 2;\n").expect("script");
+    demo()
+        .arg("-f")
+        .arg(&script)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "bad.sql, line 2: unknown command \\nosuch",
+        ));
+}
