@@ -20,6 +20,7 @@ use super::catalog::Catalog;
 use super::commands::{self, Flow};
 use super::completion::SqlHelper;
 use super::runner::Runner;
+use crate::engine::writes;
 
 const PROMPT: &str = "jiraql=> ";
 /// The prompt while a statement continues over lines.
@@ -32,6 +33,8 @@ const HISTORY_ENV: &str = "JIRAQL_HISTORY";
 /// Runs the REPL until the user leaves. `site` names where the session is connected.
 pub async fn run(runner: &mut Runner, site: &str) -> Result<ExitCode, String> {
     let mut catalog = Catalog::load(runner.engine()).await;
+    // --allow-all-rows for the whole session; otherwise each sweeping statement is asked about.
+    let allow_all_rows = runner.engine().allow_all_rows();
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(CompletionType::List)
@@ -92,7 +95,13 @@ pub async fn run(runner: &mut Runner, site: &str) -> Result<ExitCode, String> {
             Input::Complete => {
                 let sql = std::mem::take(&mut buffer);
                 history.add(&mut editor, sql.trim());
+                let Some(allowed) = confirm_sweeps(&mut editor, runner, &sql) else {
+                    println!("Not run.");
+                    continue;
+                };
+                runner.engine_mut().set_allow_all_rows(allowed);
                 runner.run_script(None, &sql).await;
+                runner.engine_mut().set_allow_all_rows(allow_all_rows);
                 if may_change_catalog(&sql) {
                     catalog = Catalog::load(runner.engine()).await;
                     if let Some(helper) = editor.helper_mut() {
@@ -104,6 +113,40 @@ pub async fn run(runner: &mut Runner, site: &str) -> Result<ExitCode, String> {
     }
     runner.flush_output()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// An UPDATE or DELETE without WHERE changes every row: at the prompt it runs only when the
+/// user types `yes` (or the session was started with --allow-all-rows). None when it must not
+/// run; otherwise whether every-row statements are allowed for this input.
+fn confirm_sweeps(
+    editor: &mut Editor<SqlHelper, FileHistory>,
+    runner: &Runner,
+    sql: &str,
+) -> Option<bool> {
+    let engine = runner.engine();
+    if engine.allow_all_rows() {
+        return Some(true);
+    }
+    let targets: Vec<String> = engine
+        .parse(sql)
+        .map(|statements| {
+            statements
+                .iter()
+                .filter_map(writes::sweeps_all_rows)
+                .collect()
+        })
+        .unwrap_or_default();
+    if targets.is_empty() {
+        return Some(false);
+    }
+    let question = format!(
+        "This changes every row of {} (no WHERE). Type yes to run it: ",
+        targets.join(", ")
+    );
+    match editor.readline(&question) {
+        Ok(answer) if answer.trim().eq_ignore_ascii_case("yes") => Some(true),
+        _ => None,
+    }
 }
 
 fn is_quit(line: &str) -> bool {

@@ -141,6 +141,10 @@ impl Runner {
         &self.engine
     }
 
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
     /// Whether Ctrl-C cancels statements (the REPL) rather than ending the process.
     pub fn is_interactive(&self) -> bool {
         self.interactive

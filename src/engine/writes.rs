@@ -6,7 +6,8 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{DataFusionError, Result};
-use datafusion::sql::sqlparser::ast::Expr;
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{Expr, FromTable, Statement, TableFactor};
 
 use crate::sharepoint::WriteReport;
 
@@ -25,6 +26,26 @@ pub fn require_where(
         "{verb} without WHERE would change every row of {target}; nothing was written. Add a \
          WHERE naming the rows, or pass --allow-all-rows if every row is meant"
     )))
+}
+
+/// The table or list an `UPDATE` or `DELETE` without `WHERE` would change entirely, if
+/// `statement` is one (for the REPL to ask before it runs).
+pub fn sweeps_all_rows(statement: &DFStatement) -> Option<String> {
+    let relation = match statement {
+        DFStatement::Statement(s) => match s.as_ref() {
+            Statement::Update(u) if u.selection.is_none() => &u.table.relation,
+            Statement::Delete(d) if d.selection.is_none() => {
+                let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &d.from;
+                &from.first()?.relation
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match relation {
+        TableFactor::Table { name, .. } => Some(name.to_string()),
+        _ => None,
+    }
 }
 
 /// The one-row result of a write: what happened to how many rows of the target, which the

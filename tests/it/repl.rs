@@ -166,3 +166,29 @@ fn history_persists_is_searchable_and_keeps_no_secrets() {
     p.send_line("\\q").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_statement_changing_every_row_runs_only_when_confirmed() {
+    let dir = temp_dir("sweep");
+    let mut p = repl(&dir.join("history"), &["--dry-run"]);
+    p.send_line("DELETE FROM Issues;").unwrap();
+    p.exp_string("This changes every row of Issues (no WHERE). Type yes to run it: ")
+        .unwrap();
+    p.send_line("no").unwrap();
+    p.exp_string("Not run.").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    p.send_line("DELETE FROM Issues;").unwrap();
+    p.exp_string("Type yes to run it: ").unwrap();
+    p.send_line("yes").unwrap();
+    p.exp_string("| Issues").unwrap();
+    p.exp_string("would send DELETE /rest/api/3/issue/")
+        .unwrap();
+    p.exp_string(PROMPT).unwrap();
+    // The answer covered that statement only.
+    p.send_line("UPDATE Issues SET Summary = 'x';").unwrap();
+    p.exp_string("Type yes to run it: ").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Not run.").unwrap();
+    p.send_line("\\q").unwrap();
+    p.exp_eof().unwrap();
+}
