@@ -204,12 +204,12 @@ impl Runner {
                     continue;
                 }
                 Part::Command { text, line } => {
-                    let catalog = match catalog.take() {
-                        Some(c) => catalog.insert(c),
-                        None => catalog.insert(Catalog::load(self.engine()).await),
-                    };
+                    if catalog.is_none() {
+                        catalog = Some(Catalog::load(self.engine()).await);
+                    }
+                    let Some(loaded) = &catalog else { continue };
                     // Boxed: a command may run a script in turn (`\i`, `\preview`).
-                    match Box::pin(commands::execute(&text, self, catalog)).await {
+                    match Box::pin(commands::execute(&text, self, loaded)).await {
                         Ok(Flow::Continue) => continue,
                         Ok(Flow::Quit) => {
                             outcome.stopped = true;

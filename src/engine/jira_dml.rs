@@ -18,12 +18,11 @@
 
 use std::collections::HashSet;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
-    Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart, SetExpr, Statement, TableFactor,
-    TableObject, Update,
+    Delete, Expr, FromTable, Ident, Insert, ObjectName, ObjectNamePart, SetExpr, Statement,
+    TableFactor, TableObject, Update,
 };
 use serde_json::{Map, Value, json};
 
@@ -31,7 +30,7 @@ use super::Engine;
 use super::jira_update::run_update;
 use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
-use super::writes::require_where;
+use super::writes::{alias_of, last_part, quoted, require_where};
 use crate::jira::tables::{
     Access, ColumnDef, ISSUE_CREATE_REQUIRED, ISSUE_KEY, ISSUE_PARENT_KEY, TableDef, WriteSpec,
 };
@@ -148,15 +147,7 @@ async fn run_insert(engine: &Engine, def: &TableDef, insert: &Insert) -> Result<
     let targets: Vec<String> = if insert.columns.is_empty() {
         names.clone()
     } else {
-        insert
-            .columns
-            .iter()
-            .map(|c| {
-                c.0.last()
-                    .and_then(ObjectNamePart::as_ident)
-                    .map_or_else(|| c.to_string(), |i| i.value.clone())
-            })
-            .collect()
+        insert.columns.iter().map(last_part).collect()
     };
     if targets.len() != names.len() {
         return Err(plan_error(format!(
@@ -339,40 +330,47 @@ async fn selected_issues(
 ) -> Result<Vec<(String, Option<String>)>> {
     let relation = &from_tables(delete)
         .first()
-        .ok_or_else(|| DataFusionError::Plan("DELETE names no table".into()))?
+        .ok_or_else(|| plan_error("DELETE names no table".into()))?
         .relation;
-    let alias = match relation {
-        TableFactor::Table {
-            alias: Some(alias), ..
-        } => alias.name.clone(),
-        _ => Ident::with_quote('"', def.name),
-    };
-    let filter = delete
-        .selection
-        .as_ref()
-        .map_or_else(String::new, |w| format!(" WHERE {w}"));
-    let column = |c: &str| format!("{alias}.{}", Ident::with_quote('"', c));
+    let sql = select_target(def, relation, delete.selection.as_ref(), |column| {
+        vec![column(ISSUE_KEY), column(ISSUE_PARENT_KEY)]
+    });
+    let batches = engine.sql_batches(&sql).await?;
+    let mut rows = Vec::new();
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            let text = |i: usize| -> Result<Option<String>> {
+                let v = ScalarValue::try_from_array(batch.column(i), row)?;
+                Ok((!v.is_null()).then(|| v.to_string()))
+            };
+            if let Some(key) = text(0)? {
+                rows.push((key, text(1)?));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// `SELECT <columns> FROM jira."<table>" AS <alias> [WHERE ...]` over a writing statement's
+/// own target, so its WHERE (which may name the alias) runs as a pushed-down query.
+/// `columns` gets a function naming one of the target's columns through the alias.
+pub(super) fn select_target(
+    def: &TableDef,
+    relation: &TableFactor,
+    selection: Option<&Expr>,
+    columns: impl FnOnce(&dyn Fn(&str) -> String) -> Vec<String>,
+) -> String {
+    let alias = alias_of(relation).unwrap_or_else(|| Ident::with_quote('"', def.name));
+    let column = |c: &str| format!("{alias}.{}", quoted(c));
     let table = ObjectName::from(vec![
         Ident::new(JIRA_SCHEMA),
         Ident::with_quote('"', def.name),
     ]);
-    let sql = format!(
-        "SELECT {}, {} FROM {table} AS {alias}{filter}",
-        column(ISSUE_KEY),
-        column(ISSUE_PARENT_KEY)
-    );
-    let batches = engine.sql_batches(&sql).await?;
-    let mut rows = Vec::new();
-    for batch in &batches {
-        let keys = texts(batch, 0)?;
-        let parents = texts(batch, 1)?;
-        rows.extend(
-            keys.into_iter()
-                .zip(parents)
-                .filter_map(|(k, p)| Some((k?, p))),
-        );
-    }
-    Ok(rows)
+    let filter = selection.map_or_else(String::new, |w| format!(" WHERE {w}"));
+    format!(
+        "SELECT {} FROM {table} AS {alias}{filter}",
+        columns(&column).join(", ")
+    )
 }
 
 /// Sub-tasks (issues whose parent is also selected) first, then the rest, each group in the
@@ -387,34 +385,6 @@ fn deletion_order(rows: &[(String, Option<String>)]) -> Vec<&str> {
         .chain(others)
         .map(|(k, _)| k.as_str())
         .collect()
-}
-
-/// A text column's values.
-fn texts(batch: &RecordBatch, index: usize) -> Result<Vec<Option<String>>> {
-    let column = batch.column(index);
-    let values: Vec<Option<String>> = match column.data_type() {
-        DataType::Utf8 => column
-            .as_string::<i32>()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect(),
-        DataType::LargeUtf8 => column
-            .as_string::<i64>()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect(),
-        DataType::Utf8View => column
-            .as_string_view()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect(),
-        other => {
-            return Err(DataFusionError::Internal(format!(
-                "issue keys came back as {other}, not text"
-            )));
-        }
-    };
-    Ok(values)
 }
 
 fn from_tables(delete: &Delete) -> &[datafusion::sql::sqlparser::ast::TableWithJoins] {

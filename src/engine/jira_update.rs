@@ -11,26 +11,31 @@
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::common::{DataFusionError, Result, ScalarValue};
-use datafusion::sql::sqlparser::ast::{
-    Assignment, AssignmentTarget, Ident, ObjectName, ObjectNamePart, TableFactor, Update,
-};
+use datafusion::sql::sqlparser::ast::{Assignment, AssignmentTarget, Update};
 use serde_json::{Map, Value};
 
 use super::Engine;
 use super::decode::parse_instant;
-use super::jira_dml::{new_report, plan_error, value_problems};
+use super::jira_dml::{new_report, plan_error, select_target, value_problems};
 use super::jira_values::field_value;
-use super::session::JIRA_SCHEMA;
-use super::writes::require_where;
+use super::writes::{last_part, require_where};
 use crate::jira::client::JiraError;
 use crate::jira::tables::{ISSUE_KEY, ISSUE_STATUS, ISSUE_UPDATED, TableDef, WriteSpec};
 use crate::sharepoint::{RowFailure, WriteReport};
 
-/// What one assignment sets.
+/// What one assignment sets: a field as the column's declaration says, or the workflow
+/// status (reached by a transition). Both carry the column's declared name.
 enum Target {
     Field(&'static str, WriteSpec),
-    /// The workflow status, reached by a transition.
-    Status,
+    Status(&'static str),
+}
+
+impl Target {
+    fn column(&self) -> &'static str {
+        match self {
+            Target::Field(name, _) | Target::Status(name) => name,
+        }
+    }
 }
 
 /// One row's planned change: fields to edit and a status to reach.
@@ -54,7 +59,7 @@ pub(super) async fn run_update(
         engine.allow_all_rows(),
     )?;
     let targets = targets(def, &update.assignments)?;
-    let batches = engine.sql_batches(&query(def, update)).await?;
+    let batches = engine.sql_batches(&query(def, update, &targets)).await?;
     let (changes, unchanged) = plan_rows(&targets, &batches)?;
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
@@ -92,7 +97,7 @@ fn targets(def: &TableDef, assignments: &[Assignment]) -> Result<Vec<Target>> {
     let mut out = Vec::new();
     for a in assignments {
         let name = match &a.target {
-            AssignmentTarget::ColumnName(name) => last_ident(name),
+            AssignmentTarget::ColumnName(name) => last_part(name),
             AssignmentTarget::Tuple(_) => String::new(),
         };
         match def
@@ -101,7 +106,7 @@ fn targets(def: &TableDef, assignments: &[Assignment]) -> Result<Vec<Target>> {
             .find(|c| c.name.eq_ignore_ascii_case(&name))
         {
             None => problems.push(format!("{}: {} has no such column", a.target, def.name)),
-            Some(c) if c.name == ISSUE_STATUS => out.push(Target::Status),
+            Some(c) if c.name == ISSUE_STATUS => out.push(Target::Status(c.name)),
             Some(c) => match c.write {
                 Some(w) if !w.create_only => out.push(Target::Field(c.name, w)),
                 Some(_) => problems.push(format!("{}: set when an issue is created only", c.name)),
@@ -119,40 +124,21 @@ fn targets(def: &TableDef, assignments: &[Assignment]) -> Result<Vec<Target>> {
     )))
 }
 
-/// `SELECT key, updated, new_1, old_1, ... FROM table WHERE ...`.
-fn query(def: &TableDef, update: &Update) -> String {
-    let alias = match &update.table.relation {
-        TableFactor::Table {
-            alias: Some(alias), ..
-        } => alias.name.clone(),
-        _ => Ident::with_quote('"', def.name),
-    };
-    let column = |c: &str| format!("{alias}.{}", Ident::with_quote('"', c));
-    let mut select = vec![column(ISSUE_KEY), column(ISSUE_UPDATED)];
-    for a in &update.assignments {
-        let name = match &a.target {
-            AssignmentTarget::ColumnName(name) => last_ident(name),
-            AssignmentTarget::Tuple(_) => String::new(),
-        };
-        let current = def
-            .columns
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(&name))
-            .map_or(name.as_str(), |c| c.name);
-        select.push(format!("({})", a.value));
-        select.push(column(current));
-    }
-    let table = ObjectName::from(vec![
-        Ident::new(JIRA_SCHEMA),
-        Ident::with_quote('"', def.name),
-    ]);
-    let filter = update
-        .selection
-        .as_ref()
-        .map_or_else(String::new, |w| format!(" WHERE {w}"));
-    format!(
-        "SELECT {} FROM {table} AS {alias}{filter}",
-        select.join(", ")
+/// `SELECT key, updated, new_1, old_1, ... FROM table WHERE ...`: each assignment's new value
+/// next to the column's current one.
+fn query(def: &TableDef, update: &Update, targets: &[Target]) -> String {
+    select_target(
+        def,
+        &update.table.relation,
+        update.selection.as_ref(),
+        |column| {
+            let mut select = vec![column(ISSUE_KEY), column(ISSUE_UPDATED)];
+            for (a, target) in update.assignments.iter().zip(targets) {
+                select.push(format!("({})", a.value));
+                select.push(column(target.column()));
+            }
+            select
+        },
     )
 }
 
@@ -179,7 +165,7 @@ fn plan_rows(targets: &[Target], batches: &[RecordBatch]) -> Result<(Vec<RowChan
             for (i, target) in targets.iter().enumerate() {
                 let (new, old) = (value(2 + 2 * i)?, value(3 + 2 * i)?);
                 match target {
-                    Target::Status => {
+                    Target::Status(_) => {
                         let new = (!new.is_null()).then(|| new.to_string());
                         if new.is_some() && new != (!old.is_null()).then(|| old.to_string()) {
                             change.status = new;
@@ -289,11 +275,4 @@ fn row_refusal(e: JiraError) -> Result<Result<(), String>, JiraError> {
         Some(400 | 403 | 409) => Ok(Err(e.jira_messages().join("; "))),
         _ => Err(e),
     }
-}
-
-fn last_ident(name: &ObjectName) -> String {
-    name.0
-        .last()
-        .and_then(ObjectNamePart::as_ident)
-        .map_or_else(|| name.to_string(), |i| i.value.clone())
 }

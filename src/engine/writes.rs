@@ -7,7 +7,9 @@ use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{DataFusionError, Result};
 use datafusion::sql::parser::Statement as DFStatement;
-use datafusion::sql::sqlparser::ast::{Expr, FromTable, Statement, TableFactor};
+use datafusion::sql::sqlparser::ast::{
+    Expr, FromTable, Ident, ObjectName, ObjectNamePart, Statement, TableFactor,
+};
 
 use crate::sharepoint::WriteReport;
 
@@ -46,6 +48,28 @@ pub fn sweeps_all_rows(statement: &DFStatement) -> Option<String> {
         TableFactor::Table { name, .. } => Some(name.to_string()),
         _ => None,
     }
+}
+
+/// The alias a statement gives its target table, if any.
+pub fn alias_of(factor: &TableFactor) -> Option<Ident> {
+    match factor {
+        TableFactor::Table { alias, .. } => alias.as_ref().map(|a| a.name.clone()),
+        _ => None,
+    }
+}
+
+/// The last part of a (possibly qualified) name, unquoted: `c` of `t.c`.
+pub fn last_part(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(ObjectNamePart::as_ident)
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
+}
+
+/// A name as a double-quoted SQL identifier, whatever characters it holds.
+pub fn quoted(name: &str) -> String {
+    Ident::with_quote('"', name).to_string()
 }
 
 /// The one-row result of a write: what happened to how many rows of the target, which the

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use super::table::{ListTable, SharePointSchema, external};
 use crate::engine::Engine;
-use crate::engine::writes::require_where;
+use crate::engine::writes::{alias_of, last_part, quoted, require_where};
 use crate::sharepoint::list::{Column, ListInfo};
 use crate::sharepoint::sync::{self, Change, WriteReport, duplicate_keys};
 use crate::sharepoint::values;
@@ -1091,25 +1091,6 @@ fn on_target_column(on: &SqlExpr, target: &Ident) -> Option<String> {
         _ => None,
     };
     of_target(left).or_else(|| of_target(right))
-}
-
-fn alias_of(factor: &TableFactor) -> Option<Ident> {
-    match factor {
-        TableFactor::Table { alias, .. } => alias.as_ref().map(|a| a.name.clone()),
-        _ => None,
-    }
-}
-
-fn last_part(name: &ObjectName) -> String {
-    name.0
-        .last()
-        .and_then(|p| p.as_ident())
-        .map(|i| i.value.clone())
-        .unwrap_or_default()
-}
-
-fn quoted(name: &str) -> String {
-    Ident::with_quote('"', name).to_string()
 }
 
 fn table_id_name(table: &ListTable) -> String {

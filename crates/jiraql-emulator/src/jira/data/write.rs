@@ -358,14 +358,18 @@ impl JiraData {
         if items.is_empty() {
             return;
         }
-        let id = self
-            .changelogs
-            .iter()
-            .map(|h| h.id)
-            .chain([FIRST_CHANGELOG_ID - 1, self.index.retired.changelog_id])
-            .max()
-            .unwrap_or_default()
-            + 1;
+        // The generated histories are scanned once, at the first write; after that the mark
+        // is the highest id there is.
+        let last = match self.index.retired.changelog_id {
+            0 => self
+                .changelogs
+                .iter()
+                .map(|h| h.id)
+                .max()
+                .unwrap_or(FIRST_CHANGELOG_ID - 1),
+            mark => mark,
+        };
+        let id = last + 1;
         self.index.retired.changelog_id = id;
         let issue = &mut self.issues[index];
         issue.updated = change.at;
