@@ -26,6 +26,7 @@ mod catalog;
 mod directory;
 mod generate;
 mod history;
+mod items;
 mod links;
 mod mutate;
 mod seeds;
@@ -35,6 +36,7 @@ use catalog::*;
 pub use directory::{Actor, Filter, Group, ProjectRole, RoleActor};
 use generate::*;
 pub use history::{ChangeHistory, ChangeItem, DeletedWorklog};
+pub use items::{CommentEdit, Estimate, NewWorklog, WorklogEdit};
 pub use links::{Attachment, IssueLink, IssueLinkType};
 pub(crate) use seeds::LABELS;
 use seeds::*;
@@ -272,6 +274,10 @@ pub struct Worklog {
     pub time_spent_seconds: i64,
     pub created: DateTime<FixedOffset>,
     pub updated: DateTime<FixedOffset>,
+    /// Who may see it; None is everyone (all generated worklogs).
+    pub visibility: Option<Visibility>,
+    /// Entity properties, set by writes.
+    pub properties: BTreeMap<String, Value>,
 }
 
 /// An issue comment.
@@ -285,6 +291,19 @@ pub struct Comment {
     pub body: Arc<Value>,
     pub created: DateTime<FixedOffset>,
     pub updated: DateTime<FixedOffset>,
+    /// Who may see it; None is everyone (all generated comments).
+    pub visibility: Option<Visibility>,
+    /// Entity properties, set by writes.
+    pub properties: BTreeMap<String, Value>,
+}
+
+/// A restriction of a worklog or comment to the members of a group or a project role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// A group, by name.
+    Group(String),
+    /// A project role, by name.
+    Role(String),
 }
 
 /// The whole site. Entity vectors are public; lookups go through the methods, which use
@@ -308,7 +327,7 @@ pub struct JiraData {
     pub teams: Vec<TeamOption>,
     /// In id (= creation) order.
     pub issues: Vec<Issue>,
-    /// Grouped by issue (see [`Issue::worklogs`]); ids ascend in this order.
+    /// Grouped by issue (see [`Issue::worklogs`]), each issue's by created.
     pub worklogs: Vec<Worklog>,
     /// Grouped by issue (see [`Issue::comments`]).
     pub comments: Vec<Comment>,
@@ -339,6 +358,10 @@ struct Index {
     user_by_account: HashMap<String, usize>,
     /// Worklog indexes ordered by (updated, id).
     worklogs_by_updated: Vec<usize>,
+    /// Worklog and comment indexes by id (writes add them inside their issue's group, so
+    /// ids do not ascend in vector order).
+    worklog_at: HashMap<u64, usize>,
+    comment_at: HashMap<u64, usize>,
     /// The highest ids and key numbers handed out by writes or held by deleted issues.
     retired: Retired,
 }
@@ -348,6 +371,8 @@ struct Index {
 struct Retired {
     issue_id: u64,
     changelog_id: u64,
+    worklog_id: u64,
+    comment_id: u64,
     /// Per project id.
     key_numbers: HashMap<u64, u64>,
 }
@@ -443,7 +468,15 @@ impl JiraData {
     }
 
     pub fn worklog_by_id(&self, id: u64) -> Option<&Worklog> {
-        by_id(&self.worklogs, id, |w| w.id)
+        self.worklog_index(id).map(|i| &self.worklogs[i])
+    }
+
+    pub fn worklog_index(&self, id: u64) -> Option<usize> {
+        self.index.worklog_at.get(&id).copied()
+    }
+
+    pub fn comment_index(&self, id: u64) -> Option<usize> {
+        self.index.comment_at.get(&id).copied()
     }
 
     pub fn worklogs_of(&self, issue: &Issue) -> &[Worklog] {
@@ -534,7 +567,7 @@ impl JiraData {
     }
 
     pub fn comment_by_id(&self, id: u64) -> Option<&Comment> {
-        by_id(&self.comments, id, |c| c.id)
+        self.comment_index(id).map(|i| &self.comments[i])
     }
 
     pub fn changelogs_of(&self, issue: &Issue) -> &[ChangeHistory] {
@@ -640,6 +673,50 @@ impl JiraData {
         self.roles = directory::roles();
         self.role_actors = directory::role_actors(self, &mut fixed);
         self.filters = directory::filters(&self.users, &mut fixed);
+    }
+}
+
+/// Each item's position by its id.
+fn ids_at<T>(items: &[T], id_of: impl Fn(&T) -> u64) -> HashMap<u64, usize> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (id_of(x), i))
+        .collect()
+}
+
+impl Index {
+    /// A worklog went in at position `at`: those from there on moved up one; it is the most
+    /// recently updated.
+    fn worklogs_inserted(&mut self, at: usize, id: u64) {
+        let up = |p: &mut usize| {
+            if *p >= at {
+                *p += 1;
+            }
+        };
+        self.worklogs_by_updated.iter_mut().for_each(up);
+        self.worklog_at.values_mut().for_each(up);
+        self.worklogs_by_updated.push(at);
+        self.worklog_at.insert(id, at);
+    }
+
+    /// The worklog at `at` was updated: it is now the most recently updated.
+    fn worklog_touched(&mut self, at: usize) {
+        self.worklogs_by_updated.retain(|&p| p != at);
+        self.worklogs_by_updated.push(at);
+    }
+
+    /// The worklog `id` at position `at` went away: those after it moved down one.
+    fn worklog_removed(&mut self, at: usize, id: u64) {
+        self.worklogs_by_updated.retain(|&p| p != at);
+        self.worklog_at.remove(&id);
+        let down = |p: &mut usize| {
+            if *p > at {
+                *p -= 1;
+            }
+        };
+        self.worklogs_by_updated.iter_mut().for_each(down);
+        self.worklog_at.values_mut().for_each(down);
     }
 }
 

@@ -25,6 +25,7 @@ pub(super) mod history;
 pub(super) mod issue_fields;
 pub(super) mod issue_search;
 pub(super) mod issue_write;
+pub(super) mod item_write;
 pub(super) mod projects;
 
 use issue_search::{decode_token, encode_token, insert_names_schema};
@@ -256,6 +257,7 @@ pub(crate) fn issue_comments(s: &View, c: &Ctx, _: &[u8]) -> Response {
         let max = int_param(c, "maxResults", StatusCode::BAD_REQUEST)?
             .unwrap_or(100)
             .clamp(0, 100);
+        let props = expand_set(&c.query_all("expand")).contains("properties");
         let newest_first = match c.query_one("orderBy") {
             None | Some("created" | "+created") => false,
             Some("-created") => true,
@@ -274,7 +276,7 @@ pub(crate) fn issue_comments(s: &View, c: &Ctx, _: &[u8]) -> Response {
             .iter()
             .skip(usize::try_from(start).unwrap_or(usize::MAX))
             .take(max as usize)
-            .map(|cm| r.comment(cm))
+            .map(|cm| r.comment(cm, props))
             .collect();
         ok(&json!({"startAt": start, "maxResults": max, "total": all.len(), "comments": page}))
     })())
@@ -415,13 +417,7 @@ pub(crate) fn comment_list(s: &View, c: &Ctx, body: &[u8]) -> Response {
         let values: Vec<Value> = ids
             .iter()
             .filter_map(|&id| s.data().comment_by_id(id))
-            .map(|cm| {
-                let mut v = r.comment(cm);
-                if props && let Some(m) = v.as_object_mut() {
-                    m.insert("properties".into(), json!([]));
-                }
-                v
-            })
+            .map(|cm| r.comment(cm, props))
             .collect();
         // Jira answers every id in one page and reports its internal page size.
         ok(

@@ -4,11 +4,13 @@
 //! One [`Renderer`] serves both API versions: v3 (Cloud) sends rich text as ADF and users with
 //! `accountId`; v2 (Data Center) sends wiki-markup strings and users with `name`/`key`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
 use super::adf;
-use super::data::{Comment, Issue, JiraData, Sprint, Worklog};
+use super::data::{Comment, Issue, JiraData, Sprint, Visibility, Worklog};
 use super::fields::{self, FieldDef};
 
 mod catalog;
@@ -33,6 +35,14 @@ fn date(d: &NaiveDate) -> String {
 }
 
 /// Time-tracking text (`1w 2d 3h 20m`) with Jira's default 8-hour days and 5-day weeks.
+/// Entity properties as a list of `EntityProperty`.
+fn entity_properties(properties: &BTreeMap<String, Value>) -> Value {
+    properties
+        .iter()
+        .map(|(k, v)| json!({"key": k, "value": v}))
+        .collect()
+}
+
 pub(crate) fn duration(seconds: i64) -> String {
     let mut rest = seconds.max(0) / 60;
     let mut parts = Vec::new();
@@ -365,15 +375,16 @@ impl Renderer<'_> {
         m.insert("timeSpentSeconds".into(), json!(w.time_spent_seconds));
         m.insert("id".into(), json!(w.id.to_string()));
         m.insert("issueId".into(), json!(w.issue_id.to_string()));
+        self.restricted(&mut m, w.visibility.as_ref());
         if properties {
-            m.insert("properties".into(), json!([]));
+            m.insert("properties".into(), entity_properties(&w.properties));
         }
         Value::Object(m)
     }
 
-    /// A comment (`Comment`).
-    pub fn comment(&self, c: &Comment) -> Value {
-        json!({
+    /// A comment (`Comment`), with its entity properties when `properties` (`expand`).
+    pub fn comment(&self, c: &Comment, properties: bool) -> Value {
+        let mut v = json!({
             "self": self.url(&format!("issue/{}/comment/{}", c.issue_id, c.id)),
             "id": c.id.to_string(),
             "author": self.user(&c.author),
@@ -382,7 +393,30 @@ impl Renderer<'_> {
             "created": timestamp(&c.created),
             "updated": timestamp(&c.updated),
             "jsdPublic": true,
-        })
+        });
+        if let Some(m) = v.as_object_mut() {
+            self.restricted(m, c.visibility.as_ref());
+            if properties {
+                m.insert("properties".into(), entity_properties(&c.properties));
+            }
+        }
+        v
+    }
+
+    /// `visibility` as Jira gives it: type, name, and the group's id or the role's name as
+    /// `identifier`. Nothing when unrestricted.
+    fn restricted(&self, m: &mut Map<String, Value>, visibility: Option<&Visibility>) {
+        let v = match visibility {
+            None => return,
+            Some(Visibility::Group(name)) => {
+                let id = self.data.group_by_name(name).map(|g| g.group_id.clone());
+                json!({"type": "group", "value": name, "identifier": id})
+            }
+            Some(Visibility::Role(name)) => {
+                json!({"type": "role", "value": name, "identifier": name})
+            }
+        };
+        m.insert("visibility".into(), v);
     }
 
     /// The small issue object inside `parent` and `subtasks`.
@@ -532,7 +566,7 @@ impl Renderer<'_> {
                 let all = d.comments_of(i);
                 let shown = if search { all.len().min(EMBEDDED) } else { all.len() };
                 json!({
-                    "comments": all[..shown].iter().map(|c| self.comment(c)).collect::<Vec<_>>(),
+                    "comments": all[..shown].iter().map(|c| self.comment(c, false)).collect::<Vec<_>>(),
                     "self": self.url(&format!("issue/{}/comment", i.id)),
                     "maxResults": shown,
                     "total": all.len(),

@@ -104,6 +104,46 @@ pub(crate) static ROUTES: &[Route] = &[
         h::issue_comments,
     ),
     r(
+        "POST",
+        "/rest/api/3/issue/{issueIdOrKey}/worklog",
+        h::item_write::add_worklog,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/issue/{issueIdOrKey}/worklog/{id}",
+        h::item_write::get_worklog,
+    ),
+    r(
+        "PUT",
+        "/rest/api/3/issue/{issueIdOrKey}/worklog/{id}",
+        h::item_write::update_worklog,
+    ),
+    r(
+        "DELETE",
+        "/rest/api/3/issue/{issueIdOrKey}/worklog/{id}",
+        h::item_write::delete_worklog,
+    ),
+    r(
+        "POST",
+        "/rest/api/3/issue/{issueIdOrKey}/comment",
+        h::item_write::add_comment,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/issue/{issueIdOrKey}/comment/{id}",
+        h::item_write::get_comment,
+    ),
+    r(
+        "PUT",
+        "/rest/api/3/issue/{issueIdOrKey}/comment/{id}",
+        h::item_write::update_comment,
+    ),
+    r(
+        "DELETE",
+        "/rest/api/3/issue/{issueIdOrKey}/comment/{id}",
+        h::item_write::delete_comment,
+    ),
+    r(
         "GET",
         "/rest/api/3/issue/{issueIdOrKey}/changelog",
         h::history::issue_changelog,

@@ -32,6 +32,7 @@ mod predicates;
 #[cfg(test)]
 mod tests;
 mod text;
+pub(crate) use dates::parse_duration;
 use dates::*;
 use kinds::*;
 use predicates::*;

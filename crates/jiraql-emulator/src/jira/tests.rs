@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::search::{self, SearchContext};
 use super::{JiraEmulator, JiraEmulatorConfig};
 
+mod item_writes;
 mod tables;
 mod writes;
 

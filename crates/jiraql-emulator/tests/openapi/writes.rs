@@ -166,3 +166,65 @@ async fn create_screens_match_spec() {
         }
     }
 }
+
+#[tokio::test]
+async fn worklog_and_comment_writes_match_spec() {
+    const WORKLOGS: &str = "/rest/api/3/issue/{issueIdOrKey}/worklog";
+    const WORKLOG: &str = "/rest/api/3/issue/{issueIdOrKey}/worklog/{id}";
+    const COMMENTS: &str = "/rest/api/3/issue/{issueIdOrKey}/comment";
+    const COMMENT: &str = "/rest/api/3/issue/{issueIdOrKey}/comment/{id}";
+    let site = Site::start().await;
+    let doc = json!({"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "spec"}]}]});
+
+    let worklog = json!({"started": "2026-12-01T09:00:00.000+0000", "timeSpentSeconds": 3600,
+        "comment": doc, "visibility": {"type": "role", "value": "Developers"},
+        "properties": [{"key": "jiraql.op", "value": {"op": "o", "row": 0}}]});
+    expect_request(Method::POST, WORKLOGS, &worklog);
+    let path = "/rest/api/3/issue/DEMO-7/worklog";
+    let made = site
+        .call(
+            Method::POST,
+            path,
+            &[("expand", "properties")],
+            Some(&worklog),
+        )
+        .await;
+    made.expect_answer_in(&SPEC, Method::POST, WORKLOGS, StatusCode::CREATED);
+    let one = format!("{path}/{}", made.body["id"].as_str().expect("id"));
+    site.call(Method::GET, &one, &[], None)
+        .await
+        .expect_operation(Method::GET, WORKLOG);
+    let edit = json!({"timeSpent": "2h"});
+    expect_request(Method::PUT, WORKLOG, &edit);
+    site.call(Method::PUT, &one, &[], Some(&edit))
+        .await
+        .expect_operation(Method::PUT, WORKLOG);
+    expect_no_content(
+        &site,
+        Method::DELETE,
+        &one,
+        &[("adjustEstimate", "leave")],
+        None,
+    )
+    .await;
+    let refused = site.call(Method::POST, path, &[], Some(&json!({}))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
+
+    let comment = json!({"body": doc, "visibility": {"type": "group", "value": "site-admins"}});
+    expect_request(Method::POST, COMMENTS, &comment);
+    let path = "/rest/api/3/issue/DEMO-7/comment";
+    let made = site.call(Method::POST, path, &[], Some(&comment)).await;
+    made.expect_answer_in(&SPEC, Method::POST, COMMENTS, StatusCode::CREATED);
+    let one = format!("{path}/{}", made.body["id"].as_str().expect("id"));
+    site.call(Method::GET, &one, &[], None)
+        .await
+        .expect_operation(Method::GET, COMMENT);
+    let edit = json!({"body": doc});
+    expect_request(Method::PUT, COMMENT, &edit);
+    site.call(Method::PUT, &one, &[], Some(&edit))
+        .await
+        .expect_operation(Method::PUT, COMMENT);
+    expect_no_content(&site, Method::DELETE, &one, &[], None).await;
+}

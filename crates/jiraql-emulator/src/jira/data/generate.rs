@@ -522,6 +522,8 @@ impl Generator {
                 time_spent_seconds: secs,
                 created: self.at(created_w, author),
                 updated: self.at(updated_w, author),
+                visibility: None,
+                properties: BTreeMap::new(),
             });
             spent += secs;
             updated_ms = updated_ms.max(updated_w);
@@ -562,6 +564,8 @@ impl Generator {
                 body: self.pick(&pools.comments).clone(),
                 created: self.at(c_created, author),
                 updated: self.at(c_updated, author),
+                visibility: None,
+                properties: BTreeMap::new(),
             });
             updated_ms = updated_ms.max(c_updated);
         }
@@ -702,6 +706,8 @@ fn finish(data: &mut JiraData) {
         }
     }
     data.index.worklogs_by_updated = order;
+    data.index.worklog_at = ids_at(&data.worklogs, |w| w.id);
+    data.index.comment_at = ids_at(&data.comments, |c| c.id);
     data.index.user_by_account = data
         .users
         .iter()

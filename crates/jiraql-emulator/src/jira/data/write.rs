@@ -7,13 +7,13 @@
 //! sub-tasks.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::Value;
 
 use super::history::FIRST_CHANGELOG_ID;
+use super::items::{cut, grow};
 use super::{ChangeHistory, ChangeItem, DeletedWorklog, FIRST_ISSUE_ID, Issue, JiraData, SUBTASK};
 use crate::jira::fields::{STORY_POINTS, TARGET_DATE, TEAM};
 
@@ -307,17 +307,13 @@ impl JiraData {
             let top = retired.key_numbers.entry(issue.project_id).or_default();
             *top = (*top).max(n);
         }
-        let mut stamp = change.at.timestamp_millis();
-        if let Some(last) = self.deleted_worklogs.last() {
-            stamp = stamp.max(last.deleted.timestamp_millis() + 1);
-        }
-        for w in &self.worklogs[issue.worklogs.clone()] {
+        for n in issue.worklogs.clone() {
+            let deleted = self.deleted_stamp(change);
             self.deleted_worklogs.push(DeletedWorklog {
-                id: w.id,
+                id: self.worklogs[n].id,
                 issue_id: issue.id,
-                deleted: super::at_zone(stamp, chrono_tz::Tz::UTC),
+                deleted,
             });
-            stamp += 1;
         }
         cut(&mut self.worklogs, &issue.worklogs, &mut self.issues, |i| {
             &mut i.worklogs
@@ -354,7 +350,7 @@ impl JiraData {
 
     /// Appends a change history for `items` to the issue at `index` (nothing when empty) and
     /// moves its `updated` to the change's instant.
-    fn record(&mut self, index: usize, items: Vec<ChangeItem>, change: &Change) {
+    pub(super) fn record(&mut self, index: usize, items: Vec<ChangeItem>, change: &Change) {
         if items.is_empty() {
             return;
         }
@@ -373,7 +369,6 @@ impl JiraData {
         self.index.retired.changelog_id = id;
         let issue = &mut self.issues[index];
         issue.updated = change.at;
-        let at = issue.changelogs.end;
         let history = ChangeHistory {
             id,
             issue_id: issue.id,
@@ -381,15 +376,13 @@ impl JiraData {
             created: change.at,
             items,
         };
-        self.changelogs.insert(at, history);
-        for (i, other) in self.issues.iter_mut().enumerate() {
-            if i == index {
-                other.changelogs.end += 1;
-            } else if other.changelogs.start >= at {
-                other.changelogs.start += 1;
-                other.changelogs.end += 1;
-            }
-        }
+        grow(
+            &mut self.changelogs,
+            &mut self.issues,
+            index,
+            history,
+            |i| &mut i.changelogs,
+        );
     }
 
     /// Rebuilds the lookups after issues or worklogs went away.
@@ -404,6 +397,8 @@ impl JiraData {
         let w = &self.worklogs;
         order.sort_by_key(|&i| (w[i].updated.timestamp_millis(), w[i].id));
         self.index.worklogs_by_updated = order;
+        self.index.worklog_at = super::ids_at(&self.worklogs, |w| w.id);
+        self.index.comment_at = super::ids_at(&self.comments, |c| c.id);
     }
 
     /// The change history item for one changed field, with the names Jira shows.
@@ -520,24 +515,4 @@ fn key_number(key: &str) -> Option<u64> {
 fn names(values: impl Iterator<Item = String>) -> Option<String> {
     let all: Vec<String> = values.collect();
     (!all.is_empty()).then(|| all.join(" "))
-}
-
-/// Removes `range` from `items` and shifts the ranges of `issues` that lie after it.
-fn cut<T>(
-    items: &mut Vec<T>,
-    range: &Range<usize>,
-    issues: &mut [Issue],
-    of: impl Fn(&mut Issue) -> &mut Range<usize>,
-) {
-    if range.is_empty() {
-        return;
-    }
-    items.drain(range.clone());
-    let n = range.len();
-    for issue in issues {
-        let r = of(issue);
-        if r.start >= range.end {
-            *r = r.start - n..r.end - n;
-        }
-    }
 }

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::jira::data::{FieldValue, JiraData};
 use crate::jira::fields::{STORY_POINTS, TARGET_DATE, TEAM};
+use crate::jira::search::parse_duration;
 use crate::jira::server::json_response;
 
 /// A refused write: Jira's `ErrorCollection`, messages in general and per field.
@@ -189,7 +190,7 @@ fn read(name: &str, v: &Value, scope: &Scope<'_>) -> Result<FieldValue, String> 
             let estimate = v.get("originalEstimate").and_then(Value::as_str);
             FieldValue::OriginalEstimate(match estimate {
                 None => None,
-                Some(text) => Some(duration(text).ok_or(
+                Some(text) => Some(parse_duration(text).ok_or(
                     "Please specify the original estimate in the format 1w 2d 3h 4m (weeks, days, hours, minutes).",
                 )?),
             })
@@ -320,26 +321,6 @@ fn date(v: &Value) -> Result<Option<NaiveDate>, String> {
     }
 }
 
-/// Jira's duration text (`1w 2d 3h 30m`, a week of 5 days of 8 hours) in seconds.
-fn duration(text: &str) -> Option<i64> {
-    let mut total = 0i64;
-    let mut any = false;
-    for part in text.split_whitespace() {
-        let (number, unit) = part.split_at(part.len().checked_sub(1)?);
-        let n: i64 = number.parse().ok()?;
-        let unit_seconds = match unit {
-            "w" => 5 * 8 * 3600,
-            "d" => 8 * 3600,
-            "h" => 3600,
-            "m" => 60,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(unit_seconds)?)?;
-        any = true;
-    }
-    any.then_some(total)
-}
-
 /// A value as it appears in a message: strings bare, anything else as JSON.
 fn short(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
@@ -351,10 +332,15 @@ mod tests {
 
     #[test]
     fn durations_read_as_jira_counts_them() {
-        assert_eq!(duration("2h"), Some(7200));
-        assert_eq!(duration("1w 1d 30m"), Some((40 + 8) * 3600 + 1800));
-        assert_eq!(duration("soon"), None);
-        assert_eq!(duration(""), None);
+        assert_eq!(parse_duration("2h"), Some(7200));
+        assert_eq!(parse_duration("1w 1d 30m"), Some((40 + 8) * 3600 + 1800));
+        assert_eq!(
+            parse_duration("90"),
+            Some(90 * 60),
+            "bare numbers are minutes"
+        );
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration(""), None);
     }
 
     #[test]

@@ -229,7 +229,7 @@ fn on_issue<R>(
 }
 
 /// A refusal and the status it is answered with.
-type Refused = (StatusCode, Refusal);
+pub(super) type Refused = (StatusCode, Refusal);
 
 /// Creates one issue from its `IssueUpdateDetails`, or says every problem with it.
 fn create(d: &mut JiraData, details: &Map<String, Value>) -> Result<Made, Refusal> {
@@ -332,7 +332,7 @@ fn create(d: &mut JiraData, details: &Map<String, Value>) -> Result<Made, Refusa
 
 /// The entity properties of a create: `[{"key": ..., "value": ...}]`, keys up to 255
 /// characters, values up to 32,768 characters of JSON.
-fn properties(v: Option<&Value>, refusal: &mut Refusal) -> BTreeMap<String, Value> {
+pub(super) fn properties(v: Option<&Value>, refusal: &mut Refusal) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for p in v
         .and_then(Value::as_array)
@@ -398,7 +398,7 @@ fn created(s: &View, c: &Ctx, id: u64, key: &str) -> Value {
 }
 
 /// The request body as an object.
-fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+pub(super) fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(Refusal::message(
@@ -417,14 +417,14 @@ fn fields_of(details: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// The index of the issue a path names, or Jira's 404.
-fn find(d: &JiraData, key: &str) -> Result<usize, Refused> {
+pub(super) fn find(d: &JiraData, key: &str) -> Result<usize, Refused> {
     d.issue_by_id_or_key(key)
         .and_then(|i| d.issue_index_by_id(i.id))
         .ok_or_else(|| (StatusCode::NOT_FOUND, Refusal::message(ISSUE_MISSING)))
 }
 
 /// A change by the API user, now.
-fn change_now(d: &JiraData) -> Change {
+pub(super) fn change_now(d: &JiraData) -> Change {
     Change {
         author: d.myself.clone(),
         at: Utc::now().fixed_offset(),

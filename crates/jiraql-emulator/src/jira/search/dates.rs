@@ -70,7 +70,7 @@ pub(super) fn parse_period(s: &str) -> Option<i64> {
 
 /// A time-tracking duration (`2h 30m`, `1d`, `90` minutes) in seconds, with Jira's default
 /// 8-hour days and 5-day weeks.
-pub(super) fn parse_duration(s: &str) -> Option<i64> {
+pub(crate) fn parse_duration(s: &str) -> Option<i64> {
     let mut total = 0i64;
     let mut any = false;
     for part in s.split_whitespace() {

@@ -30,7 +30,7 @@ fn possible_parent(emu: &crate::jira::JiraEmulator) -> String {
 }
 
 /// Every issue's histories are its own and its ranges tile the flat vectors in some order.
-fn assert_consistent(d: &JiraData) {
+pub(super) fn assert_consistent(d: &JiraData) {
     for issue in &d.issues {
         assert!(
             d.changelogs_of(issue)
