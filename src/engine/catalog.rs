@@ -10,7 +10,7 @@ use datafusion::error::Result;
 
 use crate::jira::tables::{
     Access, BulkByIssue, ColumnDef, ColumnType, Embedded, EmbeddedItems, IssueItems, Source,
-    TableDef,
+    TableDef, Writes,
 };
 
 /// The catalog tables describing `defs`, by name.
@@ -120,10 +120,7 @@ fn table_list(
                     .map(|t| Some(if t.view { "VIEW" } else { "TABLE" }.to_string())),
             ),
             text(list.iter().map(|t| Some(t.description.to_string()))),
-            flag(
-                list.iter()
-                    .map(|t| t.columns.iter().any(|c| c.write.is_some())),
-            ),
+            flag(list.iter().map(|t| !matches!(t.writes, Writes::None))),
         ],
     )
 }

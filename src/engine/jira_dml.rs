@@ -1,5 +1,7 @@
-//! Writing statements on Jira tables whose rows are issues: `INSERT` and `DELETE` here,
-//! `UPDATE` in [`super::jira_update`].
+//! Writing statements on Jira tables: dispatched by the table's declaration
+//! ([`Writes`]); tables whose rows are issues get `INSERT` and `DELETE` here, `UPDATE` in
+//! [`super::jira_update`], and item tables (worklogs, comments) are written by
+//! [`super::jira_items`].
 //!
 //! `INSERT` runs its source (VALUES or a SELECT) as a query and turns each row into one issue's
 //! `fields`, column by column as the table's declaration says ([`crate::jira::tables::Shape`]).
@@ -27,12 +29,15 @@ use datafusion::sql::sqlparser::ast::{
 use serde_json::{Map, Value, json};
 
 use super::Engine;
+use super::jira_commit::{Outcome, Row, commit, refused};
+use super::jira_items::run as run_items;
 use super::jira_update::run_update;
 use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
 use super::writes::{alias_of, last_part, quoted, require_where};
+use crate::jira::item_write::Deleted;
 use crate::jira::tables::{
-    Access, ColumnDef, ISSUE_CREATE_REQUIRED, ISSUE_KEY, ISSUE_PARENT_KEY, TableDef, WriteSpec,
+    ColumnDef, ISSUE_CREATE_REQUIRED, ISSUE_KEY, ISSUE_PARENT_KEY, TableDef, WriteSpec, Writes,
 };
 use crate::jira::write::BULK_CREATE_MAX;
 use crate::sharepoint::{RowFailure, WriteReport};
@@ -68,18 +73,22 @@ pub fn target(engine: &Engine, statement: &Statement) -> Option<&'static TableDe
     engine.table_def(&table.value)
 }
 
-/// Runs one writing statement on `def`.
-pub async fn run(engine: &Engine, def: &TableDef, statement: &Statement) -> Result<WriteReport> {
-    if !matches!(def.access, Access::IssueSearch) {
-        return Err(DataFusionError::Plan(format!(
-            "{} cannot be written to: of the Jira tables, Issues takes INSERT, UPDATE and DELETE so far",
+/// Runs one writing statement on `def`, as its declaration says it is written.
+pub async fn run(
+    engine: &Engine,
+    def: &'static TableDef,
+    statement: &Statement,
+) -> Result<WriteReport> {
+    match (def.writes, statement) {
+        (Writes::None, _) => Err(DataFusionError::Plan(format!(
+            "{} is read-only in jiraql; SELECT TableName FROM sys_tables WHERE IsUpdateable \
+             lists the tables that take INSERT, UPDATE and DELETE",
             def.name
-        )));
-    }
-    match statement {
-        Statement::Delete(delete) => run_delete(engine, def, delete).await,
-        Statement::Insert(insert) => run_insert(engine, def, insert).await,
-        Statement::Update(update) => run_update(engine, def, update).await,
+        ))),
+        (Writes::Items(w), _) => run_items(engine, def, &w, statement).await,
+        (Writes::Issues, Statement::Delete(delete)) => run_delete(engine, def, delete).await,
+        (Writes::Issues, Statement::Insert(insert)) => run_insert(engine, def, insert).await,
+        (Writes::Issues, Statement::Update(update)) => run_update(engine, def, update).await,
         _ => Err(DataFusionError::Plan(format!(
             "{} takes INSERT, UPDATE and DELETE",
             def.name
@@ -97,78 +106,47 @@ async fn run_delete(engine: &Engine, def: &TableDef, delete: &Delete) -> Result<
     )?;
     let rows = selected_issues(engine, def, delete).await?;
     let mut report = new_report(engine, def);
-    for (n, key) in deletion_order(&rows).into_iter().enumerate() {
+    // Sub-tasks go first, all of them before any parent, so a parent never meets its own.
+    let (children, others) = deletion_phases(&rows);
+    for phase in [children, others] {
         if report.dry_run {
-            report.planned.push(format!(
-                "DELETE /rest/api/3/issue/{key}?deleteSubtasks=false"
-            ));
-            report.deleted += 1;
+            for key in phase {
+                report.planned.push(format!(
+                    "DELETE /rest/api/3/issue/{key}?deleteSubtasks=false"
+                ));
+                report.deleted += 1;
+            }
             continue;
         }
-        match engine.client().delete_issue(key, false).await {
-            Ok(()) => report.deleted += 1,
-            Err(e) if e.status() == Some(404) => report.unchanged += 1,
-            Err(e) if matches!(e.status(), Some(400 | 403)) => {
-                let subtasks = e.jira_messages().iter().any(|m| m.contains("subtasks"));
-                report.failed.push(RowFailure {
-                    row: key.to_string(),
-                    reason: if subtasks {
+        let rows = phase
+            .into_iter()
+            .map(|key| Row {
+                name: key.to_string(),
+                item: key,
+            })
+            .collect();
+        commit(engine, &mut report, rows, "issues", |key| async move {
+            match engine.client().delete_issue(key, false).await {
+                Ok(Deleted::Now) => Ok(Outcome::Deleted),
+                Ok(Deleted::AlreadyGone) => Ok(Outcome::Unchanged),
+                Err(e) if e.jira_messages().iter().any(|m| m.contains("subtasks")) => {
+                    Ok(Outcome::Failed(
                         "it has sub-tasks the WHERE does not select; select them too (they \
                          are deleted first) or delete them first"
-                            .to_string()
-                    } else {
-                        e.to_string()
-                    },
-                });
+                            .to_string(),
+                    ))
+                }
+                Err(e) => refused(e),
             }
-            Err(e) => {
-                return Err(DataFusionError::External(
-                    format!(
-                        "stopped after deleting {} of {} issues ({} left as they were): {e}",
-                        report.deleted,
-                        rows.len(),
-                        rows.len() - n
-                    )
-                    .into(),
-                ));
-            }
-        }
+        })
+        .await?;
     }
     Ok(report)
 }
 
 /// `INSERT INTO` an issue table.
 async fn run_insert(engine: &Engine, def: &TableDef, insert: &Insert) -> Result<WriteReport> {
-    let source = insert
-        .source
-        .as_ref()
-        .ok_or_else(|| plan_error(format!("INSERT INTO {} needs VALUES or a SELECT", def.name)))?;
-    let (names, batches) = engine.sql_columns_and_batches(&source.to_string()).await?;
-    let targets: Vec<String> = if insert.columns.is_empty() {
-        names.clone()
-    } else {
-        insert.columns.iter().map(last_part).collect()
-    };
-    if targets.len() != names.len() {
-        return Err(plan_error(format!(
-            "INSERT INTO {} names {} columns but its source gives {}",
-            def.name,
-            targets.len(),
-            names.len()
-        )));
-    }
-    if insert.columns.is_empty()
-        && insert
-            .source
-            .as_ref()
-            .is_some_and(|q| matches!(*q.body, SetExpr::Values(_)))
-    {
-        return Err(plan_error(format!(
-            "INSERT INTO {} ... VALUES needs its columns named: INSERT INTO {} (ProjectKey, \
-             IssueTypeName, Summary, ...) VALUES (...)",
-            def.name, def.name
-        )));
-    }
+    let (targets, batches) = insert_source(engine, def, insert).await?;
     let columns = writable_columns(def, &targets)?;
     let bodies = issue_bodies(&columns, &batches)?;
     let mut report = new_report(engine, def);
@@ -216,6 +194,50 @@ async fn run_insert(engine: &Engine, def: &TableDef, insert: &Insert) -> Result<
         }
     }
     Ok(report)
+}
+
+/// The columns an INSERT writes and its source's rows: the source (VALUES or a SELECT) runs
+/// as a query; VALUES must name its columns, and the counts must agree.
+pub(super) async fn insert_source(
+    engine: &Engine,
+    def: &TableDef,
+    insert: &Insert,
+) -> Result<(Vec<String>, Vec<RecordBatch>)> {
+    let source = insert
+        .source
+        .as_ref()
+        .ok_or_else(|| plan_error(format!("INSERT INTO {} needs VALUES or a SELECT", def.name)))?;
+    if insert.columns.is_empty() && matches!(*source.body, SetExpr::Values(_)) {
+        let example: Vec<&str> = def
+            .columns
+            .iter()
+            .filter(|c| c.write.is_some())
+            .take(3)
+            .map(|c| c.name)
+            .collect();
+        return Err(plan_error(format!(
+            "INSERT INTO {} ... VALUES needs its columns named: INSERT INTO {} ({}, ...) \
+             VALUES (...)",
+            def.name,
+            def.name,
+            example.join(", ")
+        )));
+    }
+    let (names, batches) = engine.sql_columns_and_batches(&source.to_string()).await?;
+    let targets: Vec<String> = if insert.columns.is_empty() {
+        names.clone()
+    } else {
+        insert.columns.iter().map(last_part).collect()
+    };
+    if targets.len() != names.len() {
+        return Err(plan_error(format!(
+            "INSERT INTO {} names {} columns but its source gives {}",
+            def.name,
+            targets.len(),
+            names.len()
+        )));
+    }
+    Ok((targets, batches))
 }
 
 /// The declared column and write of each INSERT target; unknown and read-only targets and
@@ -373,21 +395,21 @@ pub(super) fn select_target(
     )
 }
 
-/// Sub-tasks (issues whose parent is also selected) first, then the rest, each group in the
-/// order the query returned them.
-fn deletion_order(rows: &[(String, Option<String>)]) -> Vec<&str> {
+/// Sub-tasks whose parent is also selected, then the rest, each in the order the query
+/// returned them.
+fn deletion_phases(rows: &[(String, Option<String>)]) -> (Vec<&str>, Vec<&str>) {
     let selected: HashSet<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
     let has_selected_parent =
         |(_, p): &&(String, Option<String>)| p.as_deref().is_some_and(|p| selected.contains(p));
     let (children, others): (Vec<_>, Vec<_>) = rows.iter().partition(has_selected_parent);
-    children
-        .into_iter()
-        .chain(others)
-        .map(|(k, _)| k.as_str())
-        .collect()
+    (keys_of(children), keys_of(others))
 }
 
-fn from_tables(delete: &Delete) -> &[datafusion::sql::sqlparser::ast::TableWithJoins] {
+fn keys_of(rows: Vec<&(String, Option<String>)>) -> Vec<&str> {
+    rows.into_iter().map(|(k, _)| k.as_str()).collect()
+}
+
+pub(super) fn from_tables(delete: &Delete) -> &[datafusion::sql::sqlparser::ast::TableWithJoins] {
     let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
     from
 }
@@ -404,6 +426,7 @@ mod tests {
             ("P-3".to_string(), Some("P-9".to_string())),
             ("P-4".to_string(), Some("P-1".to_string())),
         ];
-        assert_eq!(deletion_order(&rows), ["P-2", "P-4", "P-1", "P-3"]);
+        let (first, then) = deletion_phases(&rows);
+        assert_eq!((first, then), (vec!["P-2", "P-4"], vec!["P-1", "P-3"]));
     }
 }

@@ -10,18 +10,19 @@
 //! reported with the statuses that can be reached.
 
 use datafusion::arrow::array::RecordBatch;
-use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::common::{Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{Assignment, AssignmentTarget, Update};
 use serde_json::{Map, Value};
 
 use super::Engine;
 use super::decode::parse_instant;
+use super::jira_commit::{Outcome, Row, commit, refused, unchanged_since};
 use super::jira_dml::{new_report, plan_error, select_target, value_problems};
 use super::jira_values::field_value;
-use super::writes::{last_part, require_where};
+use super::writes::{last_part, new_value, require_where};
 use crate::jira::client::JiraError;
 use crate::jira::tables::{ISSUE_KEY, ISSUE_STATUS, ISSUE_UPDATED, TableDef, WriteSpec};
-use crate::sharepoint::{RowFailure, WriteReport};
+use crate::sharepoint::WriteReport;
 
 /// What one assignment sets: a field as the column's declaration says, or the workflow
 /// status (reached by a transition). Both carry the column's declared name.
@@ -63,30 +64,21 @@ pub(super) async fn run_update(
     let (changes, unchanged) = plan_rows(&targets, &batches)?;
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
-    for (n, change) in changes.iter().enumerate() {
-        if report.dry_run {
-            plan_dry(&mut report, change);
-            continue;
-        }
-        match write_row(engine, change).await {
-            Ok(Ok(())) => report.updated += 1,
-            Ok(Err(reason)) => report.failed.push(RowFailure {
-                row: change.key.clone(),
-                reason,
-            }),
-            Err(e) => {
-                return Err(DataFusionError::External(
-                    format!(
-                        "stopped after updating {} of {} issues ({} not written): {e}",
-                        report.updated,
-                        changes.len(),
-                        changes.len() - n
-                    )
-                    .into(),
-                ));
-            }
-        }
+    if report.dry_run {
+        changes.iter().for_each(|c| plan_dry(&mut report, c));
+        return Ok(report);
     }
+    let rows = changes
+        .into_iter()
+        .map(|c| Row {
+            name: c.key.clone(),
+            item: c,
+        })
+        .collect();
+    commit(engine, &mut report, rows, "issues", |c| async move {
+        write_row(engine, &c).await
+    })
+    .await?;
     Ok(report)
 }
 
@@ -133,8 +125,8 @@ fn query(def: &TableDef, update: &Update, targets: &[Target]) -> String {
         update.selection.as_ref(),
         |column| {
             let mut select = vec![column(ISSUE_KEY), column(ISSUE_UPDATED)];
-            for (a, target) in update.assignments.iter().zip(targets) {
-                select.push(format!("({})", a.value));
+            for (n, (a, target)) in update.assignments.iter().zip(targets).enumerate() {
+                select.push(new_value(n, &a.value));
                 select.push(column(target.column()));
             }
             select
@@ -200,6 +192,7 @@ fn plan_rows(targets: &[Target], batches: &[RecordBatch]) -> Result<(Vec<RowChan
     Err(value_problems(problems))
 }
 
+/// The requests a dry run lists for one row.
 fn plan_dry(report: &mut WriteReport, change: &RowChange) {
     let key = &change.key;
     report
@@ -219,9 +212,9 @@ fn plan_dry(report: &mut WriteReport, change: &RowChange) {
     report.updated += 1;
 }
 
-/// Writes one row: `Ok(Err(reason))` when the row itself is refused (changed meanwhile, no
-/// transition, Jira's 400), `Err` when Jira cannot be written to at all.
-async fn write_row(engine: &Engine, change: &RowChange) -> Result<Result<(), String>, JiraError> {
+/// Writes one row: checked against the issue's `updated` now, then its fields edited and its
+/// status reached by a transition.
+async fn write_row(engine: &Engine, change: &RowChange) -> Result<Outcome, JiraError> {
     let client = engine.client();
     let key = &change.key;
     let now = client
@@ -229,23 +222,21 @@ async fn write_row(engine: &Engine, change: &RowChange) -> Result<Result<(), Str
         .await;
     let now = match now {
         Ok(issue) => issue["fields"]["updated"].as_str().and_then(parse_instant),
-        Err(e) if e.status() == Some(404) => return Ok(Err("it was deleted in Jira".into())),
+        Err(e) if e.status() == Some(404) => {
+            return Ok(Outcome::Failed("it was deleted in Jira".into()));
+        }
         Err(e) => return Err(e),
     };
-    if now != change.read_updated {
-        return Ok(Err(
-            "it was changed in Jira after this statement read it; not overwritten (run the \
-             statement again to apply it to the current version)"
-                .into(),
-        ));
+    if let Err(why) = unchanged_since(change.read_updated, now) {
+        return Ok(Outcome::Failed(why));
     }
     if !change.fields.is_empty()
         && let Err(e) = client.edit_issue(key, &change.fields).await
     {
-        return row_refusal(e);
+        return refused(e);
     }
     let Some(status) = &change.status else {
-        return Ok(Ok(()));
+        return Ok(Outcome::Updated);
     };
     let transitions = client.issue_transitions(key).await?;
     let Some(step) = transitions
@@ -253,7 +244,7 @@ async fn write_row(engine: &Engine, change: &RowChange) -> Result<Result<(), Str
         .find(|t| t.to_name.eq_ignore_ascii_case(status))
     else {
         let reachable: Vec<&str> = transitions.iter().map(|t| t.to_name.as_str()).collect();
-        return Ok(Err(format!(
+        return Ok(Outcome::Failed(format!(
             "no transition of its workflow leads to '{status}' from its current status; \
              reachable: {}",
             if reachable.is_empty() {
@@ -264,15 +255,7 @@ async fn write_row(engine: &Engine, change: &RowChange) -> Result<Result<(), Str
         )));
     };
     match client.transition_issue(key, &step.id).await {
-        Ok(()) => Ok(Ok(())),
-        Err(e) => row_refusal(e),
-    }
-}
-
-/// Jira's refusal of one row (400/403/409) is the row's failure; anything else stops.
-fn row_refusal(e: JiraError) -> Result<Result<(), String>, JiraError> {
-    match e.status() {
-        Some(400 | 403 | 409) => Ok(Err(e.jira_messages().join("; "))),
-        _ => Err(e),
+        Ok(()) => Ok(Outcome::Updated),
+        Err(e) => refused(e),
     }
 }

@@ -16,7 +16,7 @@ pub fn field_value(shape: Shape, value: &ScalarValue) -> Result<Value, String> {
         });
     }
     Ok(match shape {
-        Shape::Text => json!(text(value)?),
+        Shape::Text | Shape::IssuePath => json!(text(value)?),
         Shape::Document => document(&text(value)?),
         Shape::ByKey => json!({"key": text(value)?}),
         Shape::ByName => json!({"name": text(value)?}),
@@ -31,6 +31,8 @@ pub fn field_value(shape: Shape, value: &ScalarValue) -> Result<Value, String> {
         ),
         Shape::Date => json!(date(value)?),
         Shape::Number => number(value)?,
+        Shape::Integer => integer(value)?,
+        Shape::Instant => json!(instant(value)?),
     })
 }
 
@@ -106,6 +108,63 @@ fn number(value: &ScalarValue) -> Result<Value, String> {
     }
 }
 
+/// A whole number, from an integer SQL value, a float without a fraction, or text.
+fn integer(value: &ScalarValue) -> Result<Value, String> {
+    match number(value)?.as_f64() {
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Ok(json!(x as i64)),
+        _ => Err(format!("'{value}' is not a whole number")),
+    }
+}
+
+/// An instant as Jira writes one, from a TIMESTAMP, a DATE (midnight UTC) or text: with an
+/// offset as given, without one as UTC, as the engine reads timestamp text.
+fn instant(value: &ScalarValue) -> Result<String, String> {
+    let ms = match value {
+        ScalarValue::Date32(Some(_)) | ScalarValue::Date64(Some(_)) => {
+            return instant(&ScalarValue::Utf8(Some(value.to_string())));
+        }
+        ScalarValue::TimestampSecond(Some(v), _) => v.checked_mul(1000),
+        ScalarValue::TimestampMillisecond(Some(v), _) => Some(*v),
+        ScalarValue::TimestampMicrosecond(Some(v), _) => Some(v.div_euclid(1000)),
+        ScalarValue::TimestampNanosecond(Some(v), _) => Some(v.div_euclid(1_000_000)),
+        _ => {
+            let t = text(value)?;
+            let ms = parse_timestamp_text(t.trim()).ok_or_else(|| {
+                format!(
+                    "'{t}' is not a timestamp (yyyy-mm-dd hh:mm[:ss], UTC unless it has an offset)"
+                )
+            })?;
+            Some(ms)
+        }
+    };
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string())
+        .ok_or_else(|| format!("'{value}' is out of range for a timestamp"))
+}
+
+/// Epoch milliseconds of timestamp text: RFC 3339 or Jira's form with an offset, or a date
+/// and time (or a date alone) without one, read as UTC.
+fn parse_timestamp_text(t: &str) -> Option<i64> {
+    if let Some(ms) = super::decode::parse_instant(t) {
+        return Some(ms);
+    }
+    let formats = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ];
+    let naive = formats
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })?;
+    Some(naive.and_utc().timestamp_millis())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +187,24 @@ mod tests {
             "5 and 5.0 are one value"
         );
         assert!(field_value(Shape::Number, &s("three")).is_err());
+        assert_eq!(
+            field_value(Shape::Instant, &s("2026-12-01 09:00")),
+            Ok(json!("2026-12-01T09:00:00.000+0000"))
+        );
+        assert_eq!(
+            field_value(Shape::Instant, &s("2026-12-01T10:00:00+01:00")),
+            Ok(json!("2026-12-01T09:00:00.000+0000"))
+        );
+        assert_eq!(
+            field_value(
+                Shape::Instant,
+                &ScalarValue::TimestampMillisecond(Some(0), Some("UTC".into()))
+            ),
+            Ok(json!("1970-01-01T00:00:00.000+0000"))
+        );
+        assert!(field_value(Shape::Instant, &s("yesterday")).is_err());
+        assert_eq!(field_value(Shape::Integer, &s("3600")), Ok(json!(3600)));
+        assert!(field_value(Shape::Integer, &ScalarValue::Float64(Some(1.5))).is_err());
         assert_eq!(
             field_value(Shape::Strings, &ScalarValue::Utf8(None)),
             Ok(json!([]))

@@ -96,3 +96,9 @@ pub fn report_batch(report: &WriteReport) -> Result<RecordBatch> {
         ],
     )?)
 }
+
+/// The `n`th SET value of an UPDATE as a query column, named so that equal expressions
+/// (`SET a = NULL, b = NULL`) do not collide.
+pub fn new_value(n: usize, value: &Expr) -> String {
+    format!("({value}) AS \"jiraql new value {n}\"")
+}

@@ -20,6 +20,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::client::{JiraClient, JiraError, Resend};
+use super::item_write::Deleted;
 use crate::retry::{backoff, jitter};
 
 /// `POST /issue/bulk` takes at most this many issues.
@@ -238,16 +239,45 @@ impl JiraClient {
     }
 
     /// Deletes one issue (`DELETE /issue/{key}`); one with sub-tasks only `with_subtasks`.
-    pub async fn delete_issue(&self, key: &str, with_subtasks: bool) -> Result<(), JiraError> {
+    pub async fn delete_issue(&self, key: &str, with_subtasks: bool) -> Result<Deleted, JiraError> {
         let query = [("deleteSubtasks", with_subtasks.to_string())];
-        self.write_platform(Method::DELETE, ["issue", key], &query, None, Resend::Always)
-            .await
-            .map(drop)
+        self.delete_once(&["issue", key], &query).await
+    }
+
+    /// Deletes what `path` names. A delete is resent after a lost answer; a 404 on the first
+    /// request means it was gone already, on a resent one that the first made it.
+    pub(crate) async fn delete_once(
+        &self,
+        path: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Deleted, JiraError> {
+        let policy = &self.settings().retry;
+        let mut attempt = 0;
+        loop {
+            let sent = self
+                .write_platform(Method::DELETE, path, query, None, Resend::OnlyRefused)
+                .await;
+            match sent {
+                Ok(_) => return Ok(Deleted::Now),
+                Err(e) if e.status() == Some(404) => {
+                    return Ok(if attempt == 0 {
+                        Deleted::AlreadyGone
+                    } else {
+                        Deleted::Now
+                    });
+                }
+                Err(e) if e.outcome_unknown() && attempt < policy.max_retries => {
+                    tokio::time::sleep(backoff(policy, attempt, jitter())).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
 /// `issue` with the marker of row `n` of `op` among its properties.
-fn with_marker(issue: &Value, op: &str, n: usize) -> Value {
+pub(super) fn with_marker(issue: &Value, op: &str, n: usize) -> Value {
     let mut issue = issue.clone();
     let marker = json!({"key": MARKER, "value": {"op": op, "row": n}});
     if let Some(details) = issue.as_object_mut()

@@ -151,7 +151,7 @@ async fn dry_run_and_the_where_guard_send_nothing() {
     assert_eq!(s.jira.data().issues.len(), before);
 
     let other = s.error("DELETE FROM Projects WHERE Key = 'DEMO'").await;
-    assert!(other.contains("Projects cannot be written to"), "{other}");
+    assert!(other.contains("Projects is read-only"), "{other}");
 }
 
 const BULK: &str = "POST /rest/api/3/issue/bulk";

@@ -3,6 +3,7 @@
 //! for every write, a lost answer is retried for edits and deletes, never for creates.
 
 use jiraql::jira::client::JiraClient;
+use jiraql::jira::item_write::Deleted;
 use jiraql::jira::write::Created;
 use jiraql_emulator::JiraEmulator;
 use serde_json::{Map, Value, json};
@@ -195,10 +196,11 @@ async fn deletes_take_sub_tasks_only_when_asked() {
         .await
         .expect_err("has sub-tasks");
     assert_eq!(err.status(), Some(400));
-    client
+    let deleted = client
         .delete_issue(&parent.key, true)
         .await
         .expect("deleted");
+    assert_eq!(deleted, Deleted::Now);
     let after = jira.data();
     assert!(after.issue_by_key(&parent.key).is_none());
     assert!(
@@ -207,11 +209,11 @@ async fn deletes_take_sub_tasks_only_when_asked() {
             .iter()
             .all(|id| after.issue_by_id(*id).is_none())
     );
-    let err = client
+    let again = client
         .delete_issue(&parent.key, true)
         .await
-        .expect_err("gone");
-    assert_eq!(err.status(), Some(404));
+        .expect("an answer");
+    assert_eq!(again, Deleted::AlreadyGone);
 }
 
 const SEARCH: &str = "POST /rest/api/3/search/jql";

@@ -13,6 +13,7 @@ mod decode;
 mod engine;
 mod hostile;
 mod jira_dml;
+mod jira_items;
 mod jira_writes;
 mod partition;
 mod repl;

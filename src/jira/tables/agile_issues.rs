@@ -98,6 +98,7 @@ macro_rules! agile_issue_columns {
 pub static SPRINT_ISSUES: TableDef = TableDef {
     name: "SprintIssues",
     view: true,
+    writes: super::Writes::None,
     description: "Issues of each sprint (sprint/{id}/issue); a SprintId condition reads only those sprints, otherwise every board's sprints are listed first.",
     access: Access::PerParent {
         parent: ParentSpec {
@@ -128,6 +129,7 @@ pub static SPRINT_ISSUES: TableDef = TableDef {
 pub static BOARD_ISSUES: TableDef = TableDef {
     name: "BoardIssues",
     view: true,
+    writes: super::Writes::None,
     description: "Issues of each board (board/{id}/issue); a BoardId condition reads only those boards, otherwise the boards are listed first.",
     access: Access::PerParent {
         parent: ParentSpec {

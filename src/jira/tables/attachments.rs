@@ -9,6 +9,7 @@ use super::{
 pub static ATTACHMENTS: TableDef = TableDef {
     name: "Attachments",
     view: true,
+    writes: super::Writes::None,
     description: "Attachment metadata of issues (from the attachment field of the issue search; IssueKey/IssueId/JQL conditions narrow it, one issue is one GET).",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {

@@ -9,6 +9,7 @@ pub const BOARD_LIST: Endpoint =
 pub static BOARDS: TableDef = TableDef {
     name: "Boards",
     view: false,
+    writes: super::Writes::None,
     description: "Scrum and Kanban boards.",
     access: Access::List(BOARD_LIST),
     columns: &[

@@ -3,13 +3,21 @@
 //! than the search embeds is read again through its own endpoint.
 
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, Endpoint, IssueItems, Paging,
-    Source::*, TableDef, issue_item_columns,
+    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, Endpoint, IssueItems,
+    ItemWrites, Paging, Shape, Source::*, TableDef, Writes, issue_item_columns,
 };
 
 pub static COMMENTS: TableDef = TableDef {
     name: "Comments",
     view: false,
+    writes: Writes::Items(ItemWrites {
+        segment: "comment",
+        list: "comments",
+        issue_column: "IssueId",
+        updated_column: "Updated",
+        required: &[&["body"]],
+        options: &[],
+    }),
     description: "Comments on issues. An IssueKey condition reads that issue's comment endpoint; otherwise comments come embedded in the issue search (IssueKey/IssueId IN and JQL narrow it), issues with more than the search embeds read separately.",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {
@@ -30,8 +38,8 @@ pub static COMMENTS: TableDef = TableDef {
     }),
     columns: &[
         C::new("Id", Int, Path("id"), &[], "Comment id.").key(),
-        issue_item_columns::ISSUE_ID,
-        issue_item_columns::ISSUE_KEY,
+        issue_item_columns::ISSUE_ID.creates("issue", Shape::IssuePath),
+        issue_item_columns::ISSUE_KEY.creates("issue", Shape::IssuePath),
         C::new(
             "AuthorAccountId",
             Text,
@@ -65,8 +73,9 @@ pub static COMMENTS: TableDef = TableDef {
             Text,
             RichText("body"),
             &[],
-            "Comment text (ADF on Cloud) as plain text.",
-        ),
+            "Comment text (ADF on Cloud) as plain text; written as one paragraph per line.",
+        )
+        .writes("body", Shape::Document),
         C::new(
             "Created",
             Timestamp,
@@ -81,20 +90,8 @@ pub static COMMENTS: TableDef = TableDef {
             &[],
             "When it was last edited (UTC).",
         ),
-        C::new(
-            "VisibilityType",
-            Text,
-            Path("visibility.type"),
-            &[],
-            "group or role when visibility is restricted, NULL when public.",
-        ),
-        C::new(
-            "VisibilityValue",
-            Text,
-            Path("visibility.value"),
-            &[],
-            "The group or role that may see it.",
-        ),
+        issue_item_columns::VISIBILITY_TYPE,
+        issue_item_columns::VISIBILITY_VALUE,
         C::new(
             "JsdPublic",
             Bool,

@@ -284,6 +284,7 @@ fn make_tables(fields: &[CustomField]) -> CustomTables {
     let issues: &'static TableDef = Box::leak(Box::new(TableDef {
         name: builtin.name,
         view: builtin.view,
+        writes: builtin.writes,
         description: builtin.description,
         columns: Box::leak(columns.into_boxed_slice()),
         access: Access::IssueSearch,
@@ -299,6 +300,7 @@ fn make_tables(fields: &[CustomField]) -> CustomTables {
     let values: &'static TableDef = Box::leak(Box::new(TableDef {
         name: "IssueCustomFields",
         view: false,
+        writes: super::Writes::None,
         description: "Custom field values of issues, one row per set value (EAV style), as text. IssueKey/IssueId/JQL conditions narrow the issue search; FieldId = / IN asks Jira for those fields only.",
         access: Access::IssueItems(IssueItems {
             embedded: Some(Embedded {

@@ -9,6 +9,7 @@ use super::{
 pub static EPICS: TableDef = TableDef {
     name: "Epics",
     view: true,
+    writes: super::Writes::None,
     description: "Epics shown on every board; a BoardId condition reads only those boards.",
     access: Access::PerParent {
         parent: ParentSpec {

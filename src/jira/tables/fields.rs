@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static FIELDS: TableDef = TableDef {
     name: "Fields",
     view: true,
+    writes: super::Writes::None,
     description: "System and custom fields, with their JQL clause names.",
     access: Access::List(Endpoint::platform("field", None, Paging::Single)),
     columns: &[

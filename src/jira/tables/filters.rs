@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static FILTERS: TableDef = TableDef {
     name: "Filters",
     view: true,
+    writes: super::Writes::None,
     description: "Saved filters and their JQL.",
     access: Access::List(
         Endpoint::platform("filter/search", Some("values"), Paging::StartAt { max: 50 })

@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static GROUPS: TableDef = TableDef {
     name: "Groups",
     view: true,
+    writes: super::Writes::None,
     description: "User groups.",
     access: Access::List(Endpoint::platform(
         "group/bulk",

@@ -10,6 +10,7 @@ use super::{
 pub static ISSUE_CHANGELOGS: TableDef = TableDef {
     name: "IssueChangelogs",
     view: true,
+    writes: super::Writes::None,
     description: "Issue history: one row per changed field. An IssueKey condition reads that issue's changelog endpoint; otherwise the issues are searched (IssueKey/IssueId IN and JQL narrow it) and their histories read with changelog/bulkfetch (FieldId = / IN of up to 10 ids narrows it).",
     access: Access::IssueItems(IssueItems {
         embedded: None,

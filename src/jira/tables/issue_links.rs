@@ -9,6 +9,7 @@ use super::{
 pub static ISSUE_LINKS: TableDef = TableDef {
     name: "IssueLinks",
     view: true,
+    writes: super::Writes::None,
     description: "Links between issues, each seen from both of its issues (from the issuelinks field of the issue search; IssueKey/IssueId/JQL conditions narrow it, one issue is one GET).",
     access: Access::IssueItems(IssueItems {
         embedded: Some(Embedded {

@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static ISSUE_TYPES: TableDef = TableDef {
     name: "IssueTypes",
     view: false,
+    writes: super::Writes::None,
     description: "Issue types.",
     access: Access::List(Endpoint::platform("issuetype", None, Paging::Single)),
     columns: &[

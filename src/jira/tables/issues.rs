@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, FilterKind::*, Shape, Source:
 pub static ISSUES: TableDef = TableDef {
     name: "Issues",
     view: false,
+    writes: super::Writes::Issues,
     description: "Issues of every project you can browse, found with JQL (search/jql); a Key or Id condition reads one issue directly.",
     access: Access::IssueSearch,
     columns: &[

@@ -116,6 +116,50 @@ pub struct TableDef {
     pub description: &'static str,
     pub columns: &'static [ColumnDef],
     pub access: Access,
+    /// The writing statements it takes.
+    pub writes: Writes,
+}
+
+/// The writing statements (INSERT, UPDATE, DELETE) a table takes, and how they reach Jira.
+#[derive(Debug, Clone, Copy)]
+pub enum Writes {
+    /// None: the table is read-only.
+    None,
+    /// Rows are issues: created in bulk, edited, moved through their workflow, deleted.
+    Issues,
+    /// Rows hang off an issue and are written one at a time through its endpoints.
+    Items(ItemWrites),
+}
+
+/// How the rows of an issue's item table (worklogs, comments) are written: added with
+/// `POST issue/{issue}/<segment>`, changed with `PUT .../<segment>/{id}`, deleted with
+/// `DELETE .../<segment>/{id}`. The item's id is the table's key column; the columns written
+/// as [`Shape::IssuePath`] name the issue.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemWrites {
+    /// The path segment under the issue: `worklog`, `comment`.
+    pub segment: &'static str,
+    /// Where an issue's listing of them puts the items: `worklogs`, `comments`.
+    pub list: &'static str,
+    /// The column naming the item's issue in the rows an UPDATE or DELETE reads.
+    pub issue_column: &'static str,
+    /// The column with the item's last change, compared before a change overwrites it.
+    pub updated_column: &'static str,
+    /// What a new item must give: each group by any one of its fields.
+    pub required: &'static [&'static [&'static str]],
+    /// Settings a statement may give as if they were columns (in INSERT's column list, in
+    /// UPDATE's SET, as `Name = 'value'` in DELETE's WHERE), sent as query parameters.
+    pub options: &'static [WriteOption],
+}
+
+/// A statement setting sent as a query parameter of every request the statement makes.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOption {
+    /// The name a statement gives it by, like a column's.
+    pub name: &'static str,
+    /// The query parameter.
+    pub param: &'static str,
+    pub description: &'static str,
 }
 
 impl TableDef {
@@ -387,6 +431,13 @@ pub enum Shape {
     Date,
     /// A JSON number.
     Number,
+    /// A whole JSON number.
+    Integer,
+    /// An instant as Jira writes one: `2026-12-01T09:00:00.000+0000`. Text without an offset
+    /// is read as UTC, as the engine reads timestamps.
+    Instant,
+    /// Not a body field: the issue the item belongs to, named in the endpoint's path.
+    IssuePath,
 }
 
 /// The SQL types jiraql gives Jira values.
@@ -542,9 +593,30 @@ impl FilterKind {
     }
 }
 
-/// The columns every issue-items table shares: its issue, and the JQL that chooses issues.
+/// The columns issue-items tables share: its issue, who may see it, and the JQL that chooses
+/// issues.
 pub mod issue_item_columns {
-    use super::{ColumnDef as C, ColumnType::*, FilterKind::*, Source::*};
+    use super::{ColumnDef as C, ColumnType::*, FilterKind::*, Shape, Source::*};
+
+    /// Who may see an item (worklogs and comments): written together, as Jira replaces
+    /// `visibility` as a whole.
+    pub const VISIBILITY_TYPE: C = C::new(
+        "VisibilityType",
+        Text,
+        Path("visibility.type"),
+        &[],
+        "group or role when visibility is restricted, NULL when public.",
+    )
+    .writes("visibility.type", Shape::Text);
+
+    pub const VISIBILITY_VALUE: C = C::new(
+        "VisibilityValue",
+        Text,
+        Path("visibility.value"),
+        &[],
+        "The group or role that may see it.",
+    )
+    .writes("visibility.value", Shape::Text);
 
     pub const ISSUE_ID: C = C::new(
         "IssueId",

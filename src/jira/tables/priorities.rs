@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static PRIORITIES: TableDef = TableDef {
     name: "Priorities",
     view: true,
+    writes: super::Writes::None,
     description: "Issue priorities.",
     access: Access::List(Endpoint::platform("priority", None, Paging::Single)),
     columns: &[

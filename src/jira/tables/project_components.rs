@@ -9,6 +9,7 @@ use super::{
 pub static PROJECT_COMPONENTS: TableDef = TableDef {
     name: "ProjectComponents",
     view: false,
+    writes: super::Writes::None,
     description: "Components of every project; a ProjectKey condition reads only those projects.",
     access: Access::PerParent {
         parent: ParentSpec {

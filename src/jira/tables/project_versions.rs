@@ -9,6 +9,7 @@ use super::{
 pub static PROJECT_VERSIONS: TableDef = TableDef {
     name: "ProjectVersions",
     view: false,
+    writes: super::Writes::None,
     description: "Versions (releases) of every project; a ProjectKey condition reads only those projects.",
     access: Access::PerParent {
         parent: ParentSpec {

@@ -13,6 +13,7 @@ pub const PROJECT_SEARCH: Endpoint = Endpoint::platform(
 pub static PROJECTS: TableDef = TableDef {
     name: "Projects",
     view: false,
+    writes: super::Writes::None,
     description: "Projects you can browse.",
     access: Access::List(PROJECT_SEARCH),
     columns: &[

@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static RESOLUTIONS: TableDef = TableDef {
     name: "Resolutions",
     view: true,
+    writes: super::Writes::None,
     description: "Issue resolutions.",
     access: Access::List(Endpoint::platform("resolution", None, Paging::Single)),
     columns: &[

@@ -10,6 +10,7 @@ use super::{
 pub static ROLE_ACTORS: TableDef = TableDef {
     name: "RoleActors",
     view: false,
+    writes: super::Writes::None,
     description: "Users and groups in each project role; a ProjectKey condition reads only those projects (their role list, then each role). Needs Administer Projects.",
     access: Access::PerParent {
         parent: ParentSpec {

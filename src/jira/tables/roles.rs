@@ -9,6 +9,7 @@ use super::{
 pub static ROLES: TableDef = TableDef {
     name: "Roles",
     view: false,
+    writes: super::Writes::None,
     description: "Project roles; a ProjectKey condition reads only those projects. Needs Administer Projects.",
     access: Access::PerParent {
         parent: ParentSpec {

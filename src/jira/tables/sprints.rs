@@ -9,6 +9,7 @@ use super::{
 pub static SPRINTS: TableDef = TableDef {
     name: "Sprints",
     view: false,
+    writes: super::Writes::None,
     description: "Sprints of every board; a BoardId condition reads only those boards.",
     access: Access::PerParent {
         parent: ParentSpec {

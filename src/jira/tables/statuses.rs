@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static STATUSES: TableDef = TableDef {
     name: "Statuses",
     view: true,
+    writes: super::Writes::None,
     description: "Workflow statuses and their categories.",
     access: Access::List(Endpoint::platform("status", None, Paging::Single)),
     columns: &[

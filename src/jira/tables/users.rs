@@ -5,6 +5,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static USERS: TableDef = TableDef {
     name: "Users",
     view: false,
+    writes: super::Writes::None,
     description: "User accounts (people, apps and customers). Needs the Browse users and groups permission.",
     access: Access::List(Endpoint::platform(
         "users/search",

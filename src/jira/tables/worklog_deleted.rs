@@ -6,6 +6,7 @@ use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, 
 pub static WORKLOG_DELETED: TableDef = TableDef {
     name: "WorklogDeleted",
     view: true,
+    writes: super::Writes::None,
     description: "Worklogs deleted, oldest first; Jira omits deletions of the last minute.",
     access: Access::List(Endpoint::platform(
         "worklog/deleted",
