@@ -22,6 +22,7 @@ use super::jira_values::field_value;
 use super::writes::{last_part, new_value, require_where};
 use crate::jira::client::JiraError;
 use crate::jira::tables::{ISSUE_KEY, ISSUE_STATUS, ISSUE_UPDATED, TableDef, WriteSpec};
+use crate::jira::write::Reached;
 use crate::sharepoint::WriteReport;
 
 /// What one assignment sets: a field as the column's declaration says, or the workflow
@@ -238,13 +239,9 @@ async fn write_row(engine: &Engine, change: &RowChange) -> Result<Outcome, JiraE
     let Some(status) = &change.status else {
         return Ok(Outcome::Updated);
     };
-    let transitions = client.issue_transitions(key).await?;
-    let Some(step) = transitions
-        .iter()
-        .find(|t| t.to_name.eq_ignore_ascii_case(status))
-    else {
-        let reachable: Vec<&str> = transitions.iter().map(|t| t.to_name.as_str()).collect();
-        return Ok(Outcome::Failed(format!(
+    match client.transition_to(key, status).await {
+        Ok(Reached::Yes) => Ok(Outcome::Updated),
+        Ok(Reached::No { reachable }) => Ok(Outcome::Failed(format!(
             "no transition of its workflow leads to '{status}' from its current status; \
              reachable: {}",
             if reachable.is_empty() {
@@ -252,10 +249,7 @@ async fn write_row(engine: &Engine, change: &RowChange) -> Result<Outcome, JiraE
             } else {
                 reachable.join(", ")
             }
-        )));
-    };
-    match client.transition_issue(key, &step.id).await {
-        Ok(()) => Ok(Outcome::Updated),
+        ))),
         Err(e) => refused(e),
     }
 }

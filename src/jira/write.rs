@@ -51,6 +51,16 @@ pub struct BulkCreated {
     pub unknown: Vec<(usize, String)>,
 }
 
+/// Whether an issue reached the status asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reached {
+    Yes,
+    /// No transition from its status leads there; the statuses that can be reached.
+    No {
+        reachable: Vec<String>,
+    },
+}
+
 /// A transition an issue can take now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
@@ -236,6 +246,42 @@ impl JiraClient {
         )
         .await
         .map(drop)
+    }
+
+    /// Moves the issue to the status named `status` through the transition of its workflow
+    /// that leads there. A transition could be made twice, so after a lost answer the issue
+    /// is read first: already there counts as done, otherwise it is sent again (up to
+    /// `MaxRetries` times).
+    pub async fn transition_to(&self, key: &str, status: &str) -> Result<Reached, JiraError> {
+        let policy = &self.settings().retry;
+        let mut attempt = 0;
+        loop {
+            if attempt > 0 {
+                let now = self
+                    .get_platform(["issue", key], &[("fields", "status".to_string())])
+                    .await?;
+                let name = now["fields"]["status"]["name"].as_str().unwrap_or_default();
+                if name.eq_ignore_ascii_case(status) {
+                    return Ok(Reached::Yes);
+                }
+            }
+            let transitions = self.issue_transitions(key).await?;
+            let Some(step) = transitions
+                .iter()
+                .find(|t| t.to_name.eq_ignore_ascii_case(status))
+            else {
+                let reachable = transitions.into_iter().map(|t| t.to_name).collect();
+                return Ok(Reached::No { reachable });
+            };
+            match self.transition_issue(key, &step.id).await {
+                Ok(()) => return Ok(Reached::Yes),
+                Err(e) if e.outcome_unknown() && attempt < policy.max_retries => {
+                    tokio::time::sleep(backoff(policy, attempt, jitter())).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Deletes one issue (`DELETE /issue/{key}`); one with sub-tasks only `with_subtasks`.

@@ -20,3 +20,4 @@ mod repl;
 mod secrets;
 mod sharepoint;
 mod tables;
+mod write_chaos;
