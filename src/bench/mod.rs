@@ -1,8 +1,9 @@
-//! `jiraql bench`: runs a fixed suite of queries against an in-process Jira emulator of a
-//! chosen size and latency and prints, per query, the requests made against the fewest the
-//! API needs for that answer ([`suite`] explains the count), rows, bytes received, wall time,
-//! rows per second and peak heap ([`alloc`]); then decode throughput on one thread
-//! ([`decode`]).
+//! `jiraql bench`: runs a fixed suite of queries and writes against an in-process Jira
+//! emulator of a chosen size and latency and prints, per statement, the requests made against
+//! the fewest the API needs for that answer ([`suite`] explains the count), rows (written
+//! rows for a write), bytes received, wall time, rows per second, how many times faster than
+//! its requests sent one at a time (requests x latency), and peak heap ([`alloc`]); then
+//! decode throughput on one thread ([`decode`]).
 //!
 //! The emulator runs on its own runtime whose threads are left out of the heap count, so the
 //! peak is jiraql's alone; its CPU still competes with jiraql's, as it shares the machine.
@@ -36,6 +37,8 @@ struct Measured {
     rows: usize,
     bytes: u64,
     wall: Duration,
+    /// The emulator's latency per request.
+    latency: Duration,
     peak: Option<usize>,
     error: Option<String>,
 }
@@ -155,6 +158,7 @@ async fn run_suite(
             rows,
             bytes: stats.bytes(),
             wall,
+            latency: Duration::from_millis(args.latency_ms),
             peak,
             error,
         });
@@ -168,7 +172,8 @@ async fn run_suite(
     Ok((header, measured, decoding))
 }
 
-/// Runs one statement, dropping each batch once counted, as a streaming consumer would.
+/// Runs one statement, dropping each batch once counted, as a streaming consumer would; for a
+/// write, the rows it wrote.
 async fn count_rows(engine: &Engine, sql: &str) -> Result<usize, String> {
     let mut statements = engine.parse(sql).map_err(|e| e.to_string())?;
     let statement = statements
@@ -179,12 +184,31 @@ async fn count_rows(engine: &Engine, sql: &str) -> Result<usize, String> {
     while let Some(batch) = stream.next().await {
         rows += batch.map_err(|e| e.to_string())?.num_rows();
     }
+    if let Some(report) = engine.take_write_report() {
+        if let Some(failed) = report.failed.first() {
+            return Err(format!(
+                "{} rows failed, the first ({}): {}",
+                report.failed.len(),
+                failed.row,
+                failed.reason
+            ));
+        }
+        return Ok((report.inserted + report.updated + report.deleted) as usize);
+    }
     Ok(rows)
 }
 
 fn report(header: &str, measured: &[Measured], format: BenchFormat) -> String {
     let titles = [
-        "query", "requests", "minimum", "rows", "bytes", "wall ms", "rows/s", "peak MB",
+        "statement",
+        "requests",
+        "minimum",
+        "rows",
+        "bytes",
+        "wall ms",
+        "rows/s",
+        "x serial",
+        "peak MB",
     ];
     let rows: Vec<Vec<String>> = measured
         .iter()
@@ -192,6 +216,13 @@ fn report(header: &str, measured: &[Measured], format: BenchFormat) -> String {
             let secs = m.wall.as_secs_f64();
             let rate = if secs > 0.0 {
                 format!("{:.0}", m.rows as f64 / secs)
+            } else {
+                "-".to_string()
+            };
+            // One request at a time would take at least requests x latency.
+            let serial = m.latency.as_secs_f64() * m.requests as f64;
+            let speedup = if secs > 0.0 && serial > 0.0 {
+                format!("{:.1}", serial / secs)
             } else {
                 "-".to_string()
             };
@@ -207,6 +238,7 @@ fn report(header: &str, measured: &[Measured], format: BenchFormat) -> String {
                 m.bytes.to_string(),
                 m.wall.as_millis().to_string(),
                 rate,
+                speedup,
                 m.peak
                     .map_or("n/a".to_string(), |p| format!("{:.1}", p as f64 / 1e6)),
             ]
@@ -274,12 +306,13 @@ mod tests {
             rows: 10,
             bytes: 1234,
             wall: Duration::from_millis(500),
+            latency: Duration::from_millis(100),
             peak: None,
             error: None,
         };
         let md = report("h", std::slice::from_ref(&m), BenchFormat::Markdown);
         assert!(
-            md.contains("| a\\|b | 3 | 2 | 10 | 1234 | 500 | 20 | n/a |"),
+            md.contains("| a\\|b | 3 | 2 | 10 | 1234 | 500 | 20 | 0.6 | n/a |"),
             "{md}"
         );
         let table = report("h", &[m], BenchFormat::Table);

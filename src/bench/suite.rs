@@ -16,7 +16,9 @@
 //!   with such a worklog and one worklog page per issue, or all worklogs in bulk;
 //! * all comments are the issue search with the `comment` field (100 a page, 20 comments
 //!   embedded per issue) plus one `issue/{key}/comment` page per issue with more than 20;
-//! * a join needs the sum of its sides.
+//! * a join needs the sum of its sides;
+//! * a write needs the query that finds its rows plus its requests per row: an issue update
+//!   reads the issue's `updated` again and edits it (2), a worklog insert is one POST.
 //!
 //! A partitioned issue scan (see `engine::partition`) spends more than this on purpose: one
 //! id-only probe for the smallest id, and up to one part-filled last page per id range. The
@@ -53,6 +55,12 @@ pub enum Minimum {
     Comments,
     /// Both sides of a join.
     Sum(Box<Minimum>, Box<Minimum>),
+    /// A write of `rows` rows found by `source`, `per_row` requests each.
+    Write {
+        source: Box<Minimum>,
+        rows: usize,
+        per_row: usize,
+    },
 }
 
 impl Minimum {
@@ -99,6 +107,11 @@ impl Minimum {
                 pages(data.issues.len(), FIELD_PAGE) + overflowing
             }
             Minimum::Sum(a, b) => a.requests(data) + b.requests(data),
+            Minimum::Write {
+                source,
+                rows,
+                per_row,
+            } => source.requests(data) + rows * per_row,
         }
     }
 }
@@ -277,5 +290,51 @@ pub fn cases(data: &JiraData) -> Vec<Case> {
         "SELECT StatusName, count(*) FROM Issues GROUP BY StatusName".into(),
         all,
     );
+    // Writes last, so the reads above see the generated site: the 1,000 issues created after
+    // the first quarter of its history (issues are created in id order), found by one search.
+    let first = n / 4;
+    if let (Some(a), Some(b)) = (data.issues.get(first), data.issues.get(first + WRITE_ROWS)) {
+        let (from, to) = (a.created, b.created);
+        let rows = data
+            .issues
+            .iter()
+            .filter(|i| i.created >= from && i.created < to)
+            .count();
+        let range = format!(
+            "Created >= '{}' AND Created < '{}'",
+            sql_time(from),
+            sql_time(to)
+        );
+        let source = Box::new(Minimum::Search {
+            matches: rows,
+            ids_only: false,
+        });
+        add(
+            "write: UPDATE 1,000 issues",
+            "Issues",
+            format!("UPDATE Issues SET Summary = Summary || ' (bench)' WHERE {range}"),
+            Minimum::Write {
+                source: source.clone(),
+                rows,
+                per_row: 2,
+            },
+        );
+        add(
+            "write: INSERT 1,000 worklogs",
+            "Worklogs",
+            format!(
+                "INSERT INTO Worklogs (IssueKey, Started, TimeSpentSeconds, Comment) \
+                 SELECT Key, Created, 60, 'bench' FROM Issues WHERE {range}"
+            ),
+            Minimum::Write {
+                source,
+                rows,
+                per_row: 1,
+            },
+        );
+    }
     cases
 }
+
+/// Rows each write case writes.
+const WRITE_ROWS: usize = 1000;

@@ -10,8 +10,9 @@
 //! - `DELETE` deletes what its WHERE selects; an item already gone counts as unchanged.
 //!
 //! Settings such as a worklog's `AdjustEstimate` are given like columns: in INSERT's column
-//! list, in UPDATE's SET, or as `AdjustEstimate = 'leave'` in DELETE's WHERE. All three
-//! commit through [`super::jira_commit`], up to `MaxConcurrency` rows at a time.
+//! list, in UPDATE's SET, or as `AdjustEstimate = 'leave'` in DELETE's WHERE; the connection's
+//! `Other` property gives defaults (`Other='AdjustEstimate=leave'`). All three commit through
+//! [`super::jira_commit`], up to `MaxConcurrency` rows at a time.
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::common::{Result, ScalarValue};
@@ -128,7 +129,10 @@ async fn run_insert(
             problems.join("\n  ")
         )));
     }
-    let rows = new_items(&targets, &batches)?;
+    let mut rows = new_items(&targets, &batches)?;
+    let defaults = connection_defaults(engine, w);
+    rows.iter_mut()
+        .for_each(|(_, _, params)| complete(params, &defaults));
     let mut report = new_report(engine, def);
     if report.dry_run {
         for (issue, body, params) in &rows {
@@ -263,7 +267,11 @@ async fn run_update(
         },
     );
     let batches = engine.sql_batches(&sql).await?;
-    let (changes, unchanged) = plan_changes(&targets, &batches)?;
+    let (mut changes, unchanged) = plan_changes(&targets, &batches)?;
+    let defaults = connection_defaults(engine, w);
+    changes
+        .iter_mut()
+        .for_each(|c| complete(&mut c.params, &defaults));
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
     if report.dry_run {
@@ -429,7 +437,8 @@ async fn run_delete(
     w: &ItemWrites,
     delete: &Delete,
 ) -> Result<WriteReport> {
-    let (selection, params) = take_settings(delete.selection.clone(), w)?;
+    let (selection, mut params) = take_settings(delete.selection.clone(), w)?;
+    complete(&mut params, &connection_defaults(engine, w));
     require_where(
         "DELETE",
         def.name,
@@ -551,6 +560,25 @@ fn take_settings(selection: Option<Expr>, w: &ItemWrites) -> Result<(Option<Expr
         right: Box::new(r),
     });
     Ok((selection, params))
+}
+
+/// The settings the connection gives defaults for, in its `Other` property
+/// (`Other='AdjustEstimate=leave'`).
+fn connection_defaults(engine: &Engine, w: &ItemWrites) -> Params {
+    let settings = engine.client().settings();
+    w.options
+        .iter()
+        .filter_map(|o| Some((o.param, settings.other(o.name)?.to_string())))
+        .collect()
+}
+
+/// Adds the `defaults` a statement did not give itself.
+fn complete(params: &mut Params, defaults: &Params) {
+    for (name, value) in defaults {
+        if !params.iter().any(|(n, _)| n == name) {
+            params.push((name, value.clone()));
+        }
+    }
 }
 
 /// The text of a setting's literal.

@@ -311,3 +311,32 @@ async fn a_dry_run_lists_item_requests_and_sends_none() {
     );
     assert_eq!(s.jira.request_count(ADD_WORKLOG), 0);
 }
+
+#[tokio::test]
+async fn the_connection_gives_the_default_estimate_setting() {
+    let s = common::site_with(60, "Other='AdjustEstimate=leave'").await;
+    let (key, estimate) = quiet_issue(&s.jira);
+    let rows = s
+        .rows(&format!(
+            "INSERT INTO Worklogs (IssueKey, Started, TimeSpentSeconds) \
+             VALUES ('{key}', '2026-12-01 09:00', 3600)"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Worklogs", "1", "0", "0", "0", "0"]);
+    assert_eq!(remaining(&s.jira, &key), Some(estimate), "left by default");
+    // The statement's own setting wins.
+    s.rows(&format!(
+        "INSERT INTO Worklogs (IssueKey, Started, TimeSpentSeconds, AdjustEstimate) \
+         VALUES ('{key}', '2026-12-02 09:00', 600, 'auto')"
+    ))
+    .await;
+    assert_eq!(remaining(&s.jira, &key), Some(estimate - 600));
+    let sent: Vec<String> = s
+        .jira
+        .requests()
+        .into_iter()
+        .filter(|r| r.endpoint == ADD_WORKLOG)
+        .map(|r| r.query)
+        .collect();
+    assert_eq!(sent, ["adjustEstimate=leave", "adjustEstimate=auto"]);
+}

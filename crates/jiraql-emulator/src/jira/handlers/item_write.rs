@@ -28,7 +28,7 @@ enum Op {
 pub(crate) fn get_worklog(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let d = s.data();
     match find(d, c.param("issueIdOrKey")).and_then(|i| worklog_at(d, c, i)) {
-        Ok(at) => worklog_response(s, c, StatusCode::OK, at),
+        Ok(at) => json_response(StatusCode::OK, &worklog_json(c, d, at)),
         Err((status, r)) => r.response(status),
     }
 }
@@ -59,10 +59,11 @@ pub(crate) fn add_worklog(s: &View, c: &Ctx, body: &[u8]) -> Response {
             visibility: edit.visibility.flatten(),
             properties: edit.properties,
         };
-        Ok(d.add_worklog(issue, new, estimate, &change_now(d)))
+        let at = d.add_worklog(issue, new, estimate, &change_now(d));
+        Ok(worklog_json(c, d, at))
     });
     match result {
-        Ok(at) => worklog_response(s, c, StatusCode::CREATED, at),
+        Ok(v) => json_response(StatusCode::CREATED, &v),
         Err((status, r)) => r.response(status),
     }
 }
@@ -78,10 +79,10 @@ pub(crate) fn update_worklog(s: &View, c: &Ctx, body: &[u8]) -> Response {
             return Err(bad(refusal));
         }
         d.update_worklog(at, edit, estimate, &change_now(d));
-        Ok(at)
+        Ok(worklog_json(c, d, at))
     });
     match result {
-        Ok(at) => worklog_response(s, c, StatusCode::OK, at),
+        Ok(v) => json_response(StatusCode::OK, &v),
         Err((status, r)) => r.response(status),
     }
 }
@@ -104,7 +105,7 @@ pub(crate) fn delete_worklog(s: &View, c: &Ctx, _: &[u8]) -> Response {
 pub(crate) fn get_comment(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let d = s.data();
     match find(d, c.param("issueIdOrKey")).and_then(|i| comment_at(d, c, i)) {
-        Ok(at) => comment_response(s, c, StatusCode::OK, at),
+        Ok(at) => json_response(StatusCode::OK, &comment_json(c, d, at)),
         Err((status, r)) => r.response(status),
     }
 }
@@ -121,10 +122,11 @@ pub(crate) fn add_comment(s: &View, c: &Ctx, body: &[u8]) -> Response {
             return Err(bad(refusal));
         };
         let visibility = edit.visibility.flatten();
-        Ok(d.add_comment(issue, body, visibility, edit.properties, &change_now(d)))
+        let at = d.add_comment(issue, body, visibility, edit.properties, &change_now(d));
+        Ok(comment_json(c, d, at))
     });
     match result {
-        Ok(at) => comment_response(s, c, StatusCode::CREATED, at),
+        Ok(v) => json_response(StatusCode::CREATED, &v),
         Err((status, r)) => r.response(status),
     }
 }
@@ -139,10 +141,10 @@ pub(crate) fn update_comment(s: &View, c: &Ctx, body: &[u8]) -> Response {
             return Err(bad(refusal));
         }
         d.update_comment(at, edit, &change_now(d));
-        Ok(at)
+        Ok(comment_json(c, d, at))
     });
     match result {
-        Ok(at) => comment_response(s, c, StatusCode::OK, at),
+        Ok(v) => json_response(StatusCode::OK, &v),
         Err((status, r)) => r.response(status),
     }
 }
@@ -202,16 +204,17 @@ fn comment_at(d: &JiraData, c: &Ctx, issue: usize) -> Result<usize, Refused> {
         .ok_or_else(|| missing(format!("Can not find a comment for the id: {id}.")))
 }
 
-fn worklog_response(s: &View, c: &Ctx, status: StatusCode, at: usize) -> Response {
+/// The worklog at `at` as Jira answers with it. Writes render inside their change, so no
+/// request holds a version of the data that the next change would have to copy.
+fn worklog_json(c: &Ctx, d: &JiraData, at: usize) -> Value {
     let props = expand_set(&c.query_all("expand")).contains("properties");
-    let d = s.data();
-    json_response(status, &c.renderer(d).worklog(&d.worklogs[at], props))
+    c.renderer(d).worklog(&d.worklogs[at], props)
 }
 
-fn comment_response(s: &View, c: &Ctx, status: StatusCode, at: usize) -> Response {
+/// The comment at `at` as Jira answers with it (see [`worklog_json`]).
+fn comment_json(c: &Ctx, d: &JiraData, at: usize) -> Value {
     let props = expand_set(&c.query_all("expand")).contains("properties");
-    let d = s.data();
-    json_response(status, &c.renderer(d).comment(&d.comments[at], props))
+    c.renderer(d).comment(&d.comments[at], props)
 }
 
 /// `adjustEstimate` with its companion (`newEstimate`, `reduceBy` or `increaseBy`).
