@@ -163,6 +163,12 @@ pub async fn run(
                 bulk_children(client, bulk, None, &mut keys, rows).await
             }
         }
+        (AccessPlan::ChildrenBulk { ids: Some(ids), .. }, Access::IssueChildren { bulk, .. }) => {
+            let mut keys = keys;
+            let chunks = ids.chunks(bulk.list_cap).map(|c| Ok(c.to_vec()));
+            let chunks = futures::stream::iter(chunks.collect::<Vec<_>>()).boxed();
+            list_children(client, bulk, chunks, &mut keys, rows).await
+        }
         (AccessPlan::ChildrenBulk { since, .. }, Access::IssueChildren { bulk, .. }) => {
             let mut keys = keys;
             bulk_children(client, bulk, *since, &mut keys, rows).await
@@ -419,11 +425,6 @@ async fn bulk_children(
     keys: &mut KeyMap,
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
-    let needs_parent = rows.decoder.needs_parent();
-    // Only what the columns read, and the issue id keys are looked up by.
-    let keep = rows.decoder.keep().with("issueId");
-    let keep = &keep;
-    let limiter = Limiter::new(client.settings().max_concurrency);
     // State: `None` once the last page was read; `Some(None)` before the first.
     let pages = futures::stream::try_unfold(Some(None::<String>), move |state| async move {
         let Some(next) = state else {
@@ -472,8 +473,24 @@ async fn bulk_children(
         Ok(Some((futures::stream::iter(chunks), state)))
     })
     .boxed();
-    let mut listed = pages
-        .try_flatten()
+    list_children(client, bulk, pages.try_flatten().boxed(), keys, rows).await
+}
+
+/// The items of each chunk of ids (`worklog/list`, up to `MaxConcurrency` chunks ahead), with
+/// their issues' keys looked up per chunk when a column needs them.
+async fn list_children(
+    client: &JiraClient,
+    bulk: &BulkChildren,
+    chunks: futures::stream::BoxStream<'_, Result<Vec<i64>, DataFusionError>>,
+    keys: &mut KeyMap,
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    let needs_parent = rows.decoder.needs_parent();
+    // Only what the columns read, and the issue id keys are looked up by.
+    let keep = rows.decoder.keep().with("issueId");
+    let keep = &keep;
+    let limiter = Limiter::new(client.settings().max_concurrency);
+    let mut listed = chunks
         .map_ok(|chunk| {
             let limiter = Arc::clone(&limiter);
             async move {

@@ -126,9 +126,11 @@ pub enum AccessPlan {
         only: Vec<String>,
         limit: Option<usize>,
     },
-    /// The bulk endpoints: ids changed since `since`, then the items by id.
+    /// The bulk endpoints: ids changed since `since` (or the `ids` a filter names), then the
+    /// items by id.
     ChildrenBulk {
         since: Option<i64>,
+        ids: Option<Vec<i64>>,
         limit: Option<usize>,
         /// Whether the parent issues' keys are needed (IssueKey projected).
         issue_keys: bool,
@@ -276,10 +278,17 @@ fn children_plan(
     limit: Option<usize>,
 ) -> AccessPlan {
     let mut issues: Option<BTreeSet<IssueRef>> = None;
+    let mut ids: Option<BTreeSet<i64>> = None;
     let mut started = Bounds::default();
     let mut updated = Bounds::default();
     for f in filters {
-        if let Some(refs) = parent_issues(table, f) {
+        if let Some(named) = item_ids(table, f) {
+            let named: BTreeSet<i64> = named.into_iter().collect();
+            ids = Some(match ids {
+                None => named,
+                Some(prev) => prev.intersection(&named).copied().collect(),
+            });
+        } else if let Some(refs) = parent_issues(table, f) {
             let refs: BTreeSet<IssueRef> = refs.into_iter().collect();
             // Two conditions on the parent: only issues named by both.
             issues = Some(match issues {
@@ -319,10 +328,27 @@ fn children_plan(
         }
         None => AccessPlan::ChildrenBulk {
             since: updated.after,
+            ids: ids.map(|ids| ids.into_iter().collect()),
             limit,
             issue_keys,
         },
     }
+}
+
+/// The ids of the items a filter names (`Id = 10042`, `Id IN (...)`): read by id in bulk
+/// instead of listing every item.
+pub fn item_ids(table: &TableDef, filter: &Expr) -> Option<Vec<i64>> {
+    let (col, values) = pushdown::equalities(table, filter)?;
+    if !col.key {
+        return None;
+    }
+    values
+        .into_iter()
+        .map(|v| match v {
+            Value::Int(id) => Some(id),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The parents a filter restricts a per-parent table to (`ProjectKey IN ('A','B')`,
@@ -514,12 +540,16 @@ impl fmt::Display for AccessPlan {
             ),
             AccessPlan::ChildrenBulk {
                 since,
+                ids,
                 limit: l,
                 issue_keys,
             } => write!(
                 f,
-                "GET worklog/updated since={} + POST worklog/list (1000 ids a call){}{}",
-                since.unwrap_or(0),
+                "{} + POST worklog/list (1000 ids a call){}{}",
+                match ids {
+                    Some(ids) => format!("ids {}", list(ids)),
+                    None => format!("GET worklog/updated since={}", since.unwrap_or(0)),
+                },
                 if *issue_keys {
                     " + search/jql for issue keys (1000 ids a call)"
                 } else {
@@ -754,6 +784,16 @@ mod tests {
                 ..
             }
         ));
+        let p = AccessPlan::choose(
+            &WORKLOGS,
+            &idx(&WORKLOGS, &["IssueKey"]),
+            &[col("Id").in_list(vec![lit(7i64), lit(3i64)], false)],
+            None,
+        );
+        assert_eq!(
+            p.to_string(),
+            "ids 3,7 + POST worklog/list (1000 ids a call) + search/jql for issue keys (1000 ids a call)"
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
 use super::decode::table_schema;
-use super::plan::{AccessPlan, bulk_filter_values, narrowed_fields, parent_issues, parent_refs};
+use super::plan::{
+    AccessPlan, bulk_filter_values, item_ids, narrowed_fields, parent_issues, parent_refs,
+};
 use super::pushdown;
 use super::scan::JiraScanExec;
 use crate::jira::client::JiraClient;
@@ -58,6 +60,9 @@ impl JiraTable {
             Access::IssueChildren { .. } => {
                 if parent_issues(self.def, filter).is_some() {
                     Exact
+                } else if item_ids(self.def, filter).is_some() {
+                    // Read by id unless an issue condition chooses another path: checked again.
+                    Inexact
                 } else if ["Started", "Updated"]
                     .iter()
                     .any(|c| pushdown::instant_bounds(self.def, c, filter).is_some())
