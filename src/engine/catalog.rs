@@ -175,6 +175,22 @@ pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
     {
         return Some("= IN: only those fields are requested (prefilter)".to_string());
     }
+    if column.key {
+        match &table.access {
+            Access::IssueChildren { bulk, .. } => {
+                return Some(format!("= IN: those ids through {} (prefilter)", bulk.list));
+            }
+            Access::IssueItems(IssueItems {
+                by_id: Some(by_id), ..
+            }) => {
+                return Some(format!(
+                    "= IN: those ids through {} (prefilter)",
+                    by_id.list
+                ));
+            }
+            _ => {}
+        }
+    }
     let spec = column.filter?;
     let mut rule = match &table.access {
         Access::PerParent { .. } => "= IN: only those parents are read".to_string(),

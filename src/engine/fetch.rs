@@ -66,6 +66,11 @@ impl<'a> Rows<'a> {
         self.remaining() == Some(0)
     }
 
+    /// Whether a column reads the row's issue (its id or key).
+    pub(super) fn needs_parent(&self) -> bool {
+        self.decoder.needs_parent()
+    }
+
     pub(super) async fn push(
         &mut self,
         items: &[Value],
@@ -238,6 +243,14 @@ pub async fn run(
             super::items::of_issue(client, items, issue, fields, rows).await
         }
         (
+            AccessPlan::ItemsByIds { ids, .. },
+            Access::IssueItems(
+                items @ crate::jira::tables::IssueItems {
+                    by_id: Some(by_id), ..
+                },
+            ),
+        ) => super::items::by_ids(client, items, by_id, ids, rows).await,
+        (
             AccessPlan::ItemsBySearch {
                 query,
                 fields,
@@ -299,7 +312,7 @@ fn parent_ids(items: &[Value]) -> Vec<i64> {
 }
 
 /// The keys of the issues `ids`, by id-only searches of [`KEY_LOOKUP_CHUNK`] ids each.
-async fn lookup_keys(
+pub(super) async fn lookup_keys(
     client: &JiraClient,
     ids: &[i64],
 ) -> Result<HashMap<i64, String>, DataFusionError> {

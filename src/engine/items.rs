@@ -1,23 +1,23 @@
 //! Reading the items issues hold (comments, links, attachments, change histories): one issue's
 //! through its own endpoint, many issues' from the issue search that embeds them, or through a
-//! bulk endpoint keyed by issue id. Never one request per issue, except for the issues whose
-//! embedded items the search truncated.
+//! bulk endpoint keyed by issue id; items a key condition names, by their own ids. Never one
+//! request per issue, except for the issues whose embedded items the search truncated.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use datafusion::error::DataFusionError;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
 use super::decode::{PerRow, as_i64, lookup};
-use super::fetch::{Pager, Rows, external};
+use super::fetch::{Pager, Rows, external, lookup_keys};
 use super::partition::IssuePages;
 use super::plan::IssueRef;
 use crate::jira::client::JiraClient;
 use crate::jira::jql::Query;
 use crate::jira::prune::Keep;
 use crate::jira::tables::custom_fields;
-use crate::jira::tables::{BulkByIssue, Embedded, EmbeddedItems, IssueItems};
+use crate::jira::tables::{BulkByIssue, ById, Embedded, EmbeddedItems, IssueItems};
 
 /// Rows of a batch and the issue each belongs to.
 #[derive(Default)]
@@ -300,4 +300,51 @@ async fn bulk_items(
         }
     }
     Ok(())
+}
+
+/// The items `ids` names, whatever their issue (`POST comment/list`, [`ById::cap`] ids a call),
+/// with their issues' keys looked up (one id-only search per 1000 issues) when a column reads
+/// them.
+pub async fn by_ids(
+    client: &JiraClient,
+    table: &IssueItems,
+    by_id: &ById,
+    ids: &[i64],
+    rows: &mut Rows<'_>,
+) -> Result<(), DataFusionError> {
+    for chunk in ids.chunks(by_id.cap.max(1)) {
+        let page = client
+            .post_platform(by_id.list, &[], &json!({ "ids": chunk }))
+            .await
+            .map_err(external)?;
+        let items = array(page.get(by_id.items));
+        let keys = if rows.needs_parent() {
+            let issues: BTreeSet<i64> = items.iter().filter_map(issue_in_self).collect();
+            lookup_keys(client, &issues.into_iter().collect::<Vec<_>>()).await?
+        } else {
+            HashMap::new()
+        };
+        let mut batch = Batch::default();
+        for item in items {
+            let id = issue_in_self(&item);
+            let issue = json!({
+                "id": id.map(|i| i.to_string()),
+                "key": id.and_then(|i| keys.get(&i)),
+            });
+            batch.add(table, &issue, vec![item]);
+        }
+        batch.flush(rows).await?;
+        if rows.done() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The issue id in an item's `self` URL (`.../issue/10010/comment/10000`).
+fn issue_in_self(item: &Value) -> Option<i64> {
+    let url = item.get("self")?.as_str()?;
+    let mut parts = url.split('/');
+    parts.find(|p| *p == "issue")?;
+    parts.next()?.parse().ok()
 }

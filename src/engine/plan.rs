@@ -117,6 +117,8 @@ pub enum AccessPlan {
         fields: Vec<&'static str>,
         limit: Option<usize>,
     },
+    /// Items by their own ids (`comment/list`), whatever their issue.
+    ItemsByIds { ids: Vec<i64>, limit: Option<usize> },
     /// The items of the issues `query` finds: embedded in the search (`fields`), or through the
     /// table's bulk endpoint.
     ItemsBySearch {
@@ -160,13 +162,17 @@ impl AccessPlan {
                     fields.sort_unstable();
                     fields.dedup();
                 }
-                match one_issue_or_query(table, filters) {
-                    Ok(issue) => AccessPlan::ItemsOfIssue {
+                let ids = items
+                    .by_id
+                    .and_then(|_| filters.iter().find_map(|f| item_ids(table, f)));
+                match (one_issue_or_query(table, filters), ids) {
+                    (Ok(issue), _) => AccessPlan::ItemsOfIssue {
                         issue,
                         fields,
                         limit,
                     },
-                    Err(query) => AccessPlan::ItemsBySearch {
+                    (Err(_), Some(ids)) => AccessPlan::ItemsByIds { ids, limit },
+                    (Err(query), None) => AccessPlan::ItemsBySearch {
                         query,
                         only: filters
                             .iter()
@@ -333,6 +339,12 @@ fn children_plan(
             issue_keys,
         },
     }
+}
+
+/// Whether `filter` names items a table of issue items reads by their own ids.
+pub fn read_by_id(table: &TableDef, filter: &Expr) -> bool {
+    matches!(&table.access, Access::IssueItems(items) if items.by_id.is_some())
+        && item_ids(table, filter).is_some()
 }
 
 /// The ids of the items a filter names (`Id = 10042`, `Id IN (...)`): read by id in bulk
@@ -531,6 +543,12 @@ impl fmt::Display for AccessPlan {
                 },
                 limit(l)
             ),
+            AccessPlan::ItemsByIds { ids, limit: l } => write!(
+                f,
+                "its items by id {} (+ search/jql for issue keys when read){}",
+                list(ids),
+                limit(l)
+            ),
             AccessPlan::List { limit: l } => write!(f, "its listing endpoint{}", limit(l)),
             AccessPlan::PerParent { parents, limit: l } => write!(
                 f,
@@ -662,6 +680,7 @@ impl AccessPlan {
             | AccessPlan::List { limit }
             | AccessPlan::PerParent { limit, .. }
             | AccessPlan::ItemsOfIssue { limit, .. }
+            | AccessPlan::ItemsByIds { limit, .. }
             | AccessPlan::ItemsBySearch { limit, .. }
             | AccessPlan::ChildrenBulk { limit, .. } => *limit,
         }
@@ -675,6 +694,7 @@ impl AccessPlan {
         | AccessPlan::List { limit }
         | AccessPlan::PerParent { limit, .. }
         | AccessPlan::ItemsOfIssue { limit, .. }
+        | AccessPlan::ItemsByIds { limit, .. }
         | AccessPlan::ItemsBySearch { limit, .. }
         | AccessPlan::ChildrenBulk { limit, .. } = &mut self
         {

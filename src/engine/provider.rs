@@ -13,6 +13,7 @@ use datafusion::physical_plan::ExecutionPlan;
 use super::decode::table_schema;
 use super::plan::{
     AccessPlan, bulk_filter_values, item_ids, narrowed_fields, parent_issues, parent_refs,
+    read_by_id,
 };
 use super::pushdown;
 use super::scan::JiraScanExec;
@@ -50,7 +51,8 @@ impl JiraTable {
                     Some(_) => Inexact,
                     // Values a bulk endpoint filters on (ignoring case): checked again.
                     None if bulk_filter_values(self.def, filter).is_some()
-                        || narrowed_fields(self.def, filter).is_some() =>
+                        || narrowed_fields(self.def, filter).is_some()
+                        || read_by_id(self.def, filter) =>
                     {
                         Inexact
                     }

@@ -180,12 +180,23 @@ async fn comments_are_added_edited_and_deleted_from_sql() {
     assert_eq!(found[0][1..], ["hello\nsecond line", "Developers"]);
     let id = found[0][0].clone();
 
+    s.jira.reset_requests();
     let rows = s
         .rows(&format!(
-            "UPDATE Comments SET Body = 'edited' WHERE IssueKey = 'DEMO-7' AND Id = {id}"
+            "UPDATE Comments SET Body = 'edited' WHERE Id = {id}"
         ))
         .await;
     assert_eq!(report(&rows), ["Comments", "0", "1", "0", "0", "0"]);
+    // Found by its id (and its issue's id in its URL), not among every issue's comments.
+    assert_eq!(
+        s.endpoints(),
+        [
+            "POST /rest/api/3/comment/list",
+            "POST /rest/api/3/search/jql",
+            "GET /rest/api/3/issue/{issueIdOrKey}/comment/{id}",
+            "PUT /rest/api/3/issue/{issueIdOrKey}/comment/{id}",
+        ]
+    );
     let d = s.jira.data();
     let comment = d.comment_by_id(id.parse().expect("id")).expect("comment");
     assert_eq!(

@@ -21,6 +21,7 @@ pub static ATTACHMENTS: TableDef = TableDef {
         }),
         per_issue: None,
         bulk: None,
+        by_id: None,
         nested: None,
         cloud_only: false,
     }),

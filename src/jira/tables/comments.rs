@@ -3,7 +3,7 @@
 //! than the search embeds is read again through its own endpoint.
 
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, Endpoint, IssueItems,
+    Access, ById, ColumnDef as C, ColumnType::*, Embedded, EmbeddedItems, Endpoint, IssueItems,
     ItemWrites, Paging, Shape, Source::*, TableDef, Writes, issue_item_columns,
 };
 
@@ -33,6 +33,11 @@ pub static COMMENTS: TableDef = TableDef {
             Paging::StartAt { max: 100 },
         )),
         bulk: None,
+        by_id: Some(ById {
+            list: "comment/list",
+            cap: 1000,
+            items: "values",
+        }),
         nested: None,
         cloud_only: false,
     }),

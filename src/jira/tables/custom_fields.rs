@@ -312,6 +312,7 @@ fn make_tables(fields: &[CustomField]) -> CustomTables {
             }),
             per_issue: None,
             bulk: None,
+            by_id: None,
             nested: None,
             cloud_only: false,
         }),

@@ -33,6 +33,7 @@ pub static ISSUE_CHANGELOGS: TableDef = TableDef {
                 cap: 10,
             }),
         }),
+        by_id: None,
         nested: Some("items"),
         // Data Center has neither endpoint (it offers expand=changelog instead).
         cloud_only: true,

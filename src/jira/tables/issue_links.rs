@@ -21,6 +21,7 @@ pub static ISSUE_LINKS: TableDef = TableDef {
         }),
         per_issue: None,
         bulk: None,
+        by_id: None,
         nested: None,
         cloud_only: false,
     }),

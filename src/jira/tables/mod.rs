@@ -304,12 +304,26 @@ pub struct IssueItems {
     pub per_issue: Option<Endpoint>,
     /// The items of many issues by issue id, when the search does not embed them.
     pub bulk: Option<BulkByIssue>,
+    /// Items by their own ids, whatever their issue: what a key condition (`Id = 10100`)
+    /// reads instead of every issue's items.
+    pub by_id: Option<ById>,
     /// Each item holds a list whose elements are the rows (the changed fields of a change
     /// history); a row then reads the element under `item` and the rest of the item as it is.
     pub nested: Option<&'static str>,
     /// Whether the endpoints exist on Jira Cloud only: on Data Center the table says so
     /// instead of reading no rows.
     pub cloud_only: bool,
+}
+
+/// An endpoint that takes a list of item ids (`POST comment/list {"ids": [...]}`) and answers
+/// with those that exist, in one page. The items name their issue only in their `self` URL.
+#[derive(Debug, Clone, Copy)]
+pub struct ById {
+    pub list: &'static str,
+    /// Ids one call takes at most.
+    pub cap: usize,
+    /// Where the answer lists the items.
+    pub items: &'static str,
 }
 
 /// Items embedded in each issue of a search result.
