@@ -946,13 +946,19 @@ impl<'c> SearchCursor<'c> {
     }
 }
 
-/// `(value, field)` from Jira's "The value 'X' does not exist for the field 'F'." and "An issue
-/// with key 'X' does not exist for the field 'F'."
+/// `(value, field)` from Jira's "The value 'X' does not exist for the field 'F'.", "An issue
+/// with key 'X' does not exist for the field 'F'." and "The issue key 'X' for field 'F' is
+/// invalid.": a value no issue can have, so a condition on it matches nothing.
 fn missing_value(message: &str) -> Option<(String, String)> {
+    if let Some(rest) = message.strip_prefix("The issue key '") {
+        let (value, rest) = rest.rsplit_once("' for field '")?;
+        let field = rest.strip_suffix("' is invalid.")?;
+        return Some((value.to_string(), field.to_string()));
+    }
     let rest = message
         .strip_prefix("The value '")
         .or_else(|| message.strip_prefix("An issue with key '"))?;
-    let (value, rest) = rest.split_once("' does not exist for the field '")?;
+    let (value, rest) = rest.rsplit_once("' does not exist for the field '")?;
     let field = rest.strip_suffix("'.")?;
     Some((value.to_string(), field.to_string()))
 }
@@ -970,6 +976,10 @@ mod tests {
         assert_eq!(
             missing_value("An issue with key 'PAY-100' does not exist for the field 'key'."),
             Some(("PAY-100".into(), "key".into()))
+        );
+        assert_eq!(
+            missing_value("The issue key 'A-1' OR '1'='1' for field 'key' is invalid."),
+            Some(("A-1' OR '1'='1".into(), "key".into()))
         );
         assert_eq!(
             missing_value("Field 'x' does not exist or you do not have permission to view it."),

@@ -354,13 +354,15 @@ pub fn item_ids(table: &TableDef, filter: &Expr) -> Option<Vec<i64>> {
     if !col.key {
         return None;
     }
-    values
+    let ids: Option<Vec<i64>> = values
         .into_iter()
         .map(|v| match v {
             Value::Int(id) => Some(id),
             _ => None,
         })
-        .collect()
+        .collect();
+    // Ids start at 1: Jira refuses the whole call for a smaller one, which no item has.
+    ids.map(|ids| ids.into_iter().filter(|&id| id > 0).collect())
 }
 
 /// The parents a filter restricts a per-parent table to (`ProjectKey IN ('A','B')`,

@@ -6,6 +6,7 @@
 
 mod common;
 
+mod bad_keys;
 mod chaos;
 mod cli;
 mod config;
