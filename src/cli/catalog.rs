@@ -31,6 +31,8 @@ pub struct TableInfo {
     pub columns: SchemaRef,
     /// The Jira declaration behind it, for descriptions and pushdown.
     pub def: Option<&'static TableDef>,
+    /// What the engine's catalog says of it (lists and catalog tables).
+    pub described: Option<String>,
     /// A view's SQL.
     pub definition: Option<String>,
 }
@@ -59,6 +61,9 @@ impl TableInfo {
         if let Some(def) = self.def {
             return def.description.to_string();
         }
+        if let Some(text) = &self.described {
+            return text.clone();
+        }
         match &self.definition {
             Some(sql) => one_line(sql),
             None => String::new(),
@@ -82,6 +87,20 @@ impl Catalog {
         if let Some(sharepoint) = engine.sharepoint_schema() {
             sharepoint.discover().await;
         }
+        // Descriptions of lists and catalog tables; without the site, none for its lists.
+        let described: Vec<(String, String, String)> = engine
+            .described()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.schema, d.name.to_lowercase(), d.description))
+            .collect();
+        let description_of = |schema: &str, name: &str| {
+            described
+                .iter()
+                .find(|(s, n, _)| s == schema && *n == name.to_lowercase())
+                .map(|(_, _, d)| d.clone())
+        };
         let ctx = engine.context();
         let mut tables = Vec::new();
         if let Some(catalog) = ctx.catalog(CATALOG) {
@@ -105,6 +124,7 @@ impl Catalog {
                         .flatten();
                     tables.push(TableInfo {
                         def,
+                        described: description_of(&schema_name, &name),
                         kind: provider.table_type(),
                         columns: provider.schema(),
                         definition: provider.get_table_definition().map(str::to_string),
@@ -161,7 +181,7 @@ impl Catalog {
                     let declared = table.def.and_then(|d| Some((d, d.column(field.name())?)));
                     vec![
                         field.name().clone(),
-                        sql_type(field.data_type()),
+                        catalog::sql_type(field.data_type()),
                         declared
                             .and_then(|(d, c)| catalog::pushdown_rule(d, c))
                             .unwrap_or_default(),
@@ -196,43 +216,6 @@ fn text_batch(headers: &[&str], rows: Vec<Vec<String>>) -> (SchemaRef, RecordBat
     (schema, batch)
 }
 
-/// A column type as SQL names it.
-fn sql_type(t: &DataType) -> String {
-    match t {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "text".into(),
-        DataType::Int64 => "bigint".into(),
-        DataType::Int32 => "int".into(),
-        DataType::Int16 => "smallint".into(),
-        DataType::Float64 => "double".into(),
-        DataType::Float32 => "real".into(),
-        DataType::Boolean => "boolean".into(),
-        DataType::Date32 | DataType::Date64 => "date".into(),
-        DataType::Timestamp(_, Some(tz)) => format!("timestamp ({tz})"),
-        DataType::Timestamp(_, None) => "timestamp".into(),
-        DataType::List(item) | DataType::LargeList(item) => {
-            format!("{}[]", sql_type(item.data_type()))
-        }
-        other => other.to_string(),
-    }
-}
-
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sql_types_read_like_sql() {
-        assert_eq!(sql_type(&DataType::Utf8), "text");
-        let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-        assert_eq!(sql_type(&list), "text[]");
-        let ts = DataType::Timestamp(
-            datafusion::arrow::datatypes::TimeUnit::Millisecond,
-            Some("UTC".into()),
-        );
-        assert_eq!(sql_type(&ts), "timestamp (UTC)");
-    }
 }

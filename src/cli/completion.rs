@@ -306,6 +306,7 @@ mod tests {
                     .collect::<Vec<_>>(),
             )),
             def: None,
+            described: None,
             definition: None,
         };
         SqlHelper::new(Catalog {

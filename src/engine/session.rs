@@ -1,6 +1,6 @@
 //! The engine a caller talks to: parse, resolve names, plan and run statements.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::catalog::{
     CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider, SchemaProvider, TableProvider,
@@ -9,12 +9,13 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
-use super::catalog;
+use super::catalog::{self, Described};
 use super::identifiers::{self, Names};
 use super::jira_dml;
 use super::provider::JiraTable;
@@ -43,6 +44,10 @@ pub struct Engine {
     last_write: Mutex<Option<WriteReport>>,
     /// The Jira tables, `Issues` with the site's custom fields.
     tables: Vec<&'static TableDef>,
+    /// The catalog's description of the Jira and catalog tables.
+    described: Arc<Vec<Described>>,
+    /// The SharePoint schema once there is one, shared with the catalog tables.
+    lists: Arc<OnceLock<Arc<SharePointSchema>>>,
 }
 
 impl Engine {
@@ -97,7 +102,9 @@ impl Engine {
             names.add(def.name);
             def.columns.iter().for_each(|c| names.add(c.name));
         }
-        for (name, table) in catalog::tables(CATALOG, JIRA_SCHEMA, &defs)? {
+        let described = catalog::describe(JIRA_SCHEMA, &defs);
+        let lists = Arc::new(OnceLock::new());
+        for (name, table) in catalog::tables(CATALOG, &described, &lists) {
             schema.register_table(name.to_string(), Arc::new(table))?;
             names.add(name);
         }
@@ -114,6 +121,8 @@ impl Engine {
             allow_all_rows: false,
             last_write: Mutex::new(None),
             tables: defs,
+            described,
+            lists,
         })
     }
 
@@ -140,8 +149,16 @@ impl Engine {
             DataFusionError::Internal(format!("the catalog {CATALOG} is missing"))
         })?;
         catalog.register_schema(dml::SCHEMA, schema.clone())?;
+        // Set once: a session has at most one SharePoint site.
+        let _ = self.lists.set(Arc::clone(&schema));
         self.sharepoint = Some(schema);
         Ok(self)
+    }
+
+    /// Every table a statement can name as the catalog describes it: the Jira tables, the
+    /// catalog tables and the SharePoint site's lists (which asks the site for them).
+    pub async fn described(&self) -> Result<Vec<Described>> {
+        catalog::everything(&self.described, &self.lists).await
     }
 
     /// Plans writes without sending them.
@@ -244,7 +261,21 @@ impl Engine {
         let Some(schema) = &self.sharepoint else {
             return Ok(statement);
         };
-        let lists = identifiers::relations(&statement)
+        let relations = identifiers::relations(&statement);
+        // information_schema lists the lists it knows: make that all of them.
+        let reads_catalog = relations.iter().any(|name| {
+            name.0
+                .first()
+                .and_then(|p| p.as_ident())
+                .is_some_and(|i| i.value.eq_ignore_ascii_case("information_schema"))
+        }) || matches!(&statement, DFStatement::Statement(s) if matches!(
+            s.as_ref(),
+            Statement::ShowTables { .. } | Statement::ShowColumns { .. }
+        ));
+        if reads_catalog {
+            schema.discover().await;
+        }
+        let lists = relations
             .iter()
             .filter_map(dml::list_name)
             .collect::<Vec<_>>();

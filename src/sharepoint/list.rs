@@ -101,6 +101,15 @@ const PLUMBING: &[&str] = &[
 /// Built-in columns that are read-only even when Graph does not say so.
 const ALWAYS_READ_ONLY: &[&str] = &["ID", "id", "Created", "Modified", "Author", "Editor"];
 
+/// A list as the site's listing names it.
+#[derive(Debug, Clone)]
+struct Listed {
+    id: String,
+    name: String,
+    display_name: String,
+    description: String,
+}
+
 /// One SharePoint list with its columns.
 #[derive(Debug, Clone)]
 pub struct ListInfo {
@@ -108,6 +117,8 @@ pub struct ListInfo {
     /// The URL name (`TimeLog` in `.../Lists/TimeLog`).
     pub name: String,
     pub display_name: String,
+    /// What the list's owner wrote about it (often empty).
+    pub description: String,
     pub web_url: String,
     /// The columns SQL sees, in Graph's order, plumbing left out.
     pub columns: Vec<Column>,
@@ -306,8 +317,8 @@ pub struct Directory {
 #[derive(Debug, Default)]
 struct DirectoryState {
     site: Option<Site>,
-    /// `(id, name, displayName)` of every list, once listed.
-    lists: Option<Vec<(String, String, String)>>,
+    /// Every list, once listed.
+    lists: Option<Vec<Listed>>,
     resolved: HashMap<String, Arc<ListInfo>>,
 }
 
@@ -360,16 +371,10 @@ impl Directory {
     pub async fn list_names(&self) -> Result<Vec<String>, GraphError> {
         let mut state = self.state.lock().await;
         let lists = self.lists_locked(&mut state).await?;
-        Ok(lists
-            .iter()
-            .map(|(_, _, display)| display.clone())
-            .collect())
+        Ok(lists.iter().map(|l| l.display_name.clone()).collect())
     }
 
-    async fn lists_locked(
-        &self,
-        state: &mut DirectoryState,
-    ) -> Result<Vec<(String, String, String)>, GraphError> {
+    async fn lists_locked(&self, state: &mut DirectoryState) -> Result<Vec<Listed>, GraphError> {
         if let Some(lists) = &state.lists {
             return Ok(lists.clone());
         }
@@ -378,11 +383,14 @@ impl Directory {
             .client
             .get_all(
                 &format!("/sites/{}/lists", site.id),
-                &[("$select", "id,name,displayName,list".to_string())],
+                &[(
+                    "$select",
+                    "id,name,displayName,description,list".to_string(),
+                )],
                 "listing the site's lists",
             )
             .await?;
-        let lists: Vec<(String, String, String)> = items
+        let lists: Vec<Listed> = items
             .iter()
             .filter(|l| {
                 let hidden = l
@@ -397,9 +405,13 @@ impl Directory {
             })
             .filter_map(|l| {
                 let text = |k: &str| l.get(k).and_then(Value::as_str).map(str::to_string);
-                let id = text("id")?;
-                let display = text("displayName").unwrap_or_default();
-                Some((id, text("name").unwrap_or_else(|| display.clone()), display))
+                let display_name = text("displayName").unwrap_or_default();
+                Some(Listed {
+                    id: text("id")?,
+                    name: text("name").unwrap_or_else(|| display_name.clone()),
+                    display_name,
+                    description: text("description").unwrap_or_default(),
+                })
             })
             .collect();
         state.lists = Some(lists.clone());
@@ -417,13 +429,19 @@ impl Directory {
         let lists = self.lists_locked(&mut state).await?;
         let found = lists
             .iter()
-            .find(|(id, name, display)| {
-                id.eq_ignore_ascii_case(sql_name)
-                    || match_key(display) == key
-                    || match_key(name) == key
+            .find(|l| {
+                l.id.eq_ignore_ascii_case(sql_name)
+                    || match_key(&l.display_name) == key
+                    || match_key(&l.name) == key
             })
             .cloned();
-        let Some((id, name, display_name)) = found else {
+        let Some(Listed {
+            id,
+            name,
+            display_name,
+            description,
+        }) = found
+        else {
             return Ok(None);
         };
         let site = self.site_locked(&mut state).await?;
@@ -465,6 +483,7 @@ impl Directory {
             id,
             name,
             display_name,
+            description,
             columns,
         });
         state.resolved.insert(key, info.clone());
@@ -553,6 +572,7 @@ mod tests {
             id: "1".into(),
             name: "L".into(),
             display_name: "L".into(),
+            description: String::new(),
             web_url: String::new(),
             columns: vec![
                 col("Story_x0020_Points", "Story Points"),

@@ -7,6 +7,7 @@
 mod common;
 
 mod bad_keys;
+mod catalog;
 mod chaos;
 mod cli;
 mod config;

@@ -17,12 +17,12 @@ use serde_json::Value;
 use crate::common;
 use common::{Site, connection};
 
-struct Both {
-    site: Site,
-    sp: SharePointEmulator,
+pub(crate) struct Both {
+    pub site: Site,
+    pub sp: SharePointEmulator,
 }
 
-async fn both(issues: usize, extra: &str) -> Both {
+pub(crate) async fn both(issues: usize, extra: &str) -> Both {
     both_with(issues, SharePointEmulatorConfig::default(), extra).await
 }
 

@@ -27,6 +27,7 @@ use futures::stream;
 use serde_json::Value;
 
 use super::scan::GraphScanExec;
+use crate::engine::catalog::{self, Described, DescribedColumn};
 
 use crate::engine::identifiers::Names;
 use crate::sharepoint::list::{Column, ColumnKind, Directory, ListInfo};
@@ -87,6 +88,20 @@ impl SharePointSchema {
                 }
             }
         }
+    }
+
+    /// Every list of the site as the catalog describes it (the site is asked for its lists,
+    /// and for the columns of those not read yet).
+    pub async fn describe_lists(&self) -> Result<Vec<Described>> {
+        let names = self.directory.list_names().await.map_err(external)?;
+        let mut out = Vec::new();
+        for name in names {
+            if let Some(table) = self.list_table(&name).await? {
+                out.push(table.describe());
+            }
+        }
+        out.sort_by_key(|d| d.name.to_lowercase());
+        Ok(out)
     }
 
     /// The list behind a SQL table name, as a table.
@@ -168,6 +183,62 @@ impl ListTable {
 
     pub fn list(&self) -> &Arc<ListInfo> {
         &self.list
+    }
+
+    /// The list as the catalog describes it: always updateable, `ID` its key, an indexed
+    /// column's comparisons sent to Graph as `$filter`.
+    pub fn describe(&self) -> Described {
+        let list = &self.list;
+        let mut description = format!("SharePoint list {} ({})", list.display_name, list.web_url);
+        if !list.description.trim().is_empty() {
+            description = format!("{}. {description}", list.description.trim());
+        }
+        let columns = self
+            .columns
+            .iter()
+            .zip(self.schema.fields())
+            .map(|(column, field)| {
+                let sql_type = catalog::sql_type(field.data_type());
+                let name = field.name().clone();
+                match column {
+                    ListColumn::Id => DescribedColumn {
+                        name,
+                        sql_type,
+                        description: "The item's id, given by SharePoint.".into(),
+                        key: true,
+                        read_only: true,
+                        ..DescribedColumn::default()
+                    },
+                    ListColumn::ETag => DescribedColumn {
+                        name,
+                        sql_type,
+                        description: "The item's version: a write sends it back, so a change \
+                                      made meanwhile is refused, never overwritten."
+                            .into(),
+                        read_only: true,
+                        ..DescribedColumn::default()
+                    },
+                    ListColumn::Field(c) => DescribedColumn {
+                        name,
+                        sql_type,
+                        description: column_description(c),
+                        read_only: !c.writable(),
+                        rule: c.indexed.then(|| {
+                            "= <> < <= > >=: $filter on this indexed column (prefilter)".to_string()
+                        }),
+                        ..DescribedColumn::default()
+                    },
+                }
+            })
+            .collect();
+        Described {
+            schema: super::dml::SCHEMA.to_string(),
+            name: list.display_name.clone(),
+            view: false,
+            description,
+            updateable: true,
+            columns,
+        }
     }
 
     pub fn directory(&self) -> &Directory {
@@ -421,6 +492,39 @@ fn arrow_type(kind: &ColumnKind) -> DataType {
             DataType::Utf8
         }
     }
+}
+
+/// What a list column is, in words: its kind and its constraints.
+fn column_description(c: &Column) -> String {
+    let mut text = match &c.kind {
+        ColumnKind::Text {
+            max_length: Some(n),
+        } => format!("Text, up to {n} characters"),
+        ColumnKind::Text { max_length: None } => "Text, several lines".to_string(),
+        ColumnKind::Number => "Number".to_string(),
+        ColumnKind::DateTime { date_only: true } => "Date".to_string(),
+        ColumnKind::DateTime { date_only: false } => "Date and time (UTC)".to_string(),
+        ColumnKind::Boolean => "Yes/No".to_string(),
+        ColumnKind::Choice { choices, .. } => format!("Choice of {}", choices.join(", ")),
+        ColumnKind::MultiChoice { choices, .. } => {
+            format!("Choices among {}", choices.join(", "))
+        }
+        ColumnKind::Lookup => "Lookup: the id of an item of another list".to_string(),
+        ColumnKind::Other(kind) => format!("{kind} (read as text)"),
+    };
+    for (on, what) in [
+        (c.required, "required"),
+        (c.unique, "unique"),
+        (c.indexed, "indexed"),
+        (c.read_only, "set by SharePoint"),
+    ] {
+        if on {
+            text.push_str(", ");
+            text.push_str(what);
+        }
+    }
+    text.push('.');
+    text
 }
 
 /// Graph items → one batch in the table's schema.
