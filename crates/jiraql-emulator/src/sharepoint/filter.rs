@@ -232,7 +232,7 @@ impl Parser {
     }
 }
 
-fn date(s: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn date(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| format!("'{s}' is not a date literal"))

@@ -29,6 +29,7 @@ mod batch;
 mod faults;
 pub mod filter;
 mod graph;
+mod index;
 mod model;
 mod server;
 

@@ -13,6 +13,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
+use super::index::Indexes;
+
 mod demo;
 #[cfg(test)]
 mod tests;
@@ -280,6 +282,8 @@ pub(crate) struct List {
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
     pub items: BTreeMap<u64, Item>,
+    /// Values of the indexed and unique columns, kept with every write.
+    pub(crate) indexes: Indexes,
     pub next_id: u64,
     /// Deleted item ids with the change sequence of the delete (for delta).
     pub removed: Vec<(u64, u64)>,
@@ -410,6 +414,7 @@ impl Store {
             columns.push(c);
         }
         let now = Utc::now();
+        let indexes = Indexes::new(&columns);
         self.lists.push(List {
             id: id.clone(),
             display_name: spec.display_name,
@@ -419,6 +424,7 @@ impl Store {
             created: now,
             modified: now,
             items: BTreeMap::new(),
+            indexes,
             next_id: 1,
             removed: Vec::new(),
         });
@@ -498,9 +504,13 @@ impl Store {
             let Some(v) = out.get(&c.name).filter(|v| !v.is_null()) else {
                 continue;
             };
-            let clash = l.items.values().any(|it| {
+            let holds = |it: &Item| {
                 Some(it.id) != existing && it.values.get(&c.name).is_some_and(|x| same(x, v))
-            });
+            };
+            let clash = match l.indexes.equal_to(&c.name, v) {
+                Some(ids) => ids.iter().filter_map(|id| l.items.get(id)).any(holds),
+                None => l.items.values().any(holds),
+            };
             if clash {
                 return Err(FieldError::Duplicate(c.display_name.clone()));
             }
@@ -613,6 +623,7 @@ impl Store {
         l.next_id += 1;
         l.modified = now;
         let values = values.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        l.indexes.add(id, &values);
         l.items.insert(
             id,
             Item {
@@ -638,6 +649,7 @@ impl Store {
         let now = Utc::now();
         l.modified = now;
         if let Some(item) = l.items.get_mut(&id) {
+            l.indexes.remove(id, &item.values);
             for (k, v) in values {
                 if v.is_null() {
                     item.values.remove(&k);
@@ -649,6 +661,7 @@ impl Store {
             item.modified = now;
             item.editor = by;
             item.seq = seq;
+            l.indexes.add(id, &item.values);
         }
     }
 
@@ -656,7 +669,8 @@ impl Store {
         self.seq += 1;
         let seq = self.seq;
         let l = &mut self.lists[list];
-        if l.items.remove(&id).is_some() {
+        if let Some(item) = l.items.remove(&id) {
+            l.indexes.remove(id, &item.values);
             l.removed.push((id, seq));
             l.modified = Utc::now();
         }

@@ -366,10 +366,26 @@ impl Req<'_> {
                 filter::eval(e, &f)
             })
         };
+        // Equalities on indexed columns name the only items that can match.
+        let candidates = expr.as_ref().and_then(|(e, _)| l.indexes.candidates(e));
+        let matching = |from: u64| -> Box<dyn Iterator<Item = &Item> + '_> {
+            match &candidates {
+                Some(ids) => Box::new(
+                    ids.range(from..)
+                        .filter_map(|id| l.items.get(id))
+                        .filter(|it| matches(it)),
+                ),
+                None => Box::new(
+                    l.items
+                        .range(from..)
+                        .map(|(_, it)| it)
+                        .filter(|it| matches(it)),
+                ),
+            }
+        };
         if let Some((_, all_indexed)) = &expr
             && l.items.len() > LIST_VIEW_THRESHOLD
-            && (!all_indexed
-                || l.items.values().filter(|it| matches(it)).count() > LIST_VIEW_THRESHOLD)
+            && (!all_indexed || matching(0).count() > LIST_VIEW_THRESHOLD)
         {
             return graph_error(
                 400,
@@ -380,10 +396,7 @@ impl Req<'_> {
         }
         let mut page = Vec::new();
         let mut more = false;
-        for it in l.items.range(after + 1..).map(|(_, it)| it) {
-            if !matches(it) {
-                continue;
-            }
+        for it in matching(after + 1) {
             if page.len() == top {
                 more = true;
                 break;

@@ -405,6 +405,47 @@ async fn list_view_threshold() {
 }
 
 #[tokio::test]
+async fn a_hundred_thousand_items_are_found_through_their_indexes() {
+    let t = demo().await;
+    // Unique WorklogId: each insert checks it through the index, not every item before it.
+    for i in 0..100_000u64 {
+        let fields = obj(json!({"WorklogId": i, "IssueKey": format!("K-{}", i % 5000)}));
+        t.emu.insert_item("TimeLog", fields).expect("seed");
+    }
+    let items = format!("{}/items", t.list_url("TimeLog"));
+    let a = t
+        .get(&format!(
+            "{items}?$filter=fields/WorklogId eq 77777&expand=fields"
+        ))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let found = a.body["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["fields"]["WorklogId"], 77777);
+    // Text compares without regard to case, through the index too; 20 items share a key.
+    let a = t
+        .get(&format!("{items}?$filter=fields/IssueKey eq 'k-42'&$top=7"))
+        .await;
+    assert_eq!(a.body["value"].as_array().map(Vec::len), Some(7));
+    let (all, pages) = t
+        .all_pages(&format!("{items}?$filter=fields/IssueKey eq 'K-42'&$top=7"))
+        .await;
+    assert_eq!((all.len(), pages), (20, 3));
+    let a = t
+        .get(&format!(
+            "{items}?$filter=fields/IssueKey eq 'K-42' and fields/WorklogId eq 5042"
+        ))
+        .await;
+    assert_eq!(a.body["value"].as_array().map(Vec::len), Some(1));
+    // A duplicate of a unique value is still refused, found through the index.
+    let e = t
+        .emu
+        .insert_item("TimeLog", obj(json!({"WorklogId": 99_999})))
+        .expect_err("duplicate");
+    assert!(e.contains("Duplicate"), "{e}");
+}
+
+#[tokio::test]
 async fn delta_rounds_and_resync() {
     let t = demo().await;
     seed_time_log(&t, 5);
