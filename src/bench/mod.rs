@@ -1,5 +1,5 @@
 //! `jiraql bench`: runs a fixed suite of queries and writes against an in-process Jira
-//! emulator of a chosen size and latency and prints, per statement, the requests made against
+//! emulator of a chosen size and latency (and queries on a SharePoint list of a chosen size) and prints, per statement, the requests made against
 //! the fewest the API needs for that answer ([`suite`] explains the count), rows (written
 //! rows for a write), bytes received, wall time, rows per second, how many times faster than
 //! its requests sent one at a time (requests x latency), and peak heap ([`alloc`]); then
@@ -18,11 +18,15 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 
 use crate::cli::args::{BenchArgs, BenchFormat};
+use crate::cli::demo::sharepoint_settings;
 use crate::engine::Engine;
-use crate::jira::client::JiraClient;
+use crate::jira::client::{ClientStats, JiraClient};
 use crate::jira::connection::ConnectionSettings;
 use crate::jira::tables;
-use jiraql_emulator::{JiraEmulator, JiraEmulatorConfig};
+use crate::sharepoint::GraphClient;
+use jiraql_emulator::{
+    JiraEmulator, JiraEmulatorConfig, SharePointEmulator, SharePointEmulatorConfig,
+};
 
 /// Search pages (100 issues each) the decode measurement reads, and how often it decodes them.
 const DECODE_PAGES: usize = 20;
@@ -65,7 +69,27 @@ pub async fn run(args: &BenchArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("the emulator did not start: {e}"))?
         .map_err(|e| format!("cannot start the Jira emulator: {e}"))?;
-    let result = run_suite(args, &emulator, counting).await;
+    let list = if args.list_items > 0 {
+        eprintln!("seeding {} SharePoint list items...", args.list_items);
+        let sharepoint = emulator_runtime
+            .spawn(SharePointEmulator::start(SharePointEmulatorConfig {
+                latency: Duration::from_millis(args.latency_ms),
+                ..SharePointEmulatorConfig::default()
+            }))
+            .await
+            .map_err(|e| format!("the SharePoint emulator did not start: {e}"))?
+            .map_err(|e| format!("cannot start the SharePoint emulator: {e}"))?;
+        for n in 0..args.list_items {
+            sharepoint
+                .insert_item("TimeLog", suite::list_item(n))
+                .map_err(|e| format!("cannot seed the list: {e}"))?;
+        }
+        Some(sharepoint)
+    } else {
+        None
+    };
+    let result = run_suite(args, &emulator, list.as_ref(), counting).await;
+    drop(list);
     drop(emulator);
     // Not dropped in place: dropping a runtime inside another one's async context panics.
     emulator_runtime.shutdown_background();
@@ -93,6 +117,7 @@ pub async fn run(args: &BenchArgs) -> Result<(), String> {
 async fn run_suite(
     args: &BenchArgs,
     emulator: &JiraEmulator,
+    list: Option<&SharePointEmulator>,
     counting: bool,
 ) -> Result<(String, Vec<Measured>, Option<decode::DecodeFigures>), String> {
     let config = emulator.config();
@@ -110,9 +135,10 @@ async fn run_suite(
         .resolve_token(move |_| Some(token.clone()), None)
         .map_err(|e| format!("{e}"))?;
     let header = format!(
-        "{} issues, {} worklogs, {} ms latency per request, MaxConcurrency={}, {} build, {} cores",
+        "{} issues, {} worklogs, {} list items, {} ms latency per request, MaxConcurrency={}, {} build, {} cores",
         emulator.data().issues.len(),
         emulator.data().worklogs.len(),
+        args.list_items,
         args.latency_ms,
         settings.max_concurrency,
         if cfg!(debug_assertions) {
@@ -124,7 +150,15 @@ async fn run_suite(
     );
     let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
     let stats = client.stats();
-    let engine = Engine::connect(client).await.map_err(|e| e.to_string())?;
+    let mut engine = Engine::connect(client).await.map_err(|e| e.to_string())?;
+    let mut graph_stats = None;
+    if let Some(list) = list {
+        let graph = GraphClient::new(sharepoint_settings(list)?).map_err(|e| e.to_string())?;
+        graph_stats = Some(graph.stats());
+        engine = engine.with_sharepoint(graph).map_err(|e| e.to_string())?;
+        // Sign-in and the site, list and column lookups happen once a session: not timed.
+        count_rows(&engine, &format!("SELECT * FROM {} LIMIT 1", suite::LIST)).await?;
+    }
     let wanted = |name: &str| {
         args.only.is_empty()
             || args
@@ -133,15 +167,19 @@ async fn run_suite(
                 .any(|o| name.to_lowercase().contains(&o.to_lowercase()))
     };
     let mut measured = Vec::new();
-    for case in suite::cases(&emulator.data()) {
-        let exists = tables::all()
-            .iter()
-            .any(|t| t.name.eq_ignore_ascii_case(case.table));
+    let mut cases = suite::cases(&emulator.data());
+    cases.extend(suite::list_cases(list.map_or(0, |_| args.list_items)));
+    for case in cases {
+        let exists = case.table == suite::LIST
+            || tables::all()
+                .iter()
+                .any(|t| t.name.eq_ignore_ascii_case(case.table));
         if !exists || !wanted(case.name) {
             continue;
         }
         eprintln!("running {}...", case.name);
         stats.reset();
+        graph_stats.iter().for_each(ClientStats::reset);
         let baseline = alloc::reset_peak();
         let started = Instant::now();
         let outcome = count_rows(&engine, &case.sql).await;
@@ -153,10 +191,10 @@ async fn run_suite(
         };
         measured.push(Measured {
             name: case.name,
-            requests: stats.requests(),
+            requests: stats.requests() + graph_stats.iter().map(ClientStats::requests).sum::<u64>(),
             minimum: case.minimum.requests(&emulator.data()),
             rows,
-            bytes: stats.bytes(),
+            bytes: stats.bytes() + graph_stats.iter().map(ClientStats::bytes).sum::<u64>(),
             wall,
             latency: Duration::from_millis(args.latency_ms),
             peak,

@@ -17,6 +17,9 @@
 //! * all comments are the issue search with the `comment` field (100 a page, 20 comments
 //!   embedded per issue) plus one `issue/{key}/comment` page per issue with more than 20;
 //! * a join needs the sum of its sides;
+//! * a SharePoint list read whole is `ceil(items / 999)` pages; one found by an indexed
+//!   column's `$filter` is one request (the site, list and column lookups, made once per
+//!   session, are made before the timing);
 //! * a write needs the query that finds its rows plus its requests per row: an issue update
 //!   reads the issue's `updated` again and edits it (2), a worklog insert is one POST.
 //!
@@ -27,6 +30,10 @@
 use chrono::{DateTime, FixedOffset};
 
 use jiraql_emulator::JiraData;
+
+/// Items a SharePoint list page holds as jiraql asks for them (Graph's own maximum is not
+/// documented; 999 is what clients commonly ask).
+const LIST_PAGE: usize = 999;
 
 /// Jira Cloud's caps (and the emulator's).
 const FIELD_PAGE: usize = 100;
@@ -55,6 +62,8 @@ pub enum Minimum {
     Comments,
     /// Both sides of a join.
     Sum(Box<Minimum>, Box<Minimum>),
+    /// Every item of a list of `items`, page by page.
+    ListPages { items: usize },
     /// A write of `rows` rows found by `source`, `per_row` requests each.
     Write {
         source: Box<Minimum>,
@@ -107,6 +116,7 @@ impl Minimum {
                 pages(data.issues.len(), FIELD_PAGE) + overflowing
             }
             Minimum::Sum(a, b) => a.requests(data) + b.requests(data),
+            Minimum::ListPages { items } => pages(*items, LIST_PAGE),
             Minimum::Write {
                 source,
                 rows,
@@ -334,6 +344,52 @@ pub fn cases(data: &JiraData) -> Vec<Case> {
         );
     }
     cases
+}
+
+/// The statements on the SharePoint list `TimeLog` of `items` items, seeded by
+/// [`list_item`].
+pub fn list_cases(items: usize) -> Vec<Case> {
+    if items == 0 {
+        return Vec::new();
+    }
+    let key = items / 2;
+    vec![
+        Case {
+            name: "list: one item by unique key",
+            table: LIST,
+            sql: format!("SELECT * FROM {LIST} WHERE WorklogId = {key}"),
+            minimum: Minimum::One,
+        },
+        Case {
+            name: "list: one issue's items (indexed)",
+            table: LIST,
+            sql: format!(
+                "SELECT WorklogId, Seconds FROM {LIST} WHERE IssueKey = 'K-{}'",
+                key % LIST_KEYS
+            ),
+            minimum: Minimum::One,
+        },
+        Case {
+            name: "list: count(*), every item",
+            table: LIST,
+            sql: format!("SELECT count(*) FROM {LIST}"),
+            minimum: Minimum::ListPages { items },
+        },
+    ]
+}
+
+/// The list the list statements read.
+pub const LIST: &str = "sharepoint.TimeLog";
+/// Issue keys the seeded items share (each held by `items / LIST_KEYS` items).
+const LIST_KEYS: usize = 5000;
+
+/// The fields of seeded item `n`: a unique worklog id, one of [`LIST_KEYS`] issue keys.
+pub fn list_item(n: usize) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("WorklogId".into(), n.into());
+    fields.insert("IssueKey".into(), format!("K-{}", n % LIST_KEYS).into());
+    fields.insert("Seconds".into(), (60 * (n % 480)).into());
+    fields
 }
 
 /// Rows each write case writes.

@@ -98,9 +98,12 @@ pub struct BenchArgs {
     /// Issues in the emulated site.
     #[arg(long, default_value_t = 20_000)]
     pub issues: usize,
-    /// Delay the emulator adds to every response, in milliseconds.
+    /// Delay the emulators add to every response, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub latency_ms: u64,
+    /// Items in the emulated SharePoint list `TimeLog` the list statements read (0: none).
+    #[arg(long, default_value_t = 100_000)]
+    pub list_items: usize,
     /// The `MaxConcurrency` connection property (requests in flight per scan).
     #[arg(long)]
     pub max_concurrency: Option<usize>,

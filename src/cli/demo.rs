@@ -86,7 +86,9 @@ fn jira_settings(emulator: &JiraEmulator) -> Result<ConnectionSettings, String> 
 
 #[cfg(feature = "demo")]
 /// The demo SharePoint site: app-only sign-in with the emulator's client secret.
-fn sharepoint_settings(emulator: &SharePointEmulator) -> Result<SharePointSettings, String> {
+pub(crate) fn sharepoint_settings(
+    emulator: &SharePointEmulator,
+) -> Result<SharePointSettings, String> {
     let c = emulator.config();
     let text = format!(
         "URL=https://{}{};TenantId={};ClientId={};GraphURL={};LoginURL={}",
