@@ -26,6 +26,7 @@ pub(super) mod issue_fields;
 pub(super) mod issue_search;
 pub(super) mod issue_write;
 pub(super) mod item_write;
+pub(super) mod lookups;
 pub(super) mod projects;
 
 use issue_search::{decode_token, encode_token, insert_names_schema};
@@ -573,15 +574,7 @@ pub(crate) fn statuses(s: &View, c: &Ctx, _: &[u8]) -> Response {
 
 pub(crate) fn priorities(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let r = c.renderer(s.data());
-    let all = s.data().priorities.iter().map(|p| {
-        let mut v = r.priority(p.id);
-        if let Some(m) = v.as_object_mut() {
-            m.insert("description".into(), json!(p.description));
-            m.insert("statusColor".into(), json!(p.status_color));
-            m.insert("isDefault".into(), json!(p.id == 3));
-        }
-        v
-    });
+    let all = s.data().priorities.iter().map(|p| r.priority_details(p.id));
     json_response(StatusCode::OK, &Value::Array(all.collect()))
 }
 
@@ -601,10 +594,7 @@ pub(crate) fn issue_types(s: &View, c: &Ctx, _: &[u8]) -> Response {
 
 pub(crate) fn resolutions(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let r = c.renderer(s.data());
-    let all = s.data().resolutions.iter().map(|x| {
-        json!({"self": r.url(&format!("resolution/{}", x.id)), "id": x.id.to_string(),
-               "description": x.description, "name": x.name})
-    });
+    let all = s.data().resolutions.iter().map(|x| r.resolution_details(x));
     json_response(StatusCode::OK, &Value::Array(all.collect()))
 }
 

@@ -10,7 +10,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
 use super::adf;
-use super::data::{Comment, Issue, JiraData, Sprint, Visibility, Worklog};
+use super::data::{
+    Comment, Issue, JiraData, Resolution, Sprint, StatusCategory, Visibility, Worklog,
+};
 use super::fields::{self, FieldDef};
 
 mod catalog;
@@ -220,15 +222,7 @@ impl Renderer<'_> {
         let category = self
             .data
             .status_category(s.category_id)
-            .map_or(Value::Null, |c| {
-                json!({
-                    "self": self.url(&format!("statuscategory/{}", c.id)),
-                    "id": c.id,
-                    "key": c.key,
-                    "colorName": c.color_name,
-                    "name": c.name,
-                })
-            });
+            .map_or(Value::Null, |c| self.status_category(c));
         json!({
             "self": self.url(&format!("status/{}", s.id)),
             "description": s.description,
@@ -237,6 +231,34 @@ impl Renderer<'_> {
             "id": s.id.to_string(),
             "statusCategory": category,
         })
+    }
+
+    /// `StatusCategory`.
+    pub fn status_category(&self, c: &StatusCategory) -> Value {
+        json!({
+            "self": self.url(&format!("statuscategory/{}", c.id)),
+            "id": c.id,
+            "key": c.key,
+            "colorName": c.color_name,
+            "name": c.name,
+        })
+    }
+
+    /// A priority with what `GET priority` adds: description, colour, whether default.
+    pub fn priority_details(&self, id: u64) -> Value {
+        let mut v = self.priority(id);
+        if let (Some(m), Some(p)) = (v.as_object_mut(), self.data.priority(id)) {
+            m.insert("description".into(), json!(p.description));
+            m.insert("statusColor".into(), json!(p.status_color));
+            m.insert("isDefault".into(), json!(p.id == 3));
+        }
+        v
+    }
+
+    /// `Resolution` as `GET resolution` lists it.
+    pub fn resolution_details(&self, r: &Resolution) -> Value {
+        json!({"self": self.url(&format!("resolution/{}", r.id)), "id": r.id.to_string(),
+               "description": r.description, "name": r.name})
     }
 
     pub fn issue_type(&self, id: u64) -> Value {

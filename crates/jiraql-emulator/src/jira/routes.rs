@@ -229,8 +229,41 @@ pub(crate) static ROUTES: &[Route] = &[
     r("GET", "/rest/api/3/project", h::projects::all_projects),
     r("GET", "/rest/api/3/group/bulk", h::directory::groups),
     r("GET", "/rest/api/3/filter/search", h::directory::filters),
+    r(
+        "GET",
+        "/rest/api/3/filter/favourite",
+        h::lookups::favourite_filters,
+    ),
+    r("GET", "/rest/api/3/filter/{id}", h::lookups::filter),
+    r("GET", "/rest/api/3/status/{idOrName}", h::lookups::status),
+    r(
+        "GET",
+        "/rest/api/3/statuscategory",
+        h::lookups::status_categories,
+    ),
+    r(
+        "GET",
+        "/rest/api/3/statuscategory/{idOrKey}",
+        h::lookups::status_category,
+    ),
+    r("GET", "/rest/api/3/priority/{id}", h::lookups::priority),
+    r("GET", "/rest/api/3/resolution/{id}", h::lookups::resolution),
+    r("GET", "/rest/api/3/issuetype/{id}", h::lookups::issue_type),
+    r(
+        "GET",
+        "/rest/api/3/issueLinkType/{issueLinkTypeId}",
+        h::lookups::link_type,
+    ),
+    r("GET", "/rest/api/3/component/{id}", h::lookups::component),
+    r("GET", "/rest/api/3/version/{id}", h::lookups::version),
+    r(
+        "GET",
+        "/rest/api/3/project/{projectIdOrKey}/statuses",
+        h::lookups::project_statuses,
+    ),
     // Agile.
     r("GET", "/rest/agile/1.0/board", h::agile::boards),
+    r("GET", "/rest/agile/1.0/board/{boardId}", h::agile::board),
     r(
         "GET",
         "/rest/agile/1.0/board/{boardId}/sprint",

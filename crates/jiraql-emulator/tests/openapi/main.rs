@@ -42,6 +42,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 mod issues;
+mod lookups;
 mod site;
 mod tables;
 mod writes;

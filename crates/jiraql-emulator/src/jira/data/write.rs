@@ -130,6 +130,19 @@ impl JiraData {
             .collect()
     }
 
+    /// The statuses an issue of `issue_type_id` can be in, in workflow order.
+    pub fn workflow_statuses(&self, issue_type_id: u64) -> Vec<u64> {
+        let mut out = Vec::new();
+        for &(_, _, from, to) in workflow(issue_type_id) {
+            for status in [from, to] {
+                if !out.contains(&status) {
+                    out.push(status);
+                }
+            }
+        }
+        out
+    }
+
     /// Creates an issue in `project_id` of `issue_type_id` (a sub-task under `parent`) in the
     /// workflow's first status, reported and created by the author, then sets `values` and
     /// the entity `properties` on it. Returns its index.

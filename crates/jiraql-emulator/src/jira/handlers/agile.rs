@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::{
     Fail, Page, Reply, bad_request, expand_set, insert_names_schema, ok, respond, run_search,
 };
-use crate::jira::data::{Board, EPIC, Issue};
+use crate::jira::data::{Board, EPIC, Issue, Project};
 use crate::jira::fields::{self, DefaultFields};
 use crate::jira::jql;
 use crate::jira::render::{IssueOptions, Renderer};
@@ -79,25 +79,40 @@ pub(crate) fn boards(s: &View, c: &Ctx, _: &[u8]) -> Response {
         let values = page
             .of(&matching)
             .iter()
-            .map(|(b, p)| {
-                json!({
-                    "id": b.id,
-                    "self": agile_url(c, &format!("board/{}", b.id)),
-                    "name": b.name,
-                    "type": b.board_type,
-                    "location": {
-                        "projectId": p.id,
-                        "displayName": format!("{} ({})", p.name, p.key),
-                        "projectName": p.name,
-                        "projectKey": p.key,
-                        "projectTypeKey": p.project_type_key,
-                        "name": format!("{} ({})", p.name, p.key),
-                    },
-                })
-            })
+            .map(|(b, p)| board_json(c, b, p))
             .collect();
         ok(&values_page(page, matching.len(), true, values))
     })())
+}
+
+/// `GET /rest/agile/1.0/board/{boardId}`.
+pub(crate) fn board(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let board = find_board(s, c)?;
+        let project = s
+            .data()
+            .project(board.project_id)
+            .ok_or_else(|| not_found(BOARD_MISSING))?;
+        ok(&board_json(c, board, project))
+    })())
+}
+
+/// A board as the Agile API gives it, with its project as location.
+fn board_json(c: &Ctx, b: &Board, p: &Project) -> Value {
+    json!({
+        "id": b.id,
+        "self": agile_url(c, &format!("board/{}", b.id)),
+        "name": b.name,
+        "type": b.board_type,
+        "location": {
+            "projectId": p.id,
+            "displayName": format!("{} ({})", p.name, p.key),
+            "projectName": p.name,
+            "projectKey": p.key,
+            "projectTypeKey": p.project_type_key,
+            "name": format!("{} ({})", p.name, p.key),
+        },
+    })
 }
 
 pub(crate) fn board_sprints(s: &View, c: &Ctx, _: &[u8]) -> Response {
