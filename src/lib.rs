@@ -36,3 +36,4 @@ pub mod engine;
 pub mod jira;
 pub mod retry;
 pub mod sharepoint;
+pub mod sync;
