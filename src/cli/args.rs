@@ -90,6 +90,15 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Run the benchmark suite against an emulated site (see README, Benchmarks).
     Bench(BenchArgs),
+    /// Run a sync job between a Jira table and a SharePoint list (see README, Two-way sync).
+    Sync(SyncArgs),
+}
+
+/// Options of `jiraql sync`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// The job file (TOML).
+    pub job: PathBuf,
 }
 
 /// Options of `jiraql bench`.

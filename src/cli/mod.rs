@@ -15,6 +15,7 @@ pub mod progress;
 pub mod repl;
 pub mod runner;
 pub mod script;
+pub mod sync_job;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -72,7 +73,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     match &args.command {
         Some(Command::Emulator(e)) => return demo::serve(e).await,
         Some(Command::Bench(b)) => return demo::bench(b).await,
-        None => {}
+        Some(Command::Sync(_)) | None => {}
     }
     // Flags and environment (merged by clap) win over the config file; the demo needs none.
     let config = if args.demo {
@@ -129,6 +130,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     }
     engine.set_dry_run(args.dry_run);
     engine.set_allow_all_rows(args.allow_all_rows);
+    if let Some(Command::Sync(sync)) = &args.command {
+        return sync_job::run(&engine, sync, args.demo).await;
+    }
     let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();
     let mut runner = Runner::new(engine, args.format, interactive);
     runner.keep_going = args.continue_on_error;

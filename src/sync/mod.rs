@@ -7,4 +7,5 @@
 
 pub mod job;
 pub mod merge;
+pub mod run;
 pub mod state;

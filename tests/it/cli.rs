@@ -521,3 +521,31 @@ fn meta_commands_run_in_scripts() {
             "bad.sql, line 2: unknown command \\nosuch",
         ));
 }
+
+#[test]
+fn the_demo_sync_job_runs_and_a_bad_job_says_what_to_fix() {
+    let out = stdout_of(demo().args(["sync", "sql/sync/issues_two_way.toml"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "direction\tinserted\tupdated\tunchanged\tdeleted\tconflicts\tfailed"
+    );
+    let to_list: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(to_list[0], "jira-to-sharepoint");
+    assert!(to_list[1].parse::<u64>().expect("a count") > 50, "{out}");
+
+    let dir = std::env::temp_dir().join(format!("jiraql-bad-job-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[jira]\ntable = \"Issues\"\nkey = \"Key\"\n[sharepoint]\nlist = \"Issues\"\nkey = \"IssueKey\"\n[columns]\nSummary = \"Title\"\n[sync]\nconflict = \"loudest\"\n",
+    )
+    .expect("write");
+    demo()
+        .args(["sync", bad.to_str().expect("path")])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("sync.conflict = \"loudest\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -21,5 +21,6 @@ mod partition;
 mod repl;
 mod secrets;
 mod sharepoint;
+mod sync;
 mod tables;
 mod write_chaos;

@@ -1,0 +1,72 @@
+//! `jiraql sync JOB.toml`: runs a sync job once and prints what it did per direction, the
+//! conflicts left for a person and the rows that failed; exits 1 when a row failed.
+
+use std::process::ExitCode;
+
+use crate::engine::Engine;
+use crate::sharepoint::WriteReport;
+use crate::sync::{job, run};
+
+use super::args::SyncArgs;
+
+/// Runs the job; with `--demo`, against a state of its own that starts empty (the emulated
+/// sites start from scratch every time, so a state kept from another run would not fit).
+pub async fn run(engine: &Engine, args: &SyncArgs, demo: bool) -> Result<ExitCode, String> {
+    let mut job = job::load(&args.job)?;
+    if demo {
+        job.state =
+            std::env::temp_dir().join(format!("jiraql-demo-sync-{}.state", std::process::id()));
+    }
+    let outcome = run::run(engine, &job).await;
+    if demo {
+        let _ = std::fs::remove_file(&job.state);
+    }
+    let outcome = outcome?;
+    let conflicts = outcome.conflicts.len();
+    println!("direction\tinserted\tupdated\tunchanged\tdeleted\tconflicts\tfailed");
+    for (direction, r) in [
+        ("jira-to-sharepoint", &outcome.to_sharepoint),
+        ("sharepoint-to-jira", &outcome.to_jira),
+    ] {
+        println!(
+            "{direction}\t{}\t{}\t{}\t{}\t{conflicts}\t{}",
+            r.inserted,
+            r.updated,
+            r.unchanged,
+            r.deleted,
+            r.failed.len()
+        );
+    }
+    for c in &outcome.conflicts {
+        let shown = |v: &Option<serde_json::Value>| {
+            v.as_ref().map_or("(empty)".to_string(), |v| v.to_string())
+        };
+        eprintln!(
+            "conflict: {} {}: Jira has {}, SharePoint has {} (left as they are)",
+            c.key,
+            c.column,
+            shown(&c.jira),
+            shown(&c.sharepoint)
+        );
+    }
+    let failed = |r: &WriteReport| {
+        for f in &r.failed {
+            eprintln!("failed: {} ({}): {}", f.row, r.list, f.reason);
+        }
+        r.failed.len()
+    };
+    for line in outcome
+        .to_sharepoint
+        .planned
+        .iter()
+        .chain(&outcome.to_jira.planned)
+    {
+        eprintln!("would send {line}");
+    }
+    let failures = failed(&outcome.to_sharepoint) + failed(&outcome.to_jira);
+    Ok(if failures > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
