@@ -99,6 +99,9 @@ pub enum Command {
 pub struct SyncArgs {
     /// The job file (TOML).
     pub job: PathBuf,
+    /// List the conflicts the job meets now (key, column, both values) and write nothing.
+    #[arg(long)]
+    pub conflicts: bool,
 }
 
 /// Options of `jiraql bench`.

@@ -131,6 +131,8 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     engine.set_dry_run(args.dry_run);
     engine.set_allow_all_rows(args.allow_all_rows);
     if let Some(Command::Sync(sync)) = &args.command {
+        // Listing conflicts plans a run and sends nothing.
+        engine.set_dry_run(args.dry_run || sync.conflicts);
         return sync_job::run(&engine, sync, args.demo).await;
     }
     let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();

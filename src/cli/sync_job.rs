@@ -1,5 +1,6 @@
 //! `jiraql sync JOB.toml`: runs a sync job once and prints what it did per direction, the
-//! conflicts left for a person and the rows that failed; exits 1 when a row failed.
+//! conflicts left for a person and the rows that failed; exits 1 when a row failed. With
+//! `--conflicts` it lists the conflicts the job meets now and writes nothing.
 
 use std::process::ExitCode;
 
@@ -22,6 +23,19 @@ pub async fn run(engine: &Engine, args: &SyncArgs, demo: bool) -> Result<ExitCod
         let _ = std::fs::remove_file(&job.state);
     }
     let outcome = outcome?;
+    if args.conflicts {
+        println!("key\tcolumn\tjira\tsharepoint");
+        for c in &outcome.conflicts {
+            println!(
+                "{}\t{}\t{}\t{}",
+                c.key,
+                c.column,
+                shown(&c.jira),
+                shown(&c.sharepoint)
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let conflicts = outcome.conflicts.len();
     println!("direction\tinserted\tupdated\tunchanged\tdeleted\tconflicts\tfailed");
     for (direction, r) in [
@@ -69,4 +83,13 @@ pub async fn run(engine: &Engine, args: &SyncArgs, demo: bool) -> Result<ExitCod
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A conflicting value as the listing shows it.
+fn shown(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None => "(empty)".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }

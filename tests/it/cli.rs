@@ -534,6 +534,10 @@ fn the_demo_sync_job_runs_and_a_bad_job_says_what_to_fix() {
     assert_eq!(to_list[0], "jira-to-sharepoint");
     assert!(to_list[1].parse::<u64>().expect("a count") > 50, "{out}");
 
+    // Listing conflicts writes nothing: a first run has none to list.
+    let listed = stdout_of(demo().args(["sync", "--conflicts", "sql/sync/issues_two_way.toml"]));
+    assert_eq!(listed, "key\tcolumn\tjira\tsharepoint\n");
+
     let dir = std::env::temp_dir().join(format!("jiraql-bad-job-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let bad = dir.join("bad.toml");

@@ -243,3 +243,62 @@ async fn hostile_text_arrives_verbatim_both_ways() {
     assert_eq!(counts(&once(&b, &job).await), [(0, 0, 0, 0), (0, 0, 0, 0)]);
     clean(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cut_short_anywhere_then_run_again_converges() {
+    let b = both(40, "").await;
+    let (job, dir) = job("conflict = \"newest-wins\"");
+    let n = demo_issues(&b);
+    // Every request takes a while, so the cuts land between and inside requests.
+    let latency = std::time::Duration::from_millis(5);
+    b.site.jira.faults().set_latency(latency);
+    b.sp.faults().set_latency(latency);
+    let cut = |ms: u64| {
+        let run = run(&b.site.engine, &job);
+        async move {
+            tokio::time::timeout(std::time::Duration::from_millis(ms), run)
+                .await
+                .is_err()
+        }
+    };
+    // Cut the first run short at growing points, then let one finish: no item twice.
+    let mut cuts = 0;
+    for ms in [2u64, 8, 20, 45] {
+        cuts += usize::from(cut(ms).await);
+    }
+    assert!(cuts >= 3, "runs were cut short: {cuts}");
+    once(&b, &job).await;
+    assert_eq!(b.sp.items("Issues").len() as u64, n, "every issue once");
+
+    // Changes on both sides, then runs cut short before the one that finishes.
+    sql(
+        &b,
+        "UPDATE sharepoint.Issues SET Title = 'cut sp' WHERE IssueKey IN ('DEMO-2', 'DEMO-5')",
+    )
+    .await;
+    sql(
+        &b,
+        "UPDATE Issues SET Summary = 'cut jira' WHERE Key IN ('DEMO-3', 'DEMO-6')",
+    )
+    .await;
+    let mut cuts = 0;
+    for ms in [2u64, 6, 12, 25, 50] {
+        cuts += usize::from(cut(ms).await);
+    }
+    assert!(cuts >= 3, "runs were cut short: {cuts}");
+    let last = once(&b, &job).await;
+    assert!(last.to_jira.failed.is_empty() && last.to_sharepoint.failed.is_empty());
+    for key in ["DEMO-2", "DEMO-5"] {
+        assert_eq!(summary(&b, key), "cut sp", "{key}");
+    }
+    for key in ["DEMO-3", "DEMO-6"] {
+        assert_eq!(
+            title(&b, key),
+            Some(Value::String("cut jira".into())),
+            "{key}"
+        );
+    }
+    assert_eq!(b.sp.items("Issues").len() as u64, n, "no item twice");
+    assert_eq!(counts(&once(&b, &job).await), [(0, 0, 0, 0), (0, 0, 0, 0)]);
+    clean(&dir);
+}
