@@ -5,6 +5,7 @@
 //! job file says which table and list, which columns pair up, the direction, the conflict
 //! policy and what deletes do ([`job`]).
 
+pub mod delta;
 pub mod job;
 pub mod merge;
 pub mod run;

@@ -15,6 +15,7 @@ use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::common::ScalarValue;
 use serde_json::Value;
 
+use super::delta;
 use super::job::Job;
 use super::merge::{self, Direction, Row, Rules, Side, Values, Write};
 use super::state::{self, State};
@@ -25,6 +26,10 @@ use crate::jira::tables::{ColumnType, TableDef};
 use crate::sharepoint::list::Column;
 use crate::sharepoint::sync::{Change, apply};
 use crate::sharepoint::{RowFailure, WriteReport, values};
+
+/// How far before the last run's latest Jira change the next run reads from: JQL compares
+/// `updated` to the minute, and clocks differ.
+const CHANGE_MARGIN_MS: i64 = 2 * 60 * 1000;
 
 /// What a run did, per direction.
 #[derive(Debug, Clone, Default)]
@@ -95,8 +100,31 @@ pub async fn run(engine: &Engine, job: &Job) -> Result<Outcome, String> {
     let first_run = saved.is_none();
     let mut state = saved.unwrap_or_else(|| State::new(&fingerprint));
     let mut unreadable = Vec::new();
-    let jira = read_jira(engine, def, job, &side, &mut unreadable).await?;
-    let sharepoint = read_list(engine, job, &mut side, &mut unreadable).await?;
+    // Only what changed since the last run, when it left cursors; otherwise everything.
+    let since = if first_run {
+        None
+    } else {
+        state.jira_watermark
+    };
+    let read = read_jira(engine, def, job, &side, since, &mut unreadable).await?;
+    let watermark = read.values().filter_map(|r| r.changed_at).max();
+    let mut jira = read;
+    if since.is_some() {
+        let gone = if job.deletes.jira_to_sharepoint {
+            jira_census(engine, def, job, &state).await?
+        } else {
+            BTreeSet::new()
+        };
+        let held = |k: &str| state.conflicts.get(k).map(|(j, _)| j);
+        jira = complete(jira, &state.rows, &gone, held);
+    }
+    let link = if first_run {
+        None
+    } else {
+        state.delta_link.clone()
+    };
+    let (sharepoint, next_link) =
+        read_list_changes(engine, job, &mut side, &state, link, &mut unreadable).await?;
     let rules = Rules {
         direction: job.direction,
         policy: job.policy,
@@ -104,6 +132,14 @@ pub async fn run(engine: &Engine, job: &Job) -> Result<Outcome, String> {
         first_run,
     };
     let plan = merge::plan(&jira, &sharepoint, &state.rows, rules);
+    let in_conflict: BTreeSet<&String> = plan.conflicts.iter().map(|c| &c.key).collect();
+    let conflicts: BTreeMap<String, (Values, Values)> = in_conflict
+        .iter()
+        .filter_map(|k| {
+            let (j, s) = (jira.get(*k)?, sharepoint.get(*k)?);
+            Some(((*k).clone(), (j.values.clone(), s.values.clone())))
+        })
+        .collect();
     let mut out = Outcome {
         conflicts: plan.conflicts.clone(),
         ..Outcome::default()
@@ -138,6 +174,12 @@ pub async fn run(engine: &Engine, job: &Job) -> Result<Outcome, String> {
             None => state.rows.remove(&key),
         };
     }
+    if let Some(w) = watermark {
+        state.jira_watermark = Some(state.jira_watermark.map_or(w, |old| old.max(w)));
+    }
+    state.delta_link = Some(next_link);
+    state.conflicts = conflicts;
+    state.list_items = side.items.clone();
     state::save(&job.state, &state)?;
     Ok(out)
 }
@@ -169,13 +211,14 @@ async fn read_jira(
     def: &TableDef,
     job: &Job,
     side: &ListSide,
+    since: Option<i64>,
     unreadable: &mut Vec<RowFailure>,
 ) -> Result<BTreeMap<String, Row>, String> {
-    let updated = def
+    let updated_column = def
         .columns
         .iter()
-        .find(|c| c.name == "Updated" && c.data_type == ColumnType::Timestamp)
-        .map_or("NULL".to_string(), |c| ident(c.name));
+        .find(|c| c.name == "Updated" && c.data_type == ColumnType::Timestamp);
+    let updated = updated_column.map_or("NULL".to_string(), |c| ident(c.name));
     let mut select = vec![ident(&job.jira_key), updated];
     // A column by its declared name; anything else is an expression (one way only).
     select.extend(job.columns.iter().map(|(j, _)| {
@@ -184,10 +227,19 @@ async fn read_jira(
             .find(|c| c.name.eq_ignore_ascii_case(j))
             .map_or_else(|| format!("({j})"), |c| ident(c.name))
     }));
-    let filter = job
-        .jira_where
-        .as_ref()
-        .map_or_else(String::new, |w| format!(" WHERE {w}"));
+    let mut conditions: Vec<String> = job.jira_where.iter().map(|w| format!("({w})")).collect();
+    // JQL compares `updated` to the minute: a margin keeps a change made in the last minute.
+    if let (Some(since), Some(c)) = (since, updated_column) {
+        let from = chrono::DateTime::from_timestamp_millis(since - CHANGE_MARGIN_MS)
+            .unwrap_or_default()
+            .format("%Y-%m-%d %H:%M:%S");
+        conditions.push(format!("{} >= '{from}'", ident(c.name)));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
     let sql = format!(
         "SELECT {} FROM {JIRA_SCHEMA}.{}{filter}",
         select.join(", "),
@@ -264,6 +316,143 @@ async fn read_list(
         }
     }
     Ok(rows)
+}
+
+/// Keys of the base no longer among the Jira table's rows (a key-only read: Jira's id-only
+/// pages hold 5000 issues).
+async fn jira_census(
+    engine: &Engine,
+    def: &TableDef,
+    job: &Job,
+    state: &State,
+) -> Result<BTreeSet<String>, String> {
+    let filter = job
+        .jira_where
+        .as_ref()
+        .map_or_else(String::new, |w| format!(" WHERE {w}"));
+    let sql = format!(
+        "SELECT {} FROM {JIRA_SCHEMA}.{}{filter}",
+        ident(&job.jira_key),
+        ident(def.name)
+    );
+    let batches = engine.sql_batches(&sql).await.map_err(|e| e.to_string())?;
+    let mut present = BTreeSet::new();
+    for batch in &batches {
+        for r in 0..batch.num_rows() {
+            if let Ok(v) = ScalarValue::try_from_array(batch.column(0), r) {
+                present.insert(v.to_string());
+            }
+        }
+    }
+    Ok(state
+        .rows
+        .keys()
+        .filter(|k| !present.contains(*k))
+        .cloned()
+        .collect())
+}
+
+/// A side read in part: the rows read, and for the other keys of the base the base itself
+/// (unchanged since the last run), less those known to be gone.
+fn complete<'s>(
+    read: BTreeMap<String, Row>,
+    base: &'s BTreeMap<String, Values>,
+    gone: &BTreeSet<String>,
+    held: impl Fn(&str) -> Option<&'s Values>,
+) -> BTreeMap<String, Row> {
+    let mut all: BTreeMap<String, Row> = base
+        .iter()
+        .filter(|(k, _)| !gone.contains(*k))
+        .map(|(k, v)| {
+            // A key in conflict stays as the side last held it, not as the base.
+            let row = Row {
+                values: held(k).unwrap_or(v).clone(),
+                changed_at: None,
+            };
+            (k.clone(), row)
+        })
+        .collect();
+    all.extend(read);
+    all
+}
+
+/// The list's rows: its changes since `link` over the base, or (without a link, or when
+/// Graph asks for a full read) every item, a new link taken first. Returns the link of the
+/// next round.
+async fn read_list_changes(
+    engine: &Engine,
+    job: &Job,
+    side: &mut ListSide,
+    state: &State,
+    link: Option<String>,
+    unreadable: &mut Vec<RowFailure>,
+) -> Result<(BTreeMap<String, Row>, String), String> {
+    let directory = side.table.directory().clone();
+    let list = side.table.list().clone();
+    let found = match &link {
+        Some(link) => delta::changes(&directory, &list, link)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let Some(found) = found else {
+        let next = delta::latest(&directory, &list)
+            .await
+            .map_err(|e| e.to_string())?;
+        let rows = read_list(engine, job, side, unreadable).await?;
+        return Ok((rows, next));
+    };
+    side.items = state.list_items.clone();
+    let by_id: BTreeMap<String, String> = side
+        .items
+        .iter()
+        .map(|(key, (id, _))| (id.clone(), key.clone()))
+        .collect();
+    let mut gone: BTreeSet<String> = found
+        .deleted
+        .iter()
+        .filter_map(|id| by_id.get(id).cloned())
+        .collect();
+    let mut rows = BTreeMap::new();
+    'item: for item in &found.items {
+        let fields = &item["fields"];
+        let key = match values::from_field(&side.key, fields.get(side.key.field_key())) {
+            Value::String(s) if !s.trim().is_empty() => s,
+            Value::Null | Value::String(_) => continue,
+            other => other.to_string(),
+        };
+        let Some(id) = item["id"].as_str() else {
+            continue;
+        };
+        // A key moved to another item: the old item's key is gone from it.
+        if let Some(old) = by_id.get(id).filter(|old| **old != key) {
+            gone.insert(old.clone());
+        }
+        let mut values = Values::new();
+        for (column, (name, _)) in side.columns.iter().zip(&job.columns) {
+            let v = values::from_field(column, fields.get(column.field_key()));
+            values.insert(name.clone(), v);
+        }
+        if rows.contains_key(&key) {
+            unreadable.push(RowFailure {
+                row: key.clone(),
+                reason: "two list items hold this key".into(),
+            });
+            continue 'item;
+        }
+        let etag = item["eTag"].as_str().map(str::to_string);
+        side.items.insert(key.clone(), (id.to_string(), etag));
+        let changed_at = item["lastModifiedDateTime"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp_millis());
+        rows.insert(key, Row { values, changed_at });
+    }
+    for key in &gone {
+        side.items.remove(key);
+    }
+    let held = |k: &str| state.conflicts.get(k).map(|(_, s)| s);
+    Ok((complete(rows, &state.rows, &gone, held), found.link))
 }
 
 /// The key of row `r` as text; None when it is empty (such rows cannot pair).

@@ -29,6 +29,13 @@ pub struct State {
     pub delta_link: Option<String>,
     /// The base of each key.
     pub rows: BTreeMap<String, Values>,
+    /// Each key's list item: its id and the eTag last seen.
+    #[serde(default)]
+    pub list_items: BTreeMap<String, (String, Option<String>)>,
+    /// Keys in conflict under `manual`: the rows each side held, so that a run reading only
+    /// changes still sees the conflict until a side changes again. `(Jira, SharePoint)`.
+    #[serde(default)]
+    pub conflicts: BTreeMap<String, (Values, Values)>,
 }
 
 impl State {

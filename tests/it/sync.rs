@@ -133,6 +133,24 @@ async fn a_first_run_copies_then_each_side_changes_travel_and_nothing_echoes() {
     // The sync's own writes are no change the next time.
     let fourth = once(&b, &job).await;
     assert_eq!(counts(&fourth), [(0, 0, 0, 0), (0, 0, 0, 0)]);
+
+    // With nothing changed, a run reads only the changes: one search, one delta page.
+    b.site.jira.reset_requests();
+    b.sp.clear_requests();
+    let quiet = once(&b, &job).await;
+    assert_eq!(counts(&quiet), [(0, 0, 0, 0), (0, 0, 0, 0)]);
+    assert_eq!(quiet.to_sharepoint.unchanged, n);
+    let jira: Vec<String> = b
+        .site
+        .jira
+        .requests()
+        .into_iter()
+        .map(|r| r.endpoint)
+        .collect();
+    assert_eq!(jira, ["POST /rest/api/3/search/jql"], "{jira:?}");
+    let graph: Vec<String> = b.sp.requests().into_iter().map(|r| r.endpoint).collect();
+    assert_eq!(graph.len(), 1, "{graph:?}");
+    assert!(graph[0].contains("items/delta"), "{graph:?}");
     clean(&dir);
 }
 
