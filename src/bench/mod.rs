@@ -201,6 +201,13 @@ async fn run_suite(
             error,
         });
     }
+    if let Some(list) = list
+        && wanted(SYNC_CASE)
+    {
+        eprintln!("running {SYNC_CASE}...");
+        measured
+            .push(measure_sync(args, emulator, list, &engine, &stats, graph_stats.as_ref()).await?);
+    }
     let decoding = if args.only.is_empty() || wanted("decode") {
         eprintln!("measuring decode...");
         Some(decode::measure(engine.client(), DECODE_PAGES, DECODE_ROUNDS).await?)
@@ -208,6 +215,61 @@ async fn run_suite(
         None
     };
     Ok((header, measured, decoding))
+}
+
+/// The sync statement's name in the report.
+const SYNC_CASE: &str = "sync: no-change run, every issue";
+
+/// A two-way job between every issue and the list `Issues`, brought in step without latency
+/// (the first run copies every issue; the second reads back its own writes), then timed on a
+/// run with nothing changed, at the bench's latency: one search and one delta page at least.
+async fn measure_sync(
+    args: &BenchArgs,
+    jira: &JiraEmulator,
+    list: &SharePointEmulator,
+    engine: &Engine,
+    stats: &ClientStats,
+    graph_stats: Option<&ClientStats>,
+) -> Result<Measured, String> {
+    let dir = std::env::temp_dir().join(format!("jiraql-bench-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let text = "[jira]\ntable = \"Issues\"\nkey = \"Key\"\n[sharepoint]\nlist = \"Issues\"\n\
+                key = \"IssueKey\"\n[columns]\nSummary = \"Title\"\nDueDate = \"Due\"\n";
+    let job = crate::sync::job::parse(text, &dir.join("bench.toml"))?;
+    let latency = Duration::from_millis(args.latency_ms);
+    jira.faults().set_latency(Duration::ZERO);
+    list.faults().set_latency(Duration::ZERO);
+    for _ in 0..2 {
+        crate::sync::run::run(engine, &job).await?;
+    }
+    jira.faults().set_latency(latency);
+    list.faults().set_latency(latency);
+    stats.reset();
+    graph_stats.iter().for_each(|s| s.reset());
+    let baseline = alloc::reset_peak();
+    let started = Instant::now();
+    let outcome = crate::sync::run::run(engine, &job).await;
+    let wall = started.elapsed();
+    let _ = std::fs::remove_dir_all(&dir);
+    let peak = alloc::active().then(|| alloc::peak_since(baseline));
+    let (rows, error) = match outcome {
+        Ok(o) if o.to_jira.updated + o.to_sharepoint.updated == 0 => {
+            (o.to_sharepoint.unchanged as usize, None)
+        }
+        Ok(o) => (0, Some(format!("the quiet run wrote: {o:?}"))),
+        Err(e) => (0, Some(e)),
+    };
+    Ok(Measured {
+        name: SYNC_CASE,
+        requests: stats.requests() + graph_stats.map_or(0, ClientStats::requests),
+        minimum: 2,
+        rows,
+        bytes: stats.bytes() + graph_stats.map_or(0, ClientStats::bytes),
+        wall,
+        latency,
+        peak,
+        error,
+    })
 }
 
 /// Runs one statement, dropping each batch once counted, as a streaming consumer would; for a
