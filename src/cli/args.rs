@@ -102,6 +102,10 @@ pub struct SyncArgs {
     /// List the conflicts the job meets now (key, column, both values) and write nothing.
     #[arg(long)]
     pub conflicts: bool,
+    /// Run this once in another direction than the job's: two-way, jira-to-sharepoint or
+    /// sharepoint-to-jira (e.g. a one-way catch-up before switching a job to two-way).
+    #[arg(long, value_name = "DIRECTION")]
+    pub direction: Option<String>,
 }
 
 /// Options of `jiraql bench`.

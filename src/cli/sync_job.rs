@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use crate::engine::Engine;
 use crate::sharepoint::WriteReport;
+use crate::sync::merge::Direction;
 use crate::sync::{job, run};
 
 use super::args::SyncArgs;
@@ -14,6 +15,13 @@ use super::args::SyncArgs;
 /// sites start from scratch every time, so a state kept from another run would not fit).
 pub async fn run(engine: &Engine, args: &SyncArgs, demo: bool) -> Result<ExitCode, String> {
     let mut job = job::load(&args.job)?;
+    if let Some(name) = &args.direction {
+        let primary = match job.direction {
+            Direction::TwoWay { primary } => primary,
+            Direction::From(side) => side,
+        };
+        job.direction = job::direction(name, primary).map_err(|e| format!("--{e}"))?;
+    }
     if demo {
         job.state =
             std::env::temp_dir().join(format!("jiraql-demo-sync-{}.state", std::process::id()));

@@ -97,32 +97,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Job, String> {
     let file: File = toml::from_str(text)
         .map_err(|e| format!("the sync job {} is not valid: {e}", path.display()))?;
     let mut problems = Vec::new();
-    let direction = match file.sync.direction.as_deref().unwrap_or("two-way") {
-        "two-way" => {
-            let primary = match file.sync.primary.as_deref().unwrap_or("jira") {
-                "jira" => Side::Jira,
-                "sharepoint" => Side::SharePoint,
-                other => {
-                    problems.push(format!(
-                        "sync.primary = {other:?}: use \"jira\" or \"sharepoint\""
-                    ));
-                    Side::Jira
-                }
-            };
-            Direction::TwoWay { primary }
-        }
-        "jira-to-sharepoint" => Direction::From(Side::Jira),
-        "sharepoint-to-jira" => Direction::From(Side::SharePoint),
+    let primary = match file.sync.primary.as_deref().unwrap_or("jira") {
+        "jira" => Side::Jira,
+        "sharepoint" => Side::SharePoint,
         other => {
             problems.push(format!(
-                "sync.direction = {other:?}: use \"two-way\", \"jira-to-sharepoint\" or \
-                 \"sharepoint-to-jira\""
+                "sync.primary = {other:?}: use \"jira\" or \"sharepoint\""
             ));
-            Direction::TwoWay {
-                primary: Side::Jira,
-            }
+            Side::Jira
         }
     };
+    let direction = direction(file.sync.direction.as_deref().unwrap_or("two-way"), primary)
+        .unwrap_or_else(|e| {
+            problems.push(format!("sync.{e}"));
+            Direction::TwoWay { primary }
+        });
     let policy = match file.sync.conflict.as_deref().unwrap_or("manual") {
         "jira-wins" => Policy::JiraWins,
         "sharepoint-wins" => Policy::SharePointWins,
@@ -171,6 +160,19 @@ pub fn parse(text: &str, path: &Path) -> Result<Job, String> {
         deletes,
         state,
     })
+}
+
+/// A direction by name; `primary` is the side a first two-way run copies from.
+pub fn direction(name: &str, primary: Side) -> Result<Direction, String> {
+    match name {
+        "two-way" => Ok(Direction::TwoWay { primary }),
+        "jira-to-sharepoint" => Ok(Direction::From(Side::Jira)),
+        "sharepoint-to-jira" => Ok(Direction::From(Side::SharePoint)),
+        other => Err(format!(
+            "direction = {other:?}: use \"two-way\", \"jira-to-sharepoint\" or \
+             \"sharepoint-to-jira\""
+        )),
+    }
 }
 
 /// `deletes`: one word for both directions (`propagate` carrying Jira's deletions only), or a

@@ -534,6 +534,16 @@ fn the_demo_sync_job_runs_and_a_bad_job_says_what_to_fix() {
     assert_eq!(to_list[0], "jira-to-sharepoint");
     assert!(to_list[1].parse::<u64>().expect("a count") > 50, "{out}");
 
+    demo()
+        .args([
+            "sync",
+            "sql/sync/issues_two_way.toml",
+            "--direction",
+            "sideways",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--direction = \"sideways\""));
     // Listing conflicts writes nothing: a first run has none to list.
     let listed = stdout_of(demo().args(["sync", "--conflicts", "sql/sync/issues_two_way.toml"]));
     assert_eq!(listed, "key\tcolumn\tjira\tsharepoint\n");

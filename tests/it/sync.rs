@@ -320,3 +320,69 @@ async fn a_run_cut_short_anywhere_then_run_again_converges() {
     assert_eq!(counts(&once(&b, &job).await), [(0, 0, 0, 0), (0, 0, 0, 0)]);
     clean(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_during_writes_leave_rows_for_the_next_run_and_nothing_twice() {
+    let b = both(40, "MaxRetries=4").await;
+    let (job, dir) = job("conflict = \"newest-wins\"");
+    let n = demo_issues(&b);
+    once(&b, &job).await;
+    let keys = ["DEMO-2", "DEMO-3", "DEMO-4", "DEMO-5", "DEMO-6", "DEMO-7"];
+    sql(
+        &b,
+        "UPDATE sharepoint.Issues SET Title = 'faulty sp' WHERE IssueKey IN ('DEMO-2', 'DEMO-3', 'DEMO-4')",
+    )
+    .await;
+    sql(
+        &b,
+        "UPDATE Issues SET Summary = 'faulty jira' WHERE Key IN ('DEMO-5', 'DEMO-6', 'DEMO-7')",
+    )
+    .await;
+    // Jira throttles, fails and cuts answers short; Graph fails a batch's items.
+    b.site.jira.faults().chaos(jiraql_emulator::Chaos {
+        seed: 7,
+        throttle: 0.2,
+        server_error: 0.1,
+        malformed: 0.1,
+        retry_after: vec![Some("0".into()), None],
+        max_per_request: 3,
+    });
+    b.sp.faults()
+        .fail_next(2, 503, jiraql_emulator::sharepoint::FaultScope::BatchOnly);
+    // A faulty run may fail rows or stop; either way the next clean runs finish the job.
+    let _ = run(&b.site.engine, &job).await;
+    b.site.jira.faults().clear();
+    b.sp.faults().clear();
+    let mut settled = false;
+    for _ in 0..3 {
+        let o = once(&b, &job).await;
+        if o.to_jira.failed.is_empty() && o.to_sharepoint.failed.is_empty() {
+            settled = true;
+            break;
+        }
+    }
+    assert!(settled, "a clean run writes every row");
+    for key in &keys[..3] {
+        assert_eq!(summary(&b, key), "faulty sp", "{key}");
+    }
+    for key in &keys[3..] {
+        assert_eq!(
+            title(&b, key),
+            Some(Value::String("faulty jira".into())),
+            "{key}"
+        );
+    }
+    assert_eq!(b.sp.items("Issues").len() as u64, n, "no item twice");
+    let d = b.site.jira.data();
+    assert_eq!(
+        d.issues
+            .iter()
+            .filter(|i| i.key.starts_with("DEMO-"))
+            .count() as u64,
+        n,
+        "no issue twice"
+    );
+    drop(d);
+    assert_eq!(counts(&once(&b, &job).await), [(0, 0, 0, 0), (0, 0, 0, 0)]);
+    clean(&dir);
+}
