@@ -457,6 +457,42 @@ mod tests {
     }
 
     #[test]
+    fn a_first_run_meets_rows_both_sides_have_under_the_policy() {
+        let first = Rules {
+            first_run: true,
+            ..TWO_WAY
+        };
+        let j = one("A-1", row(&[("Summary", json!("jira"))], 1));
+        let s = one("A-1", row(&[("Summary", json!("sp"))], 2));
+        let manual = plan(&j, &s, &BTreeMap::new(), first);
+        assert_eq!(manual.conflicts.len(), 1);
+        assert!(manual.to_jira.is_empty() && manual.to_sharepoint.is_empty());
+        let wins = plan(
+            &j,
+            &s,
+            &BTreeMap::new(),
+            Rules {
+                policy: Policy::JiraWins,
+                ..first
+            },
+        );
+        assert_eq!(
+            wins.to_sharepoint,
+            [Write::Update {
+                key: "A-1".into(),
+                values: values(&[("Summary", json!("jira"))])
+            }]
+        );
+        let same = one("A-1", row(&[("Summary", json!("jira"))], 2));
+        let agreed = plan(&j, &same, &BTreeMap::new(), first);
+        assert!(agreed.conflicts.is_empty() && agreed.to_sharepoint.is_empty());
+        assert_eq!(
+            agreed.base["A-1"],
+            Some(values(&[("Summary", json!("jira"))]))
+        );
+    }
+
+    #[test]
     fn deletes_go_over_only_when_propagated_and_only_for_rows_both_sides_had() {
         let base = BTreeMap::from([("A-1".to_string(), values(&[("Summary", json!("a"))]))]);
         let j = one("A-1", row(&[("Summary", json!("a"))], 1));

@@ -61,7 +61,7 @@ fn sp_connection(sp: &SharePointEmulator, extra: &str) -> String {
     )
 }
 
-fn engine_for(site: &Site, sp: &SharePointEmulator, extra: &str) -> Engine {
+pub(crate) fn engine_for(site: &Site, sp: &SharePointEmulator, extra: &str) -> Engine {
     let jira = connection(&site.jira, &site.jira.config().api_token.clone(), "");
     let settings: SharePointSettings = sp_connection(sp, extra).parse().expect("sp connection");
     Engine::with_custom_fields(JiraClient::new(jira).expect("client"), &[])

@@ -386,3 +386,31 @@ async fn faults_during_writes_leave_rows_for_the_next_run_and_nothing_twice() {
     assert_eq!(counts(&once(&b, &job).await), [(0, 0, 0, 0), (0, 0, 0, 0)]);
     clean(&dir);
 }
+
+#[tokio::test]
+async fn a_dry_run_changes_nothing_and_one_way_columns_may_be_expressions() {
+    let b = both(30, "").await;
+    let (job, dir) = job("conflict = \"manual\"");
+    let mut dry = crate::sharepoint::engine_for(&b.site, &b.sp, "");
+    dry.set_dry_run(true);
+    let o = run(&dry, &job).await.expect("planned");
+    assert_eq!(o.to_sharepoint.inserted, demo_issues(&b), "counted");
+    assert!(b.sp.items("Issues").is_empty(), "nothing written");
+    assert!(!job.state.exists(), "no state either");
+
+    // One way from Jira, the Jira side may be an expression.
+    let text = "[jira]\ntable = \"Issues\"\nwhere = \"ProjectKey = 'DEMO'\"\nkey = \"Key\"\n\
+                [sharepoint]\nlist = \"Issues\"\nkey = \"IssueKey\"\n\
+                [columns]\n\"upper(Summary) || ' !'\" = \"Title\"\n\
+                [sync]\ndirection = \"jira-to-sharepoint\"\n";
+    let one_way = job::parse(text, &dir.join("one_way.toml")).expect("job");
+    let o = once(&b, &one_way).await;
+    assert_eq!(o.to_sharepoint.inserted, demo_issues(&b));
+    let expected = format!("{} !", summary(&b, "DEMO-2").to_uppercase());
+    assert_eq!(title(&b, "DEMO-2"), Some(Value::String(expected)));
+    assert_eq!(
+        counts(&once(&b, &one_way).await),
+        [(0, 0, 0, 0), (0, 0, 0, 0)]
+    );
+    clean(&dir);
+}
