@@ -246,19 +246,7 @@ async fn read_jira(
         ident(def.name)
     );
     let batches = engine.sql_batches(&sql).await.map_err(|e| e.to_string())?;
-    let names: Vec<&str> = job.columns.iter().map(|(j, _)| j.as_str()).collect();
-    rows_of(
-        &batches,
-        2,
-        &side.key,
-        &side.columns,
-        &names,
-        unreadable,
-        |b, r| match ScalarValue::try_from_array(b.column(1), r) {
-            Ok(ScalarValue::TimestampMillisecond(ms, _)) => ms,
-            _ => None,
-        },
-    )
+    rows_of(&batches, 2, job, side, unreadable)
 }
 
 /// The list's items, keyed; each key's item id and eTag kept for writes.
@@ -289,19 +277,7 @@ async fn read_list(
         ident(&job.list)
     );
     let batches = engine.sql_batches(&sql).await.map_err(|e| e.to_string())?;
-    let names: Vec<&str> = job.columns.iter().map(|(j, _)| j.as_str()).collect();
-    let rows = rows_of(
-        &batches,
-        4,
-        &side.key,
-        &side.columns,
-        &names,
-        unreadable,
-        |b, r| match ScalarValue::try_from_array(b.column(1), r) {
-            Ok(ScalarValue::TimestampMillisecond(ms, _)) => ms,
-            _ => None,
-        },
-    )?;
+    let rows = rows_of(&batches, 4, job, side, unreadable)?;
     for batch in &batches {
         for r in 0..batch.num_rows() {
             let key = key_text(&side.key, batch.column(0).as_ref(), r);
@@ -465,18 +441,17 @@ fn key_text(key: &Column, array: &dyn Array, r: usize) -> Option<String> {
     }
 }
 
-/// Keyed rows from batches whose first column is the key, second the change time, and from
-/// `first` on the paired columns. A row a list column cannot hold is reported, not merged; a
-/// key seen twice is an error (the pairing would be a guess).
+/// Keyed rows from batches whose first column is the key, second the change time (epoch ms
+/// or NULL), and from `first` on the paired columns. A row a list column cannot hold is
+/// reported, not merged; a key seen twice is an error (the pairing would be a guess).
 fn rows_of(
     batches: &[RecordBatch],
     first: usize,
-    key: &Column,
-    columns: &[Column],
-    names: &[&str],
+    job: &Job,
+    side: &ListSide,
     unreadable: &mut Vec<RowFailure>,
-    changed_at: impl Fn(&RecordBatch, usize) -> Option<i64>,
 ) -> Result<BTreeMap<String, Row>, String> {
+    let (key, columns) = (&side.key, &side.columns);
     let mut rows = BTreeMap::new();
     for batch in batches {
         'row: for r in 0..batch.num_rows() {
@@ -484,10 +459,10 @@ fn rows_of(
                 continue;
             };
             let mut values = Values::new();
-            for (i, (column, name)) in columns.iter().zip(names).enumerate() {
+            for (i, (column, (name, _))) in columns.iter().zip(&job.columns).enumerate() {
                 match values::to_field(column, batch.column(first + i).as_ref(), r) {
                     Ok(v) => {
-                        values.insert((*name).to_string(), v);
+                        values.insert(name.clone(), v);
                     }
                     Err(why) => {
                         unreadable.push(RowFailure {
@@ -498,10 +473,11 @@ fn rows_of(
                     }
                 }
             }
-            let row = Row {
-                values,
-                changed_at: changed_at(batch, r),
+            let changed_at = match ScalarValue::try_from_array(batch.column(1), r) {
+                Ok(ScalarValue::TimestampMillisecond(ms, _)) => ms,
+                _ => None,
             };
+            let row = Row { values, changed_at };
             if rows.insert(k.clone(), row).is_some() {
                 return Err(format!(
                     "the key {k:?} appears twice on one side; a sync pairs rows by a key each \
