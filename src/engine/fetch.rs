@@ -438,21 +438,18 @@ async fn bulk_children(
     keys: &mut KeyMap,
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
-    // State: `None` once the last page was read; `Some(None)` before the first.
-    let pages = futures::stream::try_unfold(Some(None::<String>), move |state| async move {
-        let Some(next) = state else {
-            return Ok(None);
+    // "Updated after": a millisecond earlier keeps a worklog updated exactly at the bound;
+    // DataFusion checks the bound again. State: the next page's `since`, `None` once the last
+    // page was read.
+    let first = since.map_or(0, |s| s - 1).max(0);
+    let pages = futures::stream::try_unfold(Some(first), move |state| async move {
+        let Some(since) = state else {
+            return Ok::<_, DataFusionError>(None);
         };
-        let page = match &next {
-            None => {
-                // "Updated after": a millisecond earlier keeps a worklog updated exactly at
-                // the bound; DataFusion checks the bound again.
-                let since = since.map_or(0, |s| s - 1).max(0).to_string();
-                client.get_platform(bulk.changed, &[("since", since)]).await
-            }
-            Some(url) => client.get_absolute(url).await,
-        }
-        .map_err(external)?;
+        let page = client
+            .get_platform(bulk.changed, &[("since", since.to_string())])
+            .await
+            .map_err(external)?;
         let mut seen = HashSet::new();
         let ids: Vec<i64> = page
             .get("values")
@@ -462,25 +459,7 @@ async fn bulk_children(
             .filter_map(|v| v.get(bulk.changed_id).and_then(as_i64))
             .filter(|id| seen.insert(*id))
             .collect();
-        let last = page
-            .get("lastPage")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        let following = page
-            .get("nextPage")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let state = match following {
-            Some(url) if !last => {
-                if next.as_deref() == Some(url.as_str()) {
-                    return Err(DataFusionError::External(
-                        format!("Jira sent the same {} page link twice ({url}); stopping instead of looping", bulk.changed).into(),
-                    ));
-                }
-                Some(Some(url))
-            }
-            _ => None,
-        };
+        let state = next_since(&page, since, bulk.changed)?;
         let chunks: Vec<Result<Vec<i64>, DataFusionError>> =
             ids.chunks(bulk.list_cap).map(|c| Ok(c.to_vec())).collect();
         Ok(Some((futures::stream::iter(chunks), state)))
@@ -648,14 +627,41 @@ fn reference_text(v: &Value) -> Option<String> {
     }
 }
 
+/// The `since` of the page after `page` of a changes feed (`worklog/updated`,
+/// `worklog/deleted`): its `until`, as Jira's own `nextPage` link says, never the link
+/// itself (behind a proxy it names a host the client must not follow). `None` after the last
+/// page; an `until` that does not move past `since` ends the scan with an error.
+fn next_since(page: &Value, since: i64, what: &str) -> Result<Option<i64>, DataFusionError> {
+    let last = page
+        .get("lastPage")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    if last {
+        return Ok(None);
+    }
+    match page.get("until").and_then(as_i64) {
+        Some(until) if until > since => Ok(Some(until)),
+        Some(until) => Err(DataFusionError::External(
+            format!(
+                "Jira's {what} page since {since} ends at {until}, not later; stopping instead \
+                 of reading the same page forever"
+            )
+            .into(),
+        )),
+        None => Err(DataFusionError::External(
+            format!("Jira's {what} page has no until, so the next page cannot be asked for").into(),
+        )),
+    }
+}
+
 /// Walks one listing endpoint in its own paging style.
 pub(super) struct Pager<'c> {
     client: &'c JiraClient,
     endpoint: Endpoint,
     path: Vec<String>,
     start_at: usize,
-    /// The next page's link, for `nextPage` paging.
-    next: Option<String>,
+    /// The next page's `since`, for pages of changes.
+    since: i64,
     finished: bool,
     /// Status of the last failed request, if it was an HTTP error.
     pub(super) failed_with: Option<u16>,
@@ -680,7 +686,7 @@ impl<'c> Pager<'c> {
             endpoint,
             path,
             start_at: 0,
-            next: None,
+            since: 0,
             finished: false,
             failed_with: None,
         }
@@ -696,14 +702,17 @@ impl<'c> Pager<'c> {
             .iter()
             .map(|(k, v)| (*k, v.to_string()))
             .collect();
-        if let Paging::StartAt { max } = self.endpoint.paging {
-            query.push(("startAt", self.start_at.to_string()));
-            query.push(("maxResults", max.to_string()));
+        match self.endpoint.paging {
+            Paging::StartAt { max } => {
+                query.push(("startAt", self.start_at.to_string()));
+                query.push(("maxResults", max.to_string()));
+            }
+            Paging::Since => query.push(("since", self.since.to_string())),
+            Paging::Single => {}
         }
-        let answer = match (&self.next, self.endpoint.api) {
-            (Some(link), _) => self.client.get_absolute(link).await,
-            (None, Api::Platform) => self.client.get_platform(&self.path, &query).await,
-            (None, Api::Agile) => self.client.get_agile(&self.path, &query).await,
+        let answer = match self.endpoint.api {
+            Api::Platform => self.client.get_platform(&self.path, &query).await,
+            Api::Agile => self.client.get_agile(&self.path, &query).await,
         };
         let page = match answer {
             Ok(page) => page,
@@ -738,27 +747,13 @@ impl<'c> Pager<'c> {
                     || last == Some(true)
                     || total.is_some_and(|t| self.start_at as i64 >= t)
             }
-            Paging::NextPage => {
-                let link = page
-                    .get("nextPage")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                let done = page
-                    .get("lastPage")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true);
-                if !done && link.is_some() && link == self.next {
-                    return Err(DataFusionError::External(
-                        format!(
-                            "Jira sent the same {} page link twice; stopping instead of looping",
-                            self.path.join("/")
-                        )
-                        .into(),
-                    ));
+            Paging::Since => match next_since(&page, self.since, &self.path.join("/"))? {
+                Some(until) => {
+                    self.since = until;
+                    false
                 }
-                self.next = link;
-                done || self.next.is_none()
-            }
+                None => true,
+            },
         };
         Ok(Some(items))
     }

@@ -587,7 +587,7 @@ impl AccessPlan {
         let paged = |e: &Endpoint| match e.paging {
             Paging::Single => String::new(),
             Paging::StartAt { max } => format!(" ({max} a page)"),
-            Paging::NextPage => " (linked pages)".to_string(),
+            Paging::Since => " (pages of changes, each from the last one's until)".to_string(),
         };
         let limit = self
             .limit()

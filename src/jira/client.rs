@@ -4,9 +4,10 @@
 //!
 //! * the platform API, `/rest/api/3` on Cloud or `/rest/api/2` on Data Center
 //!   ([`JiraClient::get_platform`], [`JiraClient::post_platform`]);
-//! * the Agile API, `/rest/agile/1.0` ([`JiraClient::get_agile`]);
-//! * absolute next-page links Jira hands back ([`JiraClient::get_absolute`]), followed only when
-//!   they stay on the same origin, so credentials never leave the configured site.
+//! * the Agile API, `/rest/agile/1.0` ([`JiraClient::get_agile`]).
+//!
+//! Absolute links Jira hands back (`nextPage`) are never followed: behind a proxy they name a
+//! host credentials must not go to, so pages are asked for by their documented parameters.
 //!
 //! With OAuth, every root sits under the gateway's `/ex/jira/{cloudId}` instead of the site.
 //!
@@ -469,17 +470,6 @@ pub enum JiraError {
         /// The first ~200 characters of the body, on one line.
         snippet: String,
     },
-    /// A next-page link pointing at another origin; it was not followed.
-    #[error(
-        "refusing to follow a next-page link to {link_origin}: it is not the Jira site \
-         {expected}, and jiraql sends credentials only there"
-    )]
-    OffOrigin {
-        /// Scheme, host and port of the link.
-        link_origin: String,
-        /// Scheme, host and port of the configured API.
-        expected: String,
-    },
     /// A path or link that cannot be turned into a request.
     #[error("invalid Jira API path `{path}`: {reason}")]
     InvalidPath {
@@ -730,35 +720,6 @@ impl JiraClient {
     ) -> Result<Value, JiraError> {
         let url = self.build_url(&["rest", "agile", "1.0"], &path, query)?;
         self.execute(Method::GET, url, None, None, Resend::Always)
-            .await
-    }
-
-    /// `GET` an absolute link from a response (`nextPage`, `self`), only when it has the same
-    /// scheme, host and port as the API. With OAuth, a link to the site itself is rewritten to
-    /// the gateway, where the token is valid.
-    pub async fn get_absolute(&self, url: &str) -> Result<Value, JiraError> {
-        let link = Url::parse(url).map_err(|_| JiraError::InvalidPath {
-            path: one_line(url, SNIPPET_CHARS),
-            reason: "a next-page link must be an absolute URL",
-        })?;
-        let base = &self.inner.base;
-        let site = &self.inner.settings.url;
-        let target = if same_origin(&link, base) {
-            link
-        } else if self.inner.settings.auth_scheme == AuthScheme::OAuth && same_origin(&link, site) {
-            let mut rebased = base.clone();
-            let site_path = site.path().trim_end_matches('/');
-            let rest = link.path().strip_prefix(site_path).unwrap_or(link.path());
-            rebased.set_path(&format!("{}{rest}", base.path().trim_end_matches('/')));
-            rebased.set_query(link.query());
-            rebased
-        } else {
-            return Err(JiraError::OffOrigin {
-                link_origin: link.origin().ascii_serialization(),
-                expected: base.origin().ascii_serialization(),
-            });
-        };
-        self.execute(Method::GET, target, None, None, Resend::Always)
             .await
     }
 
@@ -1614,47 +1575,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn next_page_links_stay_on_origin() {
-        let server = TestServer::start(|_, seen| {
-            json(
-                200,
-                &serde_json::json!({"path": seen.path, "query": seen.query}).to_string(),
-            )
-        })
-        .await;
-        let client = server.client("");
-        let other_port = format!("http://127.0.0.1:{}/rest/api/3/x", server.addr.port() + 1);
-        for link in [
-            "https://evil.example/rest/api/3/project/search?startAt=50".to_string(),
-            other_port,
-            format!("https://{}/rest/api/3/x", server.addr),
-        ] {
-            let err = client
-                .get_absolute(&link)
-                .await
-                .err()
-                .unwrap_or_else(|| panic!("{link}"));
-            assert!(matches!(err, JiraError::OffOrigin { .. }), "{err}");
-            assert!(err.to_string().contains("refusing to follow"), "{err}");
-        }
-        assert!(matches!(
-            client.get_absolute("/relative").await,
-            Err(JiraError::InvalidPath { .. })
-        ));
-        assert_eq!(client.stats().requests(), 0, "nothing was sent");
-        let same = format!(
-            "http://{}/rest/api/3/project/search?startAt=50",
-            server.addr
-        );
-        let value = client
-            .get_absolute(&same)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(value["path"], "/rest/api/3/project/search");
-        assert_eq!(value["query"], "startAt=50");
-    }
-
-    #[tokio::test]
     async fn redirects_are_followed_only_on_the_same_origin() {
         let server = TestServer::start(|_, seen| match seen.path.as_str() {
             "/rest/api/3/old" => reply(302, &[("location", "/rest/api/3/new")], ""),
@@ -1758,12 +1678,6 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(v["path"], "/ex/jira/cloud-1/rest/agile/1.0/board/1/sprint");
         assert_eq!(v["auth"], format!("Bearer {SENTINEL}"));
-        // A link to the site itself is rewritten onto the gateway.
-        let v = oauth
-            .get_absolute("https://acme.atlassian.net/rest/api/3/project/search?startAt=2")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(v["path"], "/ex/jira/cloud-1/rest/api/3/project/search");
         assert!(!format!("{oauth:?}").contains(SENTINEL));
     }
 
@@ -1856,7 +1770,6 @@ mod tests {
         assert_send(&client.get_platform(&format!("issue/{key}"), &[]));
         assert_send(&client.post_platform("search/jql", &[], &body));
         assert_send(&client.get_agile("board", &[]));
-        assert_send(&client.get_absolute("https://acme.atlassian.net/x"));
         assert!(!format!("{client:?}").contains(SENTINEL));
     }
 

@@ -18,6 +18,7 @@ mod jira_dml;
 mod jira_items;
 mod jira_writes;
 mod partition;
+mod proxy;
 mod repl;
 mod secrets;
 mod sharepoint;

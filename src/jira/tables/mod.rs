@@ -277,14 +277,16 @@ pub enum Paging {
     /// `startAt`/`maxResults` pages of at most `max`; the end is `isLast`, `startAt + n >= total`,
     /// or (for bare arrays such as `users/search`, which say neither) an empty page.
     StartAt { max: usize },
-    /// Pages linked by `nextPage` until `lastPage` (`worklog/updated`, `worklog/deleted`).
-    NextPage,
+    /// Pages of changes: `since` an instant (epoch ms), each page saying how far it reaches
+    /// (`until`, the next page's `since`) until `lastPage` (`worklog/updated`,
+    /// `worklog/deleted`).
+    Since,
 }
 
 /// The `…/updated` + `…/list` pair Jira offers to read children of every issue in bulk.
 #[derive(Debug)]
 pub struct BulkChildren {
-    /// Ids changed since `since` (epoch ms), 1000 a page, cursor by `nextPage`.
+    /// Ids changed since `since` (epoch ms), 1000 a page, the next from the page's `until`.
     pub changed: &'static str,
     /// Field of each changed entry that holds the child id.
     pub changed_id: &'static str,

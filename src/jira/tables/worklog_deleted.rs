@@ -11,7 +11,7 @@ pub static WORKLOG_DELETED: TableDef = TableDef {
     access: Access::List(Endpoint::platform(
         "worklog/deleted",
         Some("values"),
-        Paging::NextPage,
+        Paging::Since,
     )),
     columns: &[
         C::new(
