@@ -15,6 +15,10 @@
 //! * [`engine`] turns declarations into DataFusion table providers and scans. Connecting
 //!   (`Engine::connect`) reads the site's custom fields once; `jira::tables::custom_fields`
 //!   makes them columns of `Issues` and rows of `IssueCustomFields`.
+//! * [`sharepoint`] knows Microsoft Graph lists: sign-in, the client, list columns and values,
+//!   and the sink's batched writes. [`http`] holds what both clients share (retry timing,
+//!   request statistics, one-line errors).
+//! * [`sync`] is `jiraql sync`: the job file, the three-way merge, its state, and a run.
 //! * [`cli`] is the command line: argument parsing, the REPL, running scripts, printing results.
 //! * The emulated Jira and SharePoint sites behind `--demo` and every test are the
 //!   `jiraql-emulator` crate (`crates/jiraql-emulator`), reached only with the `demo` feature (on
@@ -33,7 +37,7 @@
 pub mod bench;
 pub mod cli;
 pub mod engine;
+pub mod http;
 pub mod jira;
-pub mod retry;
 pub mod sharepoint;
 pub mod sync;

@@ -25,7 +25,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -36,7 +35,9 @@ use serde_json::Value;
 use url::Url;
 
 use super::prune::Keep;
-use crate::retry::{backoff, jitter, parse_retry_after, plan_retry};
+use crate::http::retry::{backoff, jitter, parse_retry_after, plan_retry};
+pub use crate::http::stats::ClientStats;
+use crate::http::text::{error_chain, one_line};
 
 use super::connection::{AuthScheme, ConnectionError, ConnectionSettings};
 
@@ -128,93 +129,6 @@ impl ApiPath for Vec<String> {
 impl<T: ApiPath + ?Sized> ApiPath for &T {
     fn segments(&self) -> Result<Vec<&str>, &'static str> {
         (**self).segments()
-    }
-}
-
-/// Counters shared by every clone of a client, for progress lines and benchmarks.
-#[derive(Clone, Default)]
-pub struct ClientStats(Arc<StatsInner>);
-
-#[derive(Default)]
-struct StatsInner {
-    requests: AtomicU64,
-    bytes: AtomicU64,
-    retries: AtomicU64,
-    rate_limit_waits: AtomicU64,
-    waited_micros: AtomicU64,
-}
-
-impl ClientStats {
-    /// HTTP attempts sent, retries included.
-    pub fn requests(&self) -> u64 {
-        self.0.requests.load(Ordering::Relaxed)
-    }
-
-    /// Response body bytes received (error bodies included).
-    pub fn bytes(&self) -> u64 {
-        self.0.bytes.load(Ordering::Relaxed)
-    }
-
-    /// Retries of any cause.
-    pub fn retries(&self) -> u64 {
-        self.0.retries.load(Ordering::Relaxed)
-    }
-
-    /// Retries caused by 429 Too Many Requests.
-    pub fn rate_limit_waits(&self) -> u64 {
-        self.0.rate_limit_waits.load(Ordering::Relaxed)
-    }
-
-    /// Total time spent sleeping before retries, of any cause.
-    pub fn waited(&self) -> Duration {
-        Duration::from_micros(self.0.waited_micros.load(Ordering::Relaxed))
-    }
-
-    /// Sets every counter back to zero.
-    pub fn reset(&self) {
-        for counter in [
-            &self.0.requests,
-            &self.0.bytes,
-            &self.0.retries,
-            &self.0.rate_limit_waits,
-            &self.0.waited_micros,
-        ] {
-            counter.store(0, Ordering::Relaxed);
-        }
-    }
-
-    fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// One attempt sent and `bytes` received (for clients of other services).
-    pub(crate) fn count_response(&self, bytes: usize) {
-        Self::add(&self.0.requests, 1);
-        Self::add(&self.0.bytes, bytes as u64);
-    }
-
-    /// One retry after `delay`; `throttled` when the server asked for it (429/503).
-    pub(crate) fn count_retry(&self, delay: Duration, throttled: bool) {
-        Self::add(&self.0.retries, 1);
-        if throttled {
-            Self::add(&self.0.rate_limit_waits, 1);
-        }
-        Self::add(
-            &self.0.waited_micros,
-            u64::try_from(delay.as_micros()).unwrap_or(u64::MAX),
-        );
-    }
-}
-
-impl fmt::Debug for ClientStats {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientStats")
-            .field("requests", &self.requests())
-            .field("bytes", &self.bytes())
-            .field("retries", &self.retries())
-            .field("rate_limit_waits", &self.rate_limit_waits())
-            .field("waited", &self.waited())
-            .finish()
     }
 }
 
@@ -777,7 +691,7 @@ impl JiraClient {
         resend: Resend,
     ) -> Result<Value, JiraError> {
         let inner = &*self.inner;
-        let stats = &inner.stats.0;
+        let stats = &inner.stats;
         let policy = inner.settings.retry;
         let always = resend == Resend::Always;
         let endpoint = Endpoint {
@@ -792,7 +706,9 @@ impl JiraClient {
         };
         let mut retries: u32 = 0;
         loop {
-            ClientStats::add(&stats.requests, 1);
+            stats.count_request();
+            // Whether the wait before the next attempt is Jira's own throttle (429).
+            let mut throttled = false;
             let started = Instant::now();
             let mut request = inner
                 .http
@@ -808,7 +724,7 @@ impl JiraClient {
                     let meta = ResponseMeta::from_headers(response.headers());
                     match response.bytes().await {
                         Ok(bytes) => {
-                            ClientStats::add(&stats.bytes, bytes.len() as u64);
+                            stats.count_bytes(bytes.len());
                             Ok((status, meta, bytes))
                         }
                         Err(e) => Err(e),
@@ -860,9 +776,7 @@ impl JiraClient {
                             retryable.then(|| plan_retry(&policy, retries, meta.retry_after));
                         match plan {
                             Some(Ok(delay)) => {
-                                if status == StatusCode::TOO_MANY_REQUESTS {
-                                    ClientStats::add(&stats.rate_limit_waits, 1);
-                                }
+                                throttled = status == StatusCode::TOO_MANY_REQUESTS;
                                 tracing::warn!(
                                     method = endpoint.method,
                                     path = %endpoint.path,
@@ -911,11 +825,7 @@ impl JiraClient {
                     delay
                 }
             };
-            ClientStats::add(&stats.retries, 1);
-            ClientStats::add(
-                &stats.waited_micros,
-                u64::try_from(delay.as_micros()).unwrap_or(u64::MAX),
-            );
+            stats.count_retry(delay, throttled);
             tokio::time::sleep(delay).await;
             retries += 1;
         }
@@ -1103,41 +1013,6 @@ fn html_title(html: &str) -> Option<String> {
     let close = open_end + lower[open_end..].find("</title")?;
     let title = html.get(open_end..close)?.trim();
     (!title.is_empty()).then(|| title.to_string())
-}
-
-/// Text squeezed onto one line (control characters and runs of whitespace become one space)
-/// and cut to `max` characters.
-pub(crate) fn one_line(text: &str, max: usize) -> String {
-    let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let clean: String = squeezed
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.chars().count() > max {
-        let cut: String = clean.chars().take(max).collect();
-        format!("{cut}...")
-    } else {
-        clean
-    }
-}
-
-/// An error and its sources on one line, without the request URL (it carries the query).
-pub(crate) fn error_chain(error: &reqwest::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut source: Option<&dyn std::error::Error> = Some(error);
-    while let Some(e) = source {
-        let text = e.to_string();
-        // reqwest's own message names the URL; the endpoint is reported separately.
-        let text = match text.find(" for url (") {
-            Some(i) => text[..i].to_string(),
-            None => text,
-        };
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = e.source();
-    }
-    one_line(&parts.join(": "), MESSAGE_CHARS)
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {

@@ -114,7 +114,7 @@ impl FromStr for AuthScheme {
     }
 }
 
-pub use crate::retry::RetryPolicy;
+pub use crate::http::retry::RetryPolicy;
 
 /// Why a connection string or its credentials were not accepted.
 ///

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::client::{JiraClient, JiraError, Resend};
 use super::write::{MARKER, with_marker};
-use crate::retry::{backoff, jitter};
+use crate::http::retry::{backoff, jitter};
 
 /// Items an issue's listing is read in when looking for a marker.
 const LOOKUP_PAGE: u64 = 100;

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use super::client::{JiraClient, JiraError, Resend};
 use super::item_write::Deleted;
-use crate::retry::{backoff, jitter};
+use crate::http::retry::{backoff, jitter};
 
 /// `POST /issue/bulk` takes at most this many issues.
 pub const BULK_CREATE_MAX: usize = 50;

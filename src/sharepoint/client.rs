@@ -24,8 +24,8 @@ use url::Url;
 use super::auth::TokenSource;
 use super::connection::SharePointSettings;
 use super::error::{GraphError, error_chain};
-use crate::jira::client::ClientStats;
-use crate::retry::{backoff, jitter, parse_retry_after, plan_retry};
+use crate::http::retry::{backoff, jitter, parse_retry_after, plan_retry};
+use crate::http::stats::ClientStats;
 
 /// Lets a filter touch a column that is not indexed (small lists only).
 pub const PREFER_NON_INDEXED: &str = "HonorNonIndexedQueriesWarningMayFailRandomly";

@@ -22,8 +22,8 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::http::retry::RetryPolicy;
 use crate::jira::connection::{ConnectionError, echo, is_loopback, shown_name, split_pairs};
-use crate::retry::RetryPolicy;
 
 /// Other spellings of property names, folded to the one the parser matches.
 const ALIASES: &[(&str, &str)] = &[

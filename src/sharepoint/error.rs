@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-pub(crate) use crate::jira::client::{error_chain, one_line};
+pub(crate) use crate::http::text::{error_chain, one_line};
 
 /// A failed SharePoint operation.
 #[derive(Debug, Clone, thiserror::Error)]
