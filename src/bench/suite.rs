@@ -383,7 +383,7 @@ pub const LIST: &str = "sharepoint.TimeLog";
 /// Issue keys the seeded items share (each held by `items / LIST_KEYS` items).
 const LIST_KEYS: usize = 5000;
 
-/// The fields of seeded item `n`: a unique worklog id, one of [`LIST_KEYS`] issue keys.
+/// The fields of seeded item `n`: a unique worklog id, one of `LIST_KEYS` issue keys.
 pub fn list_item(n: usize) -> serde_json::Map<String, serde_json::Value> {
     let mut fields = serde_json::Map::new();
     fields.insert("WorklogId".into(), n.into());

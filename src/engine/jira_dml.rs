@@ -7,7 +7,7 @@
 //! `fields`, column by column as the table's declaration says ([`crate::jira::tables::Shape`]).
 //! Unknown and read-only columns, required ones left out and values a column cannot take are
 //! all reported before anything is sent. Issues are created in bulk requests of 50, each made
-//! at most once ([`JiraClient::create_issues_once`]); a refused row is reported by its number.
+//! at most once ([`JiraClient::create_issues_once`](crate::jira::client::JiraClient::create_issues_once)); a refused row is reported by its number.
 //!
 //! The statement's WHERE runs as a query over the same table, so it is pushed down to Jira like
 //! any SELECT's (a key lookup is one GET, other conditions become JQL). Each issue found is

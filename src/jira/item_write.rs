@@ -142,7 +142,7 @@ impl JiraClient {
         .await
     }
 
-    /// Deletes one item (`DELETE .../<segment>/{id}`), as [`JiraClient::delete_once`] does.
+    /// Deletes one item (`DELETE .../<segment>/{id}`), as `JiraClient::delete_once` does: a 404 after a resend is our own delete.
     pub async fn delete_item(
         &self,
         at: ItemEndpoint<'_>,
