@@ -22,8 +22,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::http::connection_string::{
+    ConnectionError, TokenPrompt, echo, is_loopback, shown_name, split_pairs,
+};
 use crate::http::retry::RetryPolicy;
-use crate::jira::connection::{ConnectionError, echo, is_loopback, shown_name, split_pairs};
 
 /// Other spellings of property names, folded to the one the parser matches.
 const ALIASES: &[(&str, &str)] = &[
@@ -292,7 +294,7 @@ impl SharePointSettings {
     pub fn resolve_secret(
         &mut self,
         env: impl Fn(&str) -> Option<String>,
-        prompt: Option<crate::jira::connection::TokenPrompt<'_>>,
+        prompt: Option<TokenPrompt<'_>>,
     ) -> Result<(), ConnectionError> {
         if self.auth != SharePointAuth::ClientSecret || self.client_secret.is_some() {
             return Ok(());
