@@ -69,8 +69,11 @@ where
     while let Some((n, name, outcome)) = outcomes.next().await {
         match outcome {
             None => not_sent += 1,
-            Some(Ok(Outcome::Failed(reason))) => failed.push((n, RowFailure { row: name, reason })),
-            Some(Ok(outcome)) => count(report, outcome),
+            Some(Ok(outcome)) => {
+                if let Some(reason) = count(report, outcome) {
+                    failed.push((n, RowFailure { row: name, reason }));
+                }
+            }
             Some(Err(e)) => {
                 stop.store(true, Ordering::Relaxed);
                 not_sent += 1;
@@ -98,14 +101,18 @@ where
     ))
 }
 
-fn count(report: &mut WriteReport, outcome: Outcome) {
-    match outcome {
-        Outcome::Inserted => report.inserted += 1,
-        Outcome::Updated => report.updated += 1,
-        Outcome::Unchanged => report.unchanged += 1,
-        Outcome::Deleted => report.deleted += 1,
-        Outcome::Failed(_) => {}
-    }
+/// Counts `outcome` in `report`; a failure is left to the caller (listed in row order), its
+/// reason returned.
+fn count(report: &mut WriteReport, outcome: Outcome) -> Option<String> {
+    let counter = match outcome {
+        Outcome::Inserted => &mut report.inserted,
+        Outcome::Updated => &mut report.updated,
+        Outcome::Unchanged => &mut report.unchanged,
+        Outcome::Deleted => &mut report.deleted,
+        Outcome::Failed(reason) => return Some(reason),
+    };
+    *counter += 1;
+    None
 }
 
 /// The conflict check: a row may be overwritten only if Jira's last change of it (`now`) is

@@ -123,23 +123,41 @@ pub async fn run(engine: &Engine, job: &Job) -> Result<Outcome, String> {
     } else {
         state.delta_link.clone()
     };
-    let (sharepoint, next_link) =
+    let (mut sharepoint, next_link) =
         read_list_changes(engine, job, &mut side, &state, link, &mut unreadable).await?;
+    // A row one side cannot read stays out of this run: missing from a side it would look
+    // deleted there. It keeps its state until it can be read.
+    let skipped: BTreeSet<String> = unreadable.iter().map(|f| f.row.clone()).collect();
+    jira.retain(|k, _| !skipped.contains(k));
+    sharepoint.retain(|k, _| !skipped.contains(k));
+    let base: BTreeMap<String, Values> = state
+        .rows
+        .iter()
+        .filter(|(k, _)| !skipped.contains(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let rules = Rules {
         direction: job.direction,
         policy: job.policy,
         deletes: job.deletes,
         first_run,
     };
-    let plan = merge::plan(&jira, &sharepoint, &state.rows, rules);
+    let plan = merge::plan(&jira, &sharepoint, &base, rules);
     let in_conflict: BTreeSet<&String> = plan.conflicts.iter().map(|c| &c.key).collect();
-    let conflicts: BTreeMap<String, (Values, Values)> = in_conflict
+    let mut conflicts: BTreeMap<String, (Values, Values)> = in_conflict
         .iter()
         .filter_map(|k| {
             let (j, s) = (jira.get(*k)?, sharepoint.get(*k)?);
             Some(((*k).clone(), (j.values.clone(), s.values.clone())))
         })
         .collect();
+    conflicts.extend(
+        state
+            .conflicts
+            .iter()
+            .filter(|(k, _)| skipped.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     let mut out = Outcome {
         conflicts: plan.conflicts.clone(),
         ..Outcome::default()
@@ -153,7 +171,7 @@ pub async fn run(engine: &Engine, job: &Job) -> Result<Outcome, String> {
     out.to_jira.unchanged = plan.unchanged_jira;
     out.to_sharepoint.unchanged = plan.unchanged_sharepoint;
     out.to_sharepoint.failed.extend(unreadable);
-    write_list(&side, job, &plan.to_sharepoint, &mut out.to_sharepoint).await?;
+    let items_unknown = write_list(&side, job, &plan.to_sharepoint, &mut out.to_sharepoint).await?;
     write_jira(engine, def, job, &plan.to_jira, &mut out.to_jira).await?;
     if engine.dry_run() {
         return Ok(out);
@@ -177,7 +195,8 @@ pub async fn run(engine: &Engine, job: &Job) -> Result<Outcome, String> {
     if let Some(w) = watermark {
         state.jira_watermark = Some(state.jira_watermark.map_or(w, |old| old.max(w)));
     }
-    state.delta_link = Some(next_link);
+    // Items the state did not know are found by reading the whole list next time.
+    state.delta_link = (!items_unknown).then_some(next_link);
     state.conflicts = conflicts;
     state.list_items = side.items.clone();
     state::save(&job.state, &state)?;
@@ -489,13 +508,14 @@ fn rows_of(
     Ok(rows)
 }
 
-/// Sends the list's writes through the sink.
+/// Sends the list's writes through the sink. A change to an item the state does not know is
+/// a failed row, never skipped silently; returns whether there was one.
 async fn write_list(
     side: &ListSide,
     job: &Job,
     writes: &[Write],
     report: &mut WriteReport,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let column_of = |name: &str| {
         job.columns
             .iter()
@@ -508,10 +528,20 @@ async fn write_list(
             .filter_map(|(name, v)| Some((column_of(name)?, v.clone())))
             .collect()
     };
+    let mut unknown = Vec::new();
     let changes: Vec<Change> = writes
         .iter()
         .filter_map(|w| {
             let item = side.items.get(w.key()).cloned();
+            if item.is_none() && !matches!(w, Write::Insert { .. }) {
+                // Failed, so the key keeps its state and is tried again.
+                unknown.push(RowFailure {
+                    row: w.key().to_string(),
+                    reason: "its list item is not known to this job's state; the next run \
+                             reads the list again"
+                        .into(),
+                });
+            }
             Some(match w {
                 Write::Insert { key, values } => {
                     let mut all = fields(values);
@@ -542,8 +572,10 @@ async fn write_list(
             })
         })
         .collect();
+    let items_unknown = !unknown.is_empty();
+    report.failed.extend(unknown);
     if changes.is_empty() {
-        return Ok(());
+        return Ok(items_unknown);
     }
     let directory = side.table.directory();
     apply(
@@ -554,7 +586,8 @@ async fn write_list(
         report,
     )
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    Ok(items_unknown)
 }
 
 /// Sends Jira's writes as statements: one UPDATE for every row to change, an INSERT for new
