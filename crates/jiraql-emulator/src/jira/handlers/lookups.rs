@@ -8,6 +8,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{Fail, expand_set, ok, respond};
+use crate::jira::data::JiraData;
+use crate::jira::render::Renderer;
 use crate::jira::server::{Ctx, View};
 
 fn missing(what: &str, id: &str) -> Fail {
@@ -20,6 +22,24 @@ fn missing(what: &str, id: &str) -> Fail {
 /// The numeric id in path parameter `name`.
 fn id_param(c: &Ctx, name: &str) -> Option<u64> {
     c.param(name).trim().parse().ok()
+}
+
+/// Answers the object path parameter `param` names by its numeric id, rendered by `render`,
+/// or Jira's 404 naming `what`.
+fn one<'d, T: 'd>(
+    s: &'d View,
+    c: &Ctx,
+    (param, what): (&str, &str),
+    find: impl FnOnce(&'d JiraData, u64) -> Option<&'d T>,
+    render: impl FnOnce(&Renderer<'_>, &T) -> Value,
+) -> Response {
+    respond((|| {
+        let d = s.data();
+        let found = id_param(c, param)
+            .and_then(|id| find(d, id))
+            .ok_or_else(|| missing(what, c.param(param)))?;
+        ok(&render(&c.renderer(d), found))
+    })())
 }
 
 /// `GET /status/{idOrName}`: by id, or by name ignoring case.
@@ -64,80 +84,60 @@ pub(crate) fn status_category(s: &View, c: &Ctx, _: &[u8]) -> Response {
 
 /// `GET /priority/{id}`.
 pub(crate) fn priority(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "id")
-            .and_then(|id| d.priority(id))
-            .ok_or_else(|| missing("priority", c.param("id")))?;
-        ok(&c.renderer(d).priority_details(found.id))
-    })())
+    one(s, c, ("id", "priority"), JiraData::priority, |r, p| {
+        r.priority_details(p.id)
+    })
 }
 
 /// `GET /resolution/{id}`.
 pub(crate) fn resolution(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "id")
-            .and_then(|id| d.resolution(id))
-            .ok_or_else(|| missing("resolution", c.param("id")))?;
-        ok(&c.renderer(d).resolution_details(found))
-    })())
+    one(s, c, ("id", "resolution"), JiraData::resolution, |r, x| {
+        r.resolution_details(x)
+    })
 }
 
 /// `GET /issuetype/{id}`.
 pub(crate) fn issue_type(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "id")
-            .and_then(|id| d.issue_type(id))
-            .ok_or_else(|| missing("issue type", c.param("id")))?;
-        ok(&c.renderer(d).issue_type(found.id))
-    })())
+    one(s, c, ("id", "issue type"), JiraData::issue_type, |r, t| {
+        r.issue_type(t.id)
+    })
 }
 
 /// `GET /issueLinkType/{issueLinkTypeId}`.
 pub(crate) fn link_type(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "issueLinkTypeId")
-            .and_then(|id| d.issue_link_type(id))
-            .ok_or_else(|| missing("issue link type", c.param("issueLinkTypeId")))?;
-        ok(&c.renderer(d).link_type(found))
-    })())
+    one(
+        s,
+        c,
+        ("issueLinkTypeId", "issue link type"),
+        JiraData::issue_link_type,
+        |r, t| r.link_type(t),
+    )
 }
 
 /// `GET /component/{id}`.
 pub(crate) fn component(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "id")
-            .and_then(|id| d.component(id))
-            .ok_or_else(|| missing("component", c.param("id")))?;
-        ok(&c.renderer(d).component(found, None))
-    })())
+    one(s, c, ("id", "component"), JiraData::component, |r, x| {
+        r.component(x, None)
+    })
 }
 
 /// `GET /version/{id}`.
 pub(crate) fn version(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "id")
-            .and_then(|id| d.version(id))
-            .ok_or_else(|| missing("version", c.param("id")))?;
-        ok(&c.renderer(d).version(found, None))
-    })())
+    one(s, c, ("id", "version"), JiraData::version, |r, v| {
+        r.version(v, None)
+    })
 }
 
 /// `GET /filter/{id}`.
 pub(crate) fn filter(s: &View, c: &Ctx, _: &[u8]) -> Response {
-    respond((|| {
-        let d = s.data();
-        let found = id_param(c, "id")
-            .and_then(|id| d.filters.iter().find(|f| f.id == id))
-            .ok_or_else(|| missing("filter", c.param("id")))?;
-        let expand = expand_set(&c.query_all("expand"));
-        ok(&one_filter(c.renderer(d).filter(found, &expand)))
-    })())
+    let expand = expand_set(&c.query_all("expand"));
+    one(
+        s,
+        c,
+        ("id", "filter"),
+        |d, id| d.filters.iter().find(|f| f.id == id),
+        |r, f| one_filter(r.filter(f, &expand)),
+    )
 }
 
 /// `GET /filter/favourite`: the API user's favourite filters, a plain array.
