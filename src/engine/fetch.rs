@@ -17,9 +17,10 @@ use super::partition::{FIELD_PAGE, ID_PAGE, IssuePages, Limiter, limited};
 use super::plan::{AccessPlan, Bounds, IssueRef, PER_ISSUE_MAX, ParentRef};
 use crate::jira::client::{ApiFlavor, JiraClient, JiraError};
 use crate::jira::jql::{Clause, Literal, Query};
+use crate::jira::pager::{Listing, Pager, segments};
 use crate::jira::prune::Keep;
 use crate::jira::tables::{
-    Access, Api, BulkChildren, Detail, Endpoint, Paging, ParentList, ParentSpec, Source, TableDef,
+    Access, Api, BulkChildren, Detail, Paging, ParentList, ParentSpec, Source, TableDef,
 };
 
 /// Issues fetched at once when reading children one issue at a time.
@@ -179,9 +180,9 @@ pub async fn run(
             bulk_children(client, bulk, *since, &mut keys, rows).await
         }
         (AccessPlan::List { .. }, Access::List(endpoint)) => {
-            let mut pager = Pager::new(client, *endpoint, endpoint.path, None);
+            let mut pager = Pager::new(client, Listing::of(endpoint, None));
             while !rows.done() {
-                let Some(page) = pager.next_page().await? else {
+                let Some(page) = pager.next_page().await.map_err(external)? else {
                     break;
                 };
                 rows.push(&page, &NoParent).await?;
@@ -215,7 +216,7 @@ pub async fn run(
                 else {
                     continue;
                 };
-                let mut pager = Pager::new(client, *endpoint, endpoint.path, Some(&reference));
+                let mut pager = Pager::new(client, Listing::of(endpoint, Some(&reference)));
                 let same = SameParent(item);
                 while let Some(page) = parent_page(&mut pager, &reference, every_parent).await? {
                     let page = match endpoint.detail {
@@ -346,7 +347,7 @@ async fn per_issue_children(
     issues: &[IssueRef],
     started: Bounds,
     per_issue: &str,
-    items_name: &str,
+    items_name: &'static str,
     keys: &mut KeyMap,
     rows: &mut Rows<'_>,
 ) -> Result<(), DataFusionError> {
@@ -382,7 +383,7 @@ async fn issue_children(
     issue: &IssueRef,
     started: Bounds,
     per_issue: &str,
-    items_name: &str,
+    items_name: &'static str,
 ) -> Result<Vec<Value>, JiraError> {
     // As separate segments, so whatever the key holds it stays one path segment.
     let path: Vec<String> = per_issue
@@ -395,35 +396,24 @@ async fn issue_children(
             }
         })
         .collect();
+    let paging = Paging::StartAt { max: 5000 };
+    let mut listing = Listing::get(Api::Platform, path, Some(items_name), paging);
+    // Jira's "after"/"before" may be strict: widen by a millisecond, DataFusion checks again.
+    if let Some(a) = started.after {
+        listing = listing.with_query("startedAfter", (a - 1).to_string());
+    }
+    if let Some(b) = started.before {
+        listing = listing.with_query("startedBefore", (b + 1).to_string());
+    }
+    let mut pager = Pager::new(client, listing);
     let mut all = Vec::new();
     loop {
-        let mut query = vec![
-            ("startAt", all.len().to_string()),
-            ("maxResults", "5000".to_string()),
-        ];
-        // Jira's "after"/"before" may be strict: widen by a millisecond, DataFusion checks again.
-        if let Some(a) = started.after {
-            query.push(("startedAfter", (a - 1).to_string()));
-        }
-        if let Some(b) = started.before {
-            query.push(("startedBefore", (b + 1).to_string()));
-        }
-        let page = match client.get_platform(&path, &query).await {
-            Ok(page) => page,
+        match pager.next_page().await {
+            Ok(Some(items)) => all.extend(items),
+            Ok(None) => return Ok(all),
             // The issue does not exist or is hidden: it has no children to show.
             Err(e) if e.status() == Some(404) => return Ok(all),
             Err(e) => return Err(e),
-        };
-        let items = page
-            .get(items_name)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let total = page.get("total").and_then(as_i64).unwrap_or(0);
-        let got = items.len();
-        all.extend(items);
-        if got == 0 || all.len() as i64 >= total {
-            return Ok(all);
         }
     }
 }
@@ -442,27 +432,26 @@ async fn bulk_children(
     // DataFusion checks the bound again. State: the next page's `since`, `None` once the last
     // page was read.
     let first = since.map_or(0, |s| s - 1).max(0);
-    let pages = futures::stream::try_unfold(Some(first), move |state| async move {
-        let Some(since) = state else {
+    let changed = Listing::get(
+        Api::Platform,
+        segments(bulk.changed),
+        Some("values"),
+        Paging::Since,
+    );
+    let pager = Pager::new(client, changed).since(first);
+    let pages = futures::stream::try_unfold(pager, move |mut pager| async move {
+        let Some(page) = pager.next_page().await.map_err(external)? else {
             return Ok::<_, DataFusionError>(None);
         };
-        let page = client
-            .get_platform(bulk.changed, &[("since", since.to_string())])
-            .await
-            .map_err(external)?;
         let mut seen = HashSet::new();
         let ids: Vec<i64> = page
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+            .iter()
             .filter_map(|v| v.get(bulk.changed_id).and_then(as_i64))
             .filter(|id| seen.insert(*id))
             .collect();
-        let state = next_since(&page, since, bulk.changed)?;
         let chunks: Vec<Result<Vec<i64>, DataFusionError>> =
             ids.chunks(bulk.list_cap).map(|c| Ok(c.to_vec())).collect();
-        Ok(Some((futures::stream::iter(chunks), state)))
+        Ok(Some((futures::stream::iter(chunks), pager)))
     })
     .boxed();
     list_children(client, bulk, pages.try_flatten().boxed(), keys, rows).await
@@ -526,14 +515,11 @@ async fn parent_page(
     every_parent: bool,
 ) -> Result<Option<Vec<Value>>, DataFusionError> {
     match pager.next_page().await {
-        Err(e)
-            if pager.failed_with == Some(404)
-                || (every_parent && pager.failed_with == Some(400)) =>
-        {
+        Err(e) if e.status() == Some(404) || (every_parent && e.status() == Some(400)) => {
             tracing::debug!("skipping parent {reference}: {e}");
             Ok(None)
         }
-        other => other,
+        other => other.map_err(external),
     }
 }
 
@@ -597,11 +583,10 @@ async fn every_parent(
             )));
         }
     };
-    let mut all = Vec::new();
-    let mut pager = Pager::new(client, outer, outer.path, None);
-    while let Some(page) = pager.next_page().await? {
-        all.extend(page);
-    }
+    let all = Pager::new(client, Listing::of(&outer, None))
+        .all()
+        .await
+        .map_err(external)?;
     let Some((endpoint, reference)) = nested else {
         return Ok(all);
     };
@@ -610,7 +595,7 @@ async fn every_parent(
         let Some(r) = lookup(&item, reference).and_then(reference_text) else {
             continue;
         };
-        let mut pager = Pager::new(client, endpoint, endpoint.path, Some(&r));
+        let mut pager = Pager::new(client, Listing::of(&endpoint, Some(&r)));
         while let Some(page) = parent_page(&mut pager, &r, true).await? {
             inner.extend(page);
         }
@@ -627,138 +612,6 @@ fn reference_text(v: &Value) -> Option<String> {
     }
 }
 
-/// The `since` of the page after `page` of a changes feed (`worklog/updated`,
-/// `worklog/deleted`): its `until`, as Jira's own `nextPage` link says, never the link
-/// itself (behind a proxy it names a host the client must not follow). `None` after the last
-/// page; an `until` that does not move past `since` ends the scan with an error.
-fn next_since(page: &Value, since: i64, what: &str) -> Result<Option<i64>, DataFusionError> {
-    let last = page
-        .get("lastPage")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    if last {
-        return Ok(None);
-    }
-    match page.get("until").and_then(as_i64) {
-        Some(until) if until > since => Ok(Some(until)),
-        Some(until) => Err(DataFusionError::External(
-            format!(
-                "Jira's {what} page since {since} ends at {until}, not later; stopping instead \
-                 of reading the same page forever"
-            )
-            .into(),
-        )),
-        None => Err(DataFusionError::External(
-            format!("Jira's {what} page has no until, so the next page cannot be asked for").into(),
-        )),
-    }
-}
-
-/// Walks one listing endpoint in its own paging style.
-pub(super) struct Pager<'c> {
-    client: &'c JiraClient,
-    endpoint: Endpoint,
-    path: Vec<String>,
-    start_at: usize,
-    /// The next page's `since`, for pages of changes.
-    since: i64,
-    finished: bool,
-    /// Status of the last failed request, if it was an HTTP error.
-    pub(super) failed_with: Option<u16>,
-}
-
-impl<'c> Pager<'c> {
-    pub(super) fn new(
-        client: &'c JiraClient,
-        endpoint: Endpoint,
-        path: &str,
-        parent: Option<&str>,
-    ) -> Self {
-        let path = path
-            .split('/')
-            .map(|s| match (s, parent) {
-                ("{parent}", Some(p)) => p.to_string(),
-                _ => s.to_string(),
-            })
-            .collect();
-        Pager {
-            client,
-            endpoint,
-            path,
-            start_at: 0,
-            since: 0,
-            finished: false,
-            failed_with: None,
-        }
-    }
-
-    pub(super) async fn next_page(&mut self) -> Result<Option<Vec<Value>>, DataFusionError> {
-        if self.finished {
-            return Ok(None);
-        }
-        let mut query: Vec<(&str, String)> = self
-            .endpoint
-            .query
-            .iter()
-            .map(|(k, v)| (*k, v.to_string()))
-            .collect();
-        match self.endpoint.paging {
-            Paging::StartAt { max } => {
-                query.push(("startAt", self.start_at.to_string()));
-                query.push(("maxResults", max.to_string()));
-            }
-            Paging::Since => query.push(("since", self.since.to_string())),
-            Paging::Single => {}
-        }
-        let answer = match self.endpoint.api {
-            Api::Platform => self.client.get_platform(&self.path, &query).await,
-            Api::Agile => self.client.get_agile(&self.path, &query).await,
-        };
-        let page = match answer {
-            Ok(page) => page,
-            Err(e) => {
-                self.failed_with = e.status();
-                return Err(external(e));
-            }
-        };
-        let items = match self.endpoint.items {
-            Some(name) => page.get(name),
-            None => Some(&page),
-        }
-        .and_then(Value::as_array)
-        .cloned()
-        .ok_or_else(|| {
-            DataFusionError::External(
-                format!(
-                    "Jira's answer to {} has no {} list",
-                    self.path.join("/"),
-                    self.endpoint.items.unwrap_or("top-level")
-                )
-                .into(),
-            )
-        })?;
-        self.start_at += items.len();
-        let last = page.get("isLast").and_then(Value::as_bool);
-        let total = page.get("total").and_then(as_i64);
-        self.finished = match self.endpoint.paging {
-            Paging::Single => true,
-            Paging::StartAt { .. } => {
-                items.is_empty()
-                    || last == Some(true)
-                    || total.is_some_and(|t| self.start_at as i64 >= t)
-            }
-            Paging::Since => match next_since(&page, self.since, &self.path.join("/"))? {
-                Some(until) => {
-                    self.since = until;
-                    false
-                }
-                None => true,
-            },
-        };
-        Ok(Some(items))
-    }
-}
-
 /// Walks a JQL search page by page: token pages on Cloud (`search/jql`), `startAt` pages on Data
 /// Center (`search`). Values Jira says do not exist are dropped from the query and the search
 /// retried, as SQL expects no rows for them rather than an error.
@@ -768,12 +621,11 @@ pub struct SearchCursor<'c> {
     fields: Vec<&'static str>,
     /// `ORDER BY` text, for the split scans that need pages in creation order.
     order: Option<&'static str>,
-    /// What of each page is parsed (everything when `None`).
-    keep: Option<Arc<Keep>>,
-    token: Option<String>,
-    /// Every token followed so far: one seen again means Jira is going round in circles.
-    seen_tokens: std::collections::HashSet<String>,
-    start_at: usize,
+    /// What of each issue is parsed (everything when `None`).
+    keep: Option<Keep>,
+    /// The pages of the query as it stands; `None` until the first page is asked for, and
+    /// again after the query was narrowed.
+    pager: Option<Box<Pager<'c>>>,
     started: bool,
     finished: bool,
 }
@@ -786,9 +638,7 @@ impl<'c> SearchCursor<'c> {
             fields,
             order: None,
             keep: None,
-            token: None,
-            seen_tokens: std::collections::HashSet::new(),
-            start_at: 0,
+            pager: None,
             started: false,
             finished: false,
         }
@@ -809,21 +659,15 @@ impl<'c> SearchCursor<'c> {
         &self.query
     }
 
-    /// Parses of each issue only what `issue` keeps (and the paging fields).
+    /// Parses of each issue only what `issue` keeps (the pager adds its paging fields).
     pub fn keeping(mut self, issue: &Keep) -> Self {
-        let page = issue
-            .clone()
-            .under("issues")
-            .with("nextPageToken")
-            .with("isLast")
-            .with("total");
-        self.keep = Some(Arc::new(page));
+        self.keep = Some(issue.clone());
         self
     }
 
     /// Whether the last page has been read.
     pub fn finished(&self) -> bool {
-        self.finished
+        self.finished || self.pager.as_ref().is_some_and(|p| p.finished())
     }
 
     /// The next page of issues, asking for at most `want` (Jira may send fewer), or `None` at
@@ -835,40 +679,32 @@ impl<'c> SearchCursor<'c> {
         if self.finished {
             return Ok(None);
         }
-        let cap = if self.fields.is_empty() {
-            ID_PAGE
-        } else {
-            FIELD_PAGE
-        };
-        let max = want.map_or(cap, |w| w.clamp(1, cap));
-        let fields: Vec<&str> = if self.fields.is_empty() {
-            vec!["id"]
-        } else {
-            self.fields.clone()
-        };
         loop {
-            let mut jql = self.query.to_jql();
-            if let Some(order) = self.order {
-                jql = format!("{jql} ORDER BY {order}");
-            }
-            let answer = match self.client.flavor() {
-                ApiFlavor::Cloud => {
-                    let mut body = json!({ "jql": jql, "fields": fields, "maxResults": max });
-                    if let Some(t) = &self.token {
-                        body["nextPageToken"] = json!(t);
-                    }
-                    self.post("search/jql", &body).await
-                }
-                ApiFlavor::DataCenter => {
-                    let body = json!({ "jql": jql, "fields": fields, "maxResults": max, "startAt": self.start_at });
-                    self.post("search", &body).await
-                }
+            let pager = match &mut self.pager {
+                Some(pager) => pager,
+                empty => empty.insert(Box::new(Pager::new(
+                    self.client,
+                    search_listing(
+                        self.client.flavor(),
+                        &self.query,
+                        &self.fields,
+                        self.order,
+                        self.keep.as_ref(),
+                    ),
+                ))),
             };
-            let page = match answer {
-                Ok(page) => page,
+            match pager.next_page_of(want).await {
+                Ok(Some(issues)) => {
+                    self.started = true;
+                    return Ok(Some(issues));
+                }
+                Ok(None) => {
+                    self.finished = true;
+                    return Ok(None);
+                }
                 Err(e) if !self.started && e.status() == Some(400) => {
                     match self.drop_missing_values(e.jira_messages()) {
-                        Some(true) => continue,
+                        Some(true) => self.pager = None,
                         Some(false) => {
                             self.finished = true;
                             return Ok(None);
@@ -877,51 +713,7 @@ impl<'c> SearchCursor<'c> {
                     }
                 }
                 Err(e) => return Err(external(e)),
-            };
-            self.started = true;
-            let issues = page
-                .get("issues")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            match self.client.flavor() {
-                ApiFlavor::Cloud => {
-                    let token = page
-                        .get("nextPageToken")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
-                    let last = page
-                        .get("isLast")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(token.is_none());
-                    if let Some(t) = &token
-                        && !self.seen_tokens.insert(t.clone())
-                    {
-                        return Err(DataFusionError::External(
-                            format!(
-                                "Jira sent a search page token it had sent before for {jql:?}; \
-                                 stopping instead of reading the same pages forever"
-                            )
-                            .into(),
-                        ));
-                    }
-                    self.finished = last || token.is_none();
-                    self.token = token;
-                }
-                ApiFlavor::DataCenter => {
-                    self.start_at += issues.len();
-                    let total = page.get("total").and_then(as_i64).unwrap_or(0);
-                    self.finished = issues.is_empty() || self.start_at as i64 >= total;
-                }
             }
-            return Ok(Some(issues));
-        }
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> Result<Value, JiraError> {
-        match &self.keep {
-            Some(keep) => self.client.post_platform_kept(path, &[], body, keep).await,
-            None => self.client.post_platform(path, &[], body).await,
         }
     }
 
@@ -938,6 +730,35 @@ impl<'c> SearchCursor<'c> {
             changed |= self.query != before;
         }
         changed.then_some(true)
+    }
+}
+
+/// The search for `query` in the flavor's style: token pages of `search/jql` on Cloud,
+/// `startAt` pages of `search` on Data Center; id-only searches take the larger pages.
+fn search_listing(
+    flavor: ApiFlavor,
+    query: &Query,
+    fields: &[&'static str],
+    order: Option<&'static str>,
+    keep: Option<&Keep>,
+) -> Listing {
+    let mut jql = query.to_jql();
+    if let Some(order) = order {
+        jql = format!("{jql} ORDER BY {order}");
+    }
+    let (fields, max) = if fields.is_empty() {
+        (vec!["id"], ID_PAGE)
+    } else {
+        (fields.to_vec(), FIELD_PAGE)
+    };
+    let body = json!({ "jql": jql, "fields": fields });
+    let listing = match flavor {
+        ApiFlavor::Cloud => Listing::post("search/jql", body, "issues", Paging::Token { max }),
+        ApiFlavor::DataCenter => Listing::post("search", body, "issues", Paging::StartAt { max }),
+    };
+    match keep {
+        Some(keep) => listing.keeping(keep),
+        None => listing,
     }
 }
 

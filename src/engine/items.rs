@@ -10,11 +10,12 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
 use super::decode::{PerRow, as_i64, lookup};
-use super::fetch::{Pager, Rows, external, lookup_keys};
+use super::fetch::{Rows, external, lookup_keys};
 use super::partition::IssuePages;
 use super::plan::IssueRef;
 use crate::jira::client::JiraClient;
 use crate::jira::jql::Query;
+use crate::jira::pager::{Listing, Pager, Paging};
 use crate::jira::prune::Keep;
 use crate::jira::tables::custom_fields;
 use crate::jira::tables::{BulkByIssue, ById, Embedded, EmbeddedItems, IssueItems};
@@ -155,15 +156,13 @@ async fn issue_items(
     let Some(endpoint) = table.per_issue else {
         return Ok(Some(Vec::new()));
     };
-    let mut pager = Pager::new(client, endpoint, endpoint.path, Some(issue));
-    let mut all = Vec::new();
-    loop {
-        match pager.next_page().await {
-            Ok(Some(page)) => all.extend(page),
-            Ok(None) => return Ok(Some(all)),
-            Err(_) if pager.failed_with == Some(404) => return Ok(None),
-            Err(e) => return Err(e),
-        }
+    match Pager::new(client, Listing::of(&endpoint, Some(issue)))
+        .all()
+        .await
+    {
+        Ok(all) => Ok(Some(all)),
+        Err(e) if e.status() == Some(404) => Ok(None),
+        Err(e) => Err(external(e)),
     }
 }
 
@@ -255,20 +254,14 @@ async fn bulk_items(
         .collect();
     let ids: Vec<&String> = by_id.keys().collect();
     for chunk in ids.chunks(bulk.max_issues.max(1)) {
-        let mut token: Option<String> = None;
-        loop {
-            let mut body = json!({ "issueIdsOrKeys": chunk, "maxResults": bulk.max_page });
-            if let Some(t) = &token {
-                body["nextPageToken"] = json!(t);
-            }
-            if let (Some(filter), false) = (bulk.filter, only.is_empty()) {
-                body[filter.body] = json!(only);
-            }
-            let page = client
-                .post_platform(bulk.path, &[], &body)
-                .await
-                .map_err(external)?;
-            for group in array(page.get(bulk.groups)) {
+        let mut body = json!({ "issueIdsOrKeys": chunk });
+        if let (Some(filter), false) = (bulk.filter, only.is_empty()) {
+            body[filter.body] = json!(only);
+        }
+        let paging = Paging::Token { max: bulk.max_page };
+        let mut pager = Pager::new(client, Listing::post(bulk.path, body, bulk.groups, paging));
+        while let Some(groups) = pager.next_page().await.map_err(external)? {
+            for group in groups {
                 let id = group
                     .get(bulk.group_issue)
                     .and_then(as_i64)
@@ -279,23 +272,6 @@ async fn bulk_items(
                     .cloned()
                     .unwrap_or_else(|| json!({ "id": id }));
                 batch.add(table, &issue, array(group.get(bulk.group_items)));
-            }
-            let next = page
-                .get("nextPageToken")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            match next {
-                Some(t) if token.as_deref() == Some(t.as_str()) => {
-                    return Err(DataFusionError::External(
-                        format!(
-                            "Jira sent the same {} page token twice; stopping instead of looping",
-                            bulk.path
-                        )
-                        .into(),
-                    ));
-                }
-                Some(t) => token = Some(t),
-                None => break,
             }
         }
     }

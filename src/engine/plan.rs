@@ -586,7 +586,7 @@ impl AccessPlan {
     pub fn describe(&self, table: &TableDef) -> String {
         let paged = |e: &Endpoint| match e.paging {
             Paging::Single => String::new(),
-            Paging::StartAt { max } => format!(" ({max} a page)"),
+            Paging::StartAt { max } | Paging::Token { max } => format!(" ({max} a page)"),
             Paging::Since => " (pages of changes, each from the last one's until)".to_string(),
         };
         let limit = self

@@ -12,18 +12,20 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::client::{JiraClient, JiraError, Resend};
+use super::pager::{Listing, Pager, Paging};
+use super::tables::Api;
 use super::write::{MARKER, with_marker};
 use crate::http::retry::{backoff, jitter};
 
 /// Items an issue's listing is read in when looking for a marker.
-const LOOKUP_PAGE: u64 = 100;
+const LOOKUP_PAGE: usize = 100;
 
 /// One item endpoint family: `issue/{issue}/<segment>`, its listing under `list`.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemEndpoint<'a> {
     pub issue: &'a str,
     pub segment: &'a str,
-    pub list: &'a str,
+    pub list: &'static str,
 }
 
 /// What a delete found.
@@ -90,21 +92,17 @@ impl JiraClient {
         op: &str,
         row: usize,
     ) -> Result<Option<Value>, JiraError> {
-        let mut start = 0;
-        loop {
-            let query = [
-                ("expand", "properties".to_string()),
-                ("startAt", start.to_string()),
-                ("maxResults", LOOKUP_PAGE.to_string()),
-            ];
-            let page = self
-                .get_platform(["issue", at.issue, at.segment], &query)
-                .await?;
-            let items = page[at.list]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let marked = items.iter().find(|item| {
+        let path = ["issue", at.issue, at.segment].map(str::to_string).to_vec();
+        let listing = Listing::get(
+            Api::Platform,
+            path,
+            Some(at.list),
+            Paging::StartAt { max: LOOKUP_PAGE },
+        )
+        .with_query("expand", "properties".to_string());
+        let mut pager = Pager::new(self, listing);
+        while let Some(items) = pager.next_page().await? {
+            let marked = items.into_iter().find(|item| {
                 item["properties"]
                     .as_array()
                     .into_iter()
@@ -113,15 +111,11 @@ impl JiraClient {
                         p["key"] == MARKER && p["value"]["op"] == op && p["value"]["row"] == row
                     })
             });
-            if let Some(item) = marked {
-                return Ok(Some(item.clone()));
-            }
-            start += items.len() as u64;
-            let total = page["total"].as_u64().unwrap_or(0);
-            if items.is_empty() || start >= total {
-                return Ok(None);
+            if marked.is_some() {
+                return Ok(marked);
             }
         }
+        Ok(None)
     }
 
     /// Changes one item (`PUT .../<segment>/{id}`); the answer is the item as it now is.

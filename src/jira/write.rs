@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use super::client::{JiraClient, JiraError, Resend};
 use super::item_write::Deleted;
+use super::pager::{Listing, Pager, Paging};
 use crate::http::retry::{backoff, jitter};
 
 /// `POST /issue/bulk` takes at most this many issues.
@@ -152,24 +153,12 @@ impl JiraClient {
     ) -> Result<HashMap<usize, Created>, JiraError> {
         let jql =
             format!("creator = currentUser() AND created >= {since_ms} ORDER BY created DESC");
+        let body = json!({ "jql": jql, "fields": ["created"], "properties": [MARKER] });
+        let listing = Listing::post("search/jql", body, "issues", Paging::Token { max: 100 });
+        let mut pager = Pager::new(self, listing);
         let mut found = HashMap::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut body = json!({
-                "jql": jql,
-                "fields": ["created"],
-                "properties": [MARKER],
-                "maxResults": 100,
-            });
-            if let Some(t) = &token {
-                body["nextPageToken"] = json!(t);
-            }
-            let page = self.post_platform("search/jql", &[], &body).await?;
-            for issue in page["issues"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
+        while let Some(issues) = pager.next_page().await? {
+            for issue in issues {
                 let marker = &issue["properties"][MARKER];
                 let row = marker["row"].as_u64().and_then(|r| usize::try_from(r).ok());
                 if let (true, Some(row), Some(id), Some(key)) = (
@@ -185,11 +174,8 @@ impl JiraClient {
                     found.insert(row, created);
                 }
             }
-            token = page["nextPageToken"].as_str().map(str::to_string);
-            if token.is_none() || page["isLast"] == json!(true) {
-                return Ok(found);
-            }
         }
+        Ok(found)
     }
 
     /// Sets `fields` of one issue (`PUT /issue/{key}`); Jira answers 204.

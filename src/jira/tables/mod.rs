@@ -29,6 +29,7 @@ mod users;
 mod worklog_deleted;
 mod worklogs;
 
+pub use super::pager::Paging;
 pub use agile_issues::{BOARD_ISSUES, SPRINT_ISSUES};
 pub use attachments::ATTACHMENTS;
 pub use boards::BOARDS;
@@ -267,20 +268,6 @@ impl Endpoint {
         self.detail = Some(detail);
         self
     }
-}
-
-/// The paging styles Jira's endpoints use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paging {
-    /// One request answers everything (bare arrays such as `status`, `field`).
-    Single,
-    /// `startAt`/`maxResults` pages of at most `max`; the end is `isLast`, `startAt + n >= total`,
-    /// or (for bare arrays such as `users/search`, which say neither) an empty page.
-    StartAt { max: usize },
-    /// Pages of changes: `since` an instant (epoch ms), each page saying how far it reaches
-    /// (`until`, the next page's `since`) until `lastPage` (`worklog/updated`,
-    /// `worklog/deleted`).
-    Since,
 }
 
 /// The `…/updated` + `…/list` pair Jira offers to read children of every issue in bulk.
