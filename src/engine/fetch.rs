@@ -377,7 +377,7 @@ async fn per_issue_children(
     Ok(())
 }
 
-/// All children of one issue, page by page (`startAt`/`total` pages).
+/// All children of one issue, page by page (offset pages).
 async fn issue_children(
     client: &JiraClient,
     issue: &IssueRef,
@@ -612,7 +612,7 @@ fn reference_text(v: &Value) -> Option<String> {
     }
 }
 
-/// Walks a JQL search page by page: token pages on Cloud (`search/jql`), `startAt` pages on Data
+/// Walks a JQL search page by page: token pages on Cloud (`search/jql`), offset pages on Data
 /// Center (`search`). Values Jira says do not exist are dropped from the query and the search
 /// retried, as SQL expects no rows for them rather than an error.
 pub struct SearchCursor<'c> {
@@ -734,7 +734,7 @@ impl<'c> SearchCursor<'c> {
 }
 
 /// The search for `query` in the flavor's style: token pages of `search/jql` on Cloud,
-/// `startAt` pages of `search` on Data Center; id-only searches take the larger pages.
+/// offset pages of `search` on Data Center; id-only searches take the larger pages.
 fn search_listing(
     flavor: ApiFlavor,
     query: &Query,

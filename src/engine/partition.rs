@@ -1,6 +1,6 @@
 //! Issue searches split into `created` windows fetched concurrently, under an adaptive ceiling.
 //!
-//! `search/jql` pages are linked by `nextPageToken`, so one search is one page after another.
+//! `search/jql` pages are linked by page tokens, so one search is one page after another.
 //! A scan that needs more than one page is therefore split into independent searches on
 //! windows of the issues' creation time (`... AND created >= a AND created < b`), several in
 //! flight at once. `created` is the key because it never changes (an issue updated during

@@ -692,15 +692,3 @@ async fn answers_slower_than_the_timeout_are_retried_then_reported() {
     );
     assert!(error.contains("within 1.00 s (after 2 retries)"), "{error}");
 }
-
-#[tokio::test]
-async fn a_page_token_that_comes_back_ends_the_scan_with_an_error() {
-    for extra in ["", "MaxConcurrency=1"] {
-        let s = site_with(300, extra).await;
-        s.jira.faults().stick_tokens(true);
-        let error = s.error("SELECT Key, Summary FROM Issues").await;
-        assert!(error.contains("page token it had sent before"), "{error}");
-        // Page one, then the same token once more: no endless loop.
-        assert!(s.endpoints().len() <= 8, "{:?}", s.endpoints());
-    }
-}

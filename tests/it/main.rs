@@ -17,6 +17,7 @@ mod hostile;
 mod jira_dml;
 mod jira_items;
 mod jira_writes;
+mod paging;
 mod partition;
 mod proxy;
 mod repl;

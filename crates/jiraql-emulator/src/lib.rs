@@ -32,7 +32,9 @@ pub mod jira;
 pub mod sharepoint;
 
 pub use jira::data::JiraData;
-pub use jira::{Chaos, ChaosCount, Faults, JiraEmulator, JiraEmulatorConfig, RecordedRequest};
+pub use jira::{
+    Chaos, ChaosCount, Faults, JiraEmulator, JiraEmulatorConfig, PagingFault, RecordedRequest,
+};
 pub use sharepoint::{SharePointEmulator, SharePointEmulatorConfig, SharePointFaults};
 
 /// Serves `app` on `listener` in the background until the returned sender is used or dropped.

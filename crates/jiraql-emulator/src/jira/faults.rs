@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::json;
 
+use super::paging::PagingFault;
 use super::server::{json_response, strip_gateway};
 
 #[derive(Debug, Clone)]
@@ -71,8 +72,8 @@ struct State {
     malformed: usize,
     /// The next requests answer only after this extra delay: (requests left, delay).
     slow: Option<(usize, Duration)>,
-    /// Searches hand out one page token forever.
-    stuck_tokens: bool,
+    /// The listing whose path ends so breaks its paging contract so.
+    paging: Option<(PagingFault, String)>,
     /// Every n-th request answers 429: (n, requests counted so far).
     rate_limit_every: Option<(usize, usize)>,
     /// Every n-th issue search served changes the site: (n, searches, changes made).
@@ -183,14 +184,18 @@ impl Faults {
         self.lock().slow = (n > 0).then_some((n, delay));
     }
 
-    /// Every search answers its first page with the same `nextPageToken`, whatever token it
-    /// was sent: a server going round in circles.
-    pub fn stick_tokens(&self, on: bool) {
-        self.lock().stuck_tokens = on;
+    /// The listing whose path ends with `path_end` (`"/search/jql"`, `"/board"`) breaks its
+    /// paging contract as `fault` says, until [`Faults::clear`].
+    pub fn break_paging(&self, fault: PagingFault, path_end: &str) {
+        self.lock().paging = Some((fault, path_end.to_string()));
     }
 
-    pub(crate) fn stuck_tokens(&self) -> bool {
-        self.lock().stuck_tokens
+    /// How the listing at `path` breaks its paging contract, if it does.
+    pub(crate) fn paging(&self, path: &str) -> Option<PagingFault> {
+        match &self.lock().paging {
+            Some((fault, end)) if path.ends_with(end.as_str()) => Some(*fault),
+            _ => None,
+        }
     }
 
     /// The next `n` answers are 200 with the JSON body cut in half.
@@ -223,7 +228,7 @@ impl Faults {
         st.per_endpoint.clear();
         st.malformed = 0;
         st.slow = None;
-        st.stuck_tokens = false;
+        st.paging = None;
         st.rate_limit_every = None;
         st.change_every = None;
         st.chaos = None;

@@ -33,6 +33,7 @@ pub(crate) mod fields;
 mod handlers;
 pub mod jql;
 mod live;
+mod paging;
 mod render;
 mod routes;
 pub mod search;
@@ -51,6 +52,7 @@ use tokio::sync::oneshot;
 
 pub use data::JiraData;
 pub use faults::{Chaos, ChaosCount, Faults};
+pub use paging::PagingFault;
 
 use server::{SearchCache, Site, dispatch, strip_gateway};
 

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use super::data::JiraData;
 use super::faults::{ChaosFault, Faults, failure_response};
 use super::live::{LiveData, Version};
+use super::paging;
 use super::render::{ApiVersion, Renderer};
 use super::routes::{self, Family, Lookup};
 use super::{JiraEmulatorConfig, RecordedRequest};
@@ -205,13 +206,15 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Site>>, req: Request) -> R
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let stuck = path.ends_with("/search/jql") && shared.faults.stuck_tokens();
+    let paging = shared.faults.paging(&path);
     let (endpoint, response, bytes) = match bytes {
         Ok(b) => {
-            // A stuck search ignores the page it was asked for and answers the first one.
-            let sent = if stuck { without_token(&b) } else { b.clone() };
+            let sent = paging.map_or_else(|| b.clone(), |f| paging::request(f, &b));
             let (e, r) = handle(&shared, &parts.method, &path, &query, &parts.headers, sent).await;
-            let r = if stuck { with_stuck_token(r).await } else { r };
+            let r = match paging {
+                Some(fault) => paging::answer(fault, r, &query, &b).await,
+                None => r,
+            };
             (e, r, b)
         }
         Err(_) => (
@@ -333,34 +336,6 @@ async fn handle(
 }
 
 /// A 200 whose JSON body stops halfway.
-/// The token a stuck search hands out, again and again.
-const STUCK_TOKEN: &str = "c3R1Y2s";
-
-fn without_token(body: &Bytes) -> Bytes {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(mut map)) => {
-            map.remove("nextPageToken");
-            Bytes::from(Value::Object(map).to_string())
-        }
-        _ => body.clone(),
-    }
-}
-
-async fn with_stuck_token(response: Response) -> Response {
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), MAX_BODY)
-        .await
-        .unwrap_or_default();
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(mut map)) if status.is_success() => {
-            map.insert("nextPageToken".into(), json!(STUCK_TOKEN));
-            map.insert("isLast".into(), json!(false));
-            json_response(status, &Value::Object(map))
-        }
-        _ => (status, bytes).into_response(),
-    }
-}
-
 async fn truncate(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
