@@ -16,7 +16,7 @@
 //! 2. A second page, `ORDER BY created ASC` below that minute, brings the oldest issues the
 //!    same way (a page of the answer, not a wasted probe).
 //! 3. The time between them is cut into equal windows sized from the issue density of the
-//!    two pages (about [`WINDOW_PAGES`] pages each, at most twice `MaxConcurrency`), each
+//!    two pages (about `WINDOW_PAGES` pages each, at most twice `MaxConcurrency`), each
 //!    paged on its own. The price over the minimum is the few issues of the two boundary
 //!    minutes read twice and at most one part-filled last page per window.
 //! 4. Windows run concurrently, at most [`Limiter`]'s current level of requests at once,

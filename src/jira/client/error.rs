@@ -21,7 +21,7 @@ pub struct Endpoint {
     pub method: &'static str,
     /// The percent-encoded path, without query.
     pub path: String,
-    /// [`JiraClient::site_label`].
+    /// [`super::JiraClient::site_label`].
     pub site: String,
 }
 
