@@ -34,7 +34,7 @@ pub struct HttpFailure {
     pub method: &'static str,
     /// The percent-encoded path, without query.
     pub path: String,
-    /// [`JiraClient::site_label`].
+    /// [`super::JiraClient::site_label`].
     pub site: String,
     /// Which credentials were used, for the 401/403 advice.
     pub auth_scheme: AuthScheme,
