@@ -15,10 +15,7 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 
 use super::sharepoint::SharePointSchema;
-use crate::jira::tables::{
-    Access, BulkByIssue, ColumnDef, ColumnType, Embedded, EmbeddedItems, IssueItems, Source,
-    TableDef, Writes,
-};
+use crate::jira::tables::{ColumnDef, ColumnType, Source, TableDef, Writes};
 
 /// What the catalog says of one table, wherever it comes from.
 #[derive(Debug, Clone)]
@@ -439,7 +436,7 @@ fn flag(values: impl IntoIterator<Item = bool>) -> ArrayRef {
 }
 
 /// A Jira table as the catalog describes it.
-fn from_def(schema: &str, def: &TableDef) -> Described {
+fn from_def(schema: &str, def: &'static TableDef) -> Described {
     Described {
         schema: schema.to_string(),
         name: def.name.to_string(),
@@ -498,62 +495,8 @@ pub fn sql_type(t: &DataType) -> String {
 }
 
 /// Whether conditions on the column reach Jira, and how.
-pub fn pushdown_rule(table: &TableDef, column: &ColumnDef) -> Option<String> {
-    if let Access::IssueItems(IssueItems {
-        bulk:
-            Some(BulkByIssue {
-                path,
-                filter: Some(f),
-                ..
-            }),
-        ..
-    }) = &table.access
-        && f.column == column.name
-    {
-        return Some(format!(
-            "= IN (up to {}): {path}'s {} when issues are read in bulk (prefilter)",
-            f.cap, f.body
-        ));
-    }
-    if let Access::IssueItems(IssueItems {
-        embedded:
-            Some(Embedded {
-                items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
-                ..
-            }),
-        ..
-    }) = &table.access
-        && *narrowed_by == column.name
-    {
-        return Some("= IN: only those fields are requested (prefilter)".to_string());
-    }
-    if column.key {
-        let by_id = match &table.access {
-            Access::IssueChildren { bulk, .. } => Some(bulk.list),
-            Access::IssueItems(IssueItems {
-                by_id: Some(by_id), ..
-            }) => Some(by_id.list),
-            _ => None,
-        };
-        if let Some(list) = by_id {
-            return Some(format!("= IN: those ids through {list} (prefilter)"));
-        }
-    }
-    let spec = column.filter?;
-    let mut rule = match &table.access {
-        Access::PerParent { .. } => "= IN: only those parents are read".to_string(),
-        Access::IssueChildren { .. } => match column.source {
-            Source::Parent(_) | Source::Path("issueId") => {
-                "= IN: only those issues' endpoints are read".to_string()
-            }
-            _ => "bounds narrow the bulk or per-issue calls (prefilter)".to_string(),
-        },
-        _ => spec.kind.describe().to_string(),
-    };
-    if spec.empty {
-        rule.push_str("; IS [NOT] NULL: exact");
-    }
-    Some(rule)
+pub fn pushdown_rule(table: &'static TableDef, column: &ColumnDef) -> Option<String> {
+    super::access::shape(table).rule(column)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! plans their scans follow, and the session that plans and runs statements.
 //!
 //! * [`pushdown`] decides which SQL conditions become JQL and whether exactly;
-//! * [`plan`] chooses the endpoints a scan calls (shown by EXPLAIN);
-//! * [`fetch`] runs that plan, page by page ([`items`] for what issues hold: comments, links...);
+//! * [`access`] has one module per way a table is read (issues, their children, the items
+//!   they hold, one listing, per parent): each plans a scan, describes it and fetches it;
+//! * [`plan`] is the plan a scan follows (shown by EXPLAIN); [`fetch`] what fetching shares;
 //!   [`partition`] splits large issue searches into windows fetched concurrently; [`decode`]
 //!   turns pages into Arrow;
 //! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
@@ -12,11 +13,11 @@
 //!   write to Jira tables ([`jira_values`] shapes the values) and `sharepoint::dml` to lists;
 //! * [`session`] ties it together.
 
+pub mod access;
 pub mod catalog;
 pub mod decode;
 pub mod fetch;
 pub mod identifiers;
-pub mod items;
 pub mod jira_commit;
 pub mod jira_dml;
 pub mod jira_items;

@@ -7,19 +7,12 @@ use std::fmt;
 use datafusion::logical_expr::Expr;
 
 use super::pushdown::{self, Value};
-use crate::jira::jql::{Clause, Literal, Op, Query};
-use crate::jira::tables::{
-    Access, BulkByIssue, ColumnDef, Embedded, EmbeddedItems, Endpoint, IssueItems, Paging,
-    ParentList, Source, TableDef,
-};
+use crate::jira::jql::Query;
+use crate::jira::tables::{ColumnDef, TableDef};
 
 /// Most issues a `worklogDate` search may find for the per-issue worklog path to be used;
 /// beyond it the bulk endpoints are cheaper.
 pub const PER_ISSUE_MAX: usize = 100;
-
-/// Widening for `worklogDate`, which Jira compares as a day in the searching user's time zone:
-/// a day on each side covers every zone.
-const DAY_MS: i64 = 86_400_000;
 
 /// An issue named by a filter.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,7 +54,7 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    fn narrow(&mut self, after: Option<i64>, before: Option<i64>) {
+    pub(super) fn narrow(&mut self, after: Option<i64>, before: Option<i64>) {
         if let Some(a) = after {
             self.after = Some(self.after.map_or(a, |x| x.max(a)));
         }
@@ -70,7 +63,7 @@ impl Bounds {
         }
     }
 
-    fn is_set(&self) -> bool {
+    pub(super) fn is_set(&self) -> bool {
         self.after.is_some() || self.before.is_some()
     }
 }
@@ -149,65 +142,16 @@ impl AccessPlan {
         limit: Option<usize>,
     ) -> AccessPlan {
         let columns: Vec<&ColumnDef> = projection.iter().map(|&i| &table.columns[i]).collect();
-        match table.access {
-            Access::IssueSearch => issue_plan(table, &columns, filters, limit),
-            Access::IssueChildren { .. } => children_plan(table, &columns, filters, limit),
-            Access::IssueItems(ref items) => {
-                let mut fields = requested_fields(&columns);
-                if let Some(e) = &items.embedded {
-                    match filters.iter().find_map(|f| narrowed_fields(table, f)) {
-                        Some(only) => fields.extend(only),
-                        None => fields.extend(e.fields),
-                    }
-                    fields.sort_unstable();
-                    fields.dedup();
-                }
-                let ids = items
-                    .by_id
-                    .and_then(|_| filters.iter().find_map(|f| item_ids(table, f)));
-                match (one_issue_or_query(table, filters), ids) {
-                    (Ok(issue), _) => AccessPlan::ItemsOfIssue {
-                        issue,
-                        fields,
-                        limit,
-                    },
-                    (Err(_), Some(ids)) => AccessPlan::ItemsByIds { ids, limit },
-                    (Err(query), None) => AccessPlan::ItemsBySearch {
-                        query,
-                        only: filters
-                            .iter()
-                            .find_map(|f| bulk_filter_values(table, f))
-                            .unwrap_or_default(),
-                        // The bulk endpoint needs the issues' ids only.
-                        fields: if items.embedded.is_some() {
-                            fields
-                        } else {
-                            Vec::new()
-                        },
-                        limit,
-                    },
-                }
-            }
-            Access::List(_) => AccessPlan::List { limit },
-            Access::PerParent { .. } => {
-                let mut parents: Option<BTreeSet<ParentRef>> = None;
-                for refs in filters.iter().filter_map(|f| parent_refs(table, f)) {
-                    let refs: BTreeSet<ParentRef> = refs.into_iter().collect();
-                    parents = Some(match parents {
-                        None => refs,
-                        Some(prev) => prev.intersection(&refs).cloned().collect(),
-                    });
-                }
-                AccessPlan::PerParent {
-                    parents: parents.map(|p| p.into_iter().collect()),
-                    limit,
-                }
-            }
-        }
+        super::access::shape(table).plan(&columns, filters, limit)
+    }
+
+    /// The plan as EXPLAIN shows it: endpoints named in full.
+    pub fn describe(&self, table: &'static TableDef) -> String {
+        super::access::shape(table).describe(self)
     }
 }
 
-fn requested_fields(columns: &[&ColumnDef]) -> Vec<&'static str> {
+pub(super) fn requested_fields(columns: &[&ColumnDef]) -> Vec<&'static str> {
     let set: BTreeSet<&'static str> = columns
         .iter()
         .flat_map(|c| c.fields.iter().copied())
@@ -239,7 +183,7 @@ fn single_issue(table: &TableDef, filter: &Expr) -> Option<IssueRef> {
 
 /// The one issue the filters name, when that is all Jira must be told; otherwise the JQL they
 /// push down.
-fn one_issue_or_query(table: &TableDef, filters: &[Expr]) -> Result<IssueRef, Query> {
+pub(super) fn one_issue_or_query(table: &TableDef, filters: &[Expr]) -> Result<IssueRef, Query> {
     let pushed: Vec<_> = filters
         .iter()
         .map(|f| pushdown::classify(table, f))
@@ -260,93 +204,6 @@ fn one_issue_or_query(table: &TableDef, filters: &[Expr]) -> Result<IssueRef, Qu
     })
 }
 
-fn issue_plan(
-    table: &'static TableDef,
-    columns: &[&ColumnDef],
-    filters: &[Expr],
-    limit: Option<usize>,
-) -> AccessPlan {
-    let fields = requested_fields(columns);
-    match one_issue_or_query(table, filters) {
-        Ok(issue) => AccessPlan::GetIssue { issue, fields },
-        Err(query) => AccessPlan::Search {
-            query,
-            fields,
-            limit,
-        },
-    }
-}
-
-fn children_plan(
-    table: &'static TableDef,
-    columns: &[&ColumnDef],
-    filters: &[Expr],
-    limit: Option<usize>,
-) -> AccessPlan {
-    let mut issues: Option<BTreeSet<IssueRef>> = None;
-    let mut ids: Option<BTreeSet<i64>> = None;
-    let mut started = Bounds::default();
-    let mut updated = Bounds::default();
-    for f in filters {
-        if let Some(named) = item_ids(table, f) {
-            let named: BTreeSet<i64> = named.into_iter().collect();
-            ids = Some(match ids {
-                None => named,
-                Some(prev) => prev.intersection(&named).copied().collect(),
-            });
-        } else if let Some(refs) = parent_issues(table, f) {
-            let refs: BTreeSet<IssueRef> = refs.into_iter().collect();
-            // Two conditions on the parent: only issues named by both.
-            issues = Some(match issues {
-                None => refs,
-                Some(prev) => prev.intersection(&refs).cloned().collect(),
-            });
-        } else if let Some((a, b)) = pushdown::instant_bounds(table, "Started", f) {
-            started.narrow(a, b);
-        } else if let Some((a, b)) = pushdown::instant_bounds(table, "Updated", f) {
-            updated.narrow(a, b);
-        }
-    }
-    let issue_keys = columns
-        .iter()
-        .any(|c| matches!(c.source, Source::Parent(_)));
-    match issues {
-        Some(issues) => AccessPlan::ChildrenOf {
-            issues: issues.into_iter().collect(),
-            started,
-            limit,
-        },
-        None if started.is_set() => {
-            let day = |op: Op, at: i64| Clause::compare("worklogDate", op, Literal::Number(at));
-            let mut clauses = Vec::new();
-            if let Some(a) = started.after {
-                clauses.push(day(Op::GtEq, a - DAY_MS));
-            }
-            if let Some(b) = started.before {
-                clauses.push(day(Op::LtEq, b + DAY_MS));
-            }
-            AccessPlan::ChildrenByJql {
-                query: Query { clauses },
-                started,
-                limit,
-                issue_keys,
-            }
-        }
-        None => AccessPlan::ChildrenBulk {
-            since: updated.after,
-            ids: ids.map(|ids| ids.into_iter().collect()),
-            limit,
-            issue_keys,
-        },
-    }
-}
-
-/// Whether `filter` names items a table of issue items reads by their own ids.
-pub fn read_by_id(table: &TableDef, filter: &Expr) -> bool {
-    matches!(&table.access, Access::IssueItems(items) if items.by_id.is_some())
-        && item_ids(table, filter).is_some()
-}
-
 /// The ids of the items a filter names (`Id = 10042`, `Id IN (...)`): read by id in bulk
 /// instead of listing every item.
 pub fn item_ids(table: &TableDef, filter: &Expr) -> Option<Vec<i64>> {
@@ -365,101 +222,11 @@ pub fn item_ids(table: &TableDef, filter: &Expr) -> Option<Vec<i64>> {
     ids.map(|ids| ids.into_iter().filter(|&id| id > 0).collect())
 }
 
-/// The parents a filter restricts a per-parent table to (`ProjectKey IN ('A','B')`,
-/// `BoardId = 3`). Text references must be upper case: Jira would match others ignoring case.
-pub fn parent_refs(table: &TableDef, filter: &Expr) -> Option<Vec<ParentRef>> {
-    let Access::PerParent { parent, .. } = &table.access else {
-        return None;
-    };
-    let (col, values) = pushdown::equalities(table, filter)?;
-    if col.name != parent.column {
-        return None;
-    }
-    values
-        .into_iter()
-        .map(|v| match v {
-            Value::Text(s) if !s.is_empty() && s.to_uppercase() == s && !s.contains('/') => {
-                Some(ParentRef::Text(s))
-            }
-            Value::Int(n) => Some(ParentRef::Int(n)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The embedded fields a filter on the table's narrowing column (`FieldId` of
-/// `IssueCustomFields`) names: the only ones worth requesting. Values that are no such field
-/// name nothing.
-pub fn narrowed_fields(table: &TableDef, filter: &Expr) -> Option<Vec<&'static str>> {
-    let Access::IssueItems(IssueItems {
-        embedded:
-            Some(Embedded {
-                fields,
-                items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
-            }),
-        ..
-    }) = &table.access
-    else {
-        return None;
-    };
-    let (col, values) = pushdown::equalities(table, filter)?;
-    if col.name != *narrowed_by {
-        return None;
-    }
-    Some(
-        fields
-            .iter()
-            .copied()
-            .filter(|f| values.iter().any(|v| matches!(v, Value::Text(t) if t == f)))
-            .collect(),
-    )
-}
-
-/// The values a filter gives the column the table's bulk endpoint filters on, within its cap.
-pub fn bulk_filter_values(table: &TableDef, filter: &Expr) -> Option<Vec<String>> {
-    let Access::IssueItems(IssueItems {
-        bulk: Some(BulkByIssue {
-            filter: Some(spec), ..
-        }),
-        ..
-    }) = &table.access
-    else {
-        return None;
-    };
-    let (col, values) = pushdown::equalities(table, filter)?;
-    if col.name != spec.column || values.len() > spec.cap {
-        return None;
-    }
-    let mut texts: Vec<String> = values
-        .into_iter()
-        .map(|v| match v {
-            Value::Text(s) => Some(s),
-            _ => None,
-        })
-        .collect::<Option<_>>()?;
-    texts.sort();
-    texts.dedup();
-    Some(texts)
-}
-
-/// The parent issues a filter restricts a child table to (`IssueKey = ...`, `IssueId IN ...`).
-pub fn parent_issues(table: &TableDef, filter: &Expr) -> Option<Vec<IssueRef>> {
-    let (col, values) = pushdown::equalities(table, filter)?;
-    values
-        .into_iter()
-        .map(|v| match (col.source, v) {
-            (Source::Parent("key"), Value::Text(k)) if is_issue_key(&k) => Some(IssueRef::Key(k)),
-            (Source::Path("issueId"), Value::Int(id)) => Some(IssueRef::Id(id)),
-            _ => None,
-        })
-        .collect()
-}
-
 fn list<T: fmt::Display>(items: &[T]) -> String {
     items.iter().map(T::to_string).collect::<Vec<_>>().join(",")
 }
 
-fn fields_text(fields: &[&str]) -> String {
+pub(super) fn fields_text(fields: &[&str]) -> String {
     if fields.is_empty() {
         "id".to_string()
     } else {
@@ -582,96 +349,6 @@ impl fmt::Display for AccessPlan {
 }
 
 impl AccessPlan {
-    /// The plan as EXPLAIN shows it: endpoints named in full.
-    pub fn describe(&self, table: &TableDef) -> String {
-        let paged = |e: &Endpoint| match e.paging {
-            Paging::Single => String::new(),
-            Paging::StartAt { max } | Paging::Token { max } => format!(" ({max} a page)"),
-            Paging::Since => " (pages of changes, each from the last one's until)".to_string(),
-        };
-        let limit = self
-            .limit()
-            .map(|n| format!(" limit={n}"))
-            .unwrap_or_default();
-        // The per-item reads of an endpoint with details.
-        let detail = |e: &Endpoint| {
-            e.detail
-                .map(|d| format!(", then GET {} for each item", d.path))
-                .unwrap_or_default()
-        };
-        match (self, &table.access) {
-            (AccessPlan::List { .. }, Access::List(e)) => {
-                format!("GET {}{}{limit}", e.path, paged(e))
-            }
-            (AccessPlan::ItemsOfIssue { issue, fields, .. }, Access::IssueItems(items)) => {
-                match &items.per_issue {
-                    Some(e) => format!("GET {}{} for {issue}{limit}", e.path, paged(e)),
-                    None => format!("GET issue/{issue} fields={}", fields_text(fields)),
-                }
-            }
-            (AccessPlan::ItemsBySearch { .. }, Access::IssueItems(items)) => {
-                let then = match (&items.embedded, &items.per_issue, &items.bulk) {
-                    (
-                        Some(Embedded {
-                            items: EmbeddedItems::List { total: Some(_), .. },
-                            ..
-                        }),
-                        Some(e),
-                        _,
-                    ) => format!(
-                        ", then GET {}{} for each issue with more than the search embeds",
-                        e.path,
-                        paged(e)
-                    ),
-                    (None, _, Some(b)) => format!(
-                        ", then POST {} ({} issues a call, {} items a page)",
-                        b.path, b.max_issues, b.max_page
-                    ),
-                    _ => String::new(),
-                };
-                format!("{self}{then}")
-            }
-            (
-                AccessPlan::PerParent {
-                    parents: Some(p), ..
-                },
-                Access::PerParent { endpoint, .. },
-            ) => {
-                format!(
-                    "GET {}{}{} for {}{limit}",
-                    endpoint.path,
-                    paged(endpoint),
-                    detail(endpoint),
-                    list(p)
-                )
-            }
-            (
-                AccessPlan::PerParent { parents: None, .. },
-                Access::PerParent { parent, endpoint },
-            ) => {
-                let parents = match parent.list {
-                    ParentList::Endpoint(e) => format!("GET {}{}", e.path, paged(&e)),
-                    ParentList::Table(t) => format!(
-                        "{} (via {})",
-                        t.name,
-                        AccessPlan::PerParent {
-                            parents: None,
-                            limit: None
-                        }
-                        .describe(t)
-                    ),
-                };
-                format!(
-                    "{parents} to list every parent, then GET {}{} for each{}{limit}",
-                    endpoint.path,
-                    paged(endpoint),
-                    detail(endpoint)
-                )
-            }
-            _ => self.to_string(),
-        }
-    }
-
     /// The row limit the plan stops at, if any.
     pub fn limit(&self) -> Option<usize> {
         match self {

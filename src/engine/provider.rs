@@ -10,15 +10,12 @@ use datafusion::error::Result;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
+use super::access;
 use super::decode::table_schema;
-use super::plan::{
-    AccessPlan, bulk_filter_values, item_ids, narrowed_fields, parent_issues, parent_refs,
-    read_by_id,
-};
-use super::pushdown;
+use super::plan::AccessPlan;
 use super::scan::JiraScanExec;
 use crate::jira::client::JiraClient;
-use crate::jira::tables::{Access, TableDef};
+use crate::jira::tables::TableDef;
 
 /// A Jira table as DataFusion sees it.
 #[derive(Debug)]
@@ -43,46 +40,7 @@ impl JiraTable {
 
     /// How one filter is pushed down; decided per filter, without I/O.
     pub fn pushdown(&self, filter: &Expr) -> TableProviderFilterPushDown {
-        use TableProviderFilterPushDown::*;
-        match self.def.access {
-            Access::IssueSearch | Access::IssueItems(_) => {
-                match pushdown::classify(self.def, filter) {
-                    Some(p) if p.exact => Exact,
-                    Some(_) => Inexact,
-                    // Values a bulk endpoint filters on (ignoring case): checked again.
-                    None if bulk_filter_values(self.def, filter).is_some()
-                        || narrowed_fields(self.def, filter).is_some()
-                        || read_by_id(self.def, filter) =>
-                    {
-                        Inexact
-                    }
-                    None => Unsupported,
-                }
-            }
-            Access::IssueChildren { .. } => {
-                if parent_issues(self.def, filter).is_some() {
-                    Exact
-                } else if item_ids(self.def, filter).is_some() {
-                    // Read by id unless an issue condition chooses another path: checked again.
-                    Inexact
-                } else if ["Started", "Updated"]
-                    .iter()
-                    .any(|c| pushdown::instant_bounds(self.def, c, filter).is_some())
-                {
-                    Inexact
-                } else {
-                    Unsupported
-                }
-            }
-            Access::List(_) => Unsupported,
-            Access::PerParent { .. } => {
-                if parent_refs(self.def, filter).is_some() {
-                    Exact
-                } else {
-                    Unsupported
-                }
-            }
-        }
+        access::shape(self.def).pushdown(filter)
     }
 }
 

@@ -13,8 +13,9 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
 };
 
+use super::access;
 use super::decode::RowDecoder;
-use super::fetch::{self, Rows};
+use super::fetch::Rows;
 use super::partition;
 use super::plan::AccessPlan;
 use crate::jira::client::JiraClient;
@@ -103,7 +104,9 @@ impl ExecutionPlan for JiraScanExec {
         let exec = self.clone();
         let stream = async_try_stream(move |mut emitter| async move {
             let mut rows = Rows::new(&mut emitter, &exec.decoder, exec.plan.limit());
-            fetch::run(&exec.client, exec.table, &exec.plan, &mut rows).await
+            access::shape(exec.table)
+                .fetch(&exec.client, &exec.plan, &mut rows)
+                .await
         });
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.decoder.schema().clone(),

@@ -1,24 +1,255 @@
-//! Reading the items issues hold (comments, links, attachments, change histories): one issue's
-//! through its own endpoint, many issues' from the issue search that embeds them, or through a
-//! bulk endpoint keyed by issue id; items a key condition names, by their own ids. Never one
-//! request per issue, except for the issues whose embedded items the search truncated.
+//! Rows that are items issues hold (comments, links, attachments, change histories, custom
+//! field values): one issue's through its own endpoint, many issues' from the issue search that
+//! embeds them, or through a bulk endpoint keyed by issue id; items a key condition names, by
+//! their own ids. Never one request per issue, except for the issues whose embedded items the
+//! search truncated.
 
 use std::collections::{BTreeSet, HashMap};
 
+use async_trait::async_trait;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
-use super::decode::{PerRow, as_i64, lookup};
-use super::fetch::{Rows, external, lookup_keys};
-use super::partition::IssuePages;
-use super::plan::IssueRef;
-use crate::jira::client::JiraClient;
+use super::issues::jql_pushdown;
+use super::{Shape, limit_text, mismatch, paged};
+use crate::engine::decode::{PerRow, as_i64, lookup};
+use crate::engine::fetch::{Rows, external, lookup_keys};
+use crate::engine::partition::IssuePages;
+use crate::engine::plan::{
+    AccessPlan, IssueRef, fields_text, item_ids, one_issue_or_query, requested_fields,
+};
+use crate::engine::pushdown::{self, Value as Literal};
+use crate::jira::client::{ApiFlavor, JiraClient};
 use crate::jira::jql::Query;
 use crate::jira::pager::{Listing, Pager, Paging};
 use crate::jira::prune::Keep;
 use crate::jira::tables::custom_fields;
-use crate::jira::tables::{BulkByIssue, ById, Embedded, EmbeddedItems, IssueItems};
+use crate::jira::tables::{
+    BulkByIssue, ById, ColumnDef, Embedded, EmbeddedItems, IssueItems, TableDef,
+};
+
+pub(in crate::engine) struct Items {
+    pub(super) table: &'static TableDef,
+    pub(super) items: &'static IssueItems,
+}
+
+#[async_trait]
+impl Shape for Items {
+    fn pushdown(&self, filter: &Expr) -> TableProviderFilterPushDown {
+        match jql_pushdown(self.table, filter) {
+            // Values a bulk endpoint filters on (ignoring case), the fields a narrowing column
+            // names, ids read by id: all checked again.
+            TableProviderFilterPushDown::Unsupported
+                if self.bulk_filter_values(filter).is_some()
+                    || self.narrowed_fields(filter).is_some()
+                    || self.read_by_id(filter) =>
+            {
+                TableProviderFilterPushDown::Inexact
+            }
+            other => other,
+        }
+    }
+
+    fn plan(&self, columns: &[&ColumnDef], filters: &[Expr], limit: Option<usize>) -> AccessPlan {
+        let (table, items) = (self.table, self.items);
+        let mut fields = requested_fields(columns);
+        if let Some(e) = &items.embedded {
+            match filters.iter().find_map(|f| self.narrowed_fields(f)) {
+                Some(only) => fields.extend(only),
+                None => fields.extend(e.fields),
+            }
+            fields.sort_unstable();
+            fields.dedup();
+        }
+        let ids = items
+            .by_id
+            .and_then(|_| filters.iter().find_map(|f| item_ids(table, f)));
+        match (one_issue_or_query(table, filters), ids) {
+            (Ok(issue), _) => AccessPlan::ItemsOfIssue {
+                issue,
+                fields,
+                limit,
+            },
+            (Err(_), Some(ids)) => AccessPlan::ItemsByIds { ids, limit },
+            (Err(query), None) => AccessPlan::ItemsBySearch {
+                query,
+                only: filters
+                    .iter()
+                    .find_map(|f| self.bulk_filter_values(f))
+                    .unwrap_or_default(),
+                // The bulk endpoint needs the issues' ids only.
+                fields: if items.embedded.is_some() {
+                    fields
+                } else {
+                    Vec::new()
+                },
+                limit,
+            },
+        }
+    }
+
+    fn describe(&self, plan: &AccessPlan) -> String {
+        let items = self.items;
+        let limit = limit_text(plan);
+        match plan {
+            AccessPlan::ItemsOfIssue { issue, fields, .. } => match &items.per_issue {
+                Some(e) => format!("GET {}{} for {issue}{limit}", e.path, paged(e)),
+                None => format!("GET issue/{issue} fields={}", fields_text(fields)),
+            },
+            AccessPlan::ItemsBySearch { .. } => {
+                let then = match (&items.embedded, &items.per_issue, &items.bulk) {
+                    (
+                        Some(Embedded {
+                            items: EmbeddedItems::List { total: Some(_), .. },
+                            ..
+                        }),
+                        Some(e),
+                        _,
+                    ) => format!(
+                        ", then GET {}{} for each issue with more than the search embeds",
+                        e.path,
+                        paged(e)
+                    ),
+                    (None, _, Some(b)) => format!(
+                        ", then POST {} ({} issues a call, {} items a page)",
+                        b.path, b.max_issues, b.max_page
+                    ),
+                    _ => String::new(),
+                };
+                format!("{plan}{then}")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn rule(&self, column: &ColumnDef) -> Option<String> {
+        let items = self.items;
+        if let Some(BulkByIssue {
+            path,
+            filter: Some(f),
+            ..
+        }) = &items.bulk
+            && f.column == column.name
+        {
+            return Some(format!(
+                "= IN (up to {}): {path}'s {} when issues are read in bulk (prefilter)",
+                f.cap, f.body
+            ));
+        }
+        if let Some(Embedded {
+            items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
+            ..
+        }) = &items.embedded
+            && *narrowed_by == column.name
+        {
+            return Some("= IN: only those fields are requested (prefilter)".to_string());
+        }
+        if let (true, Some(by_id)) = (column.key, &items.by_id) {
+            return Some(format!(
+                "= IN: those ids through {} (prefilter)",
+                by_id.list
+            ));
+        }
+        let spec = column.filter?;
+        Some(super::with_empty(spec, spec.kind.describe().to_string()))
+    }
+
+    async fn fetch(
+        &self,
+        client: &JiraClient,
+        plan: &AccessPlan,
+        rows: &mut Rows<'_>,
+    ) -> Result<(), DataFusionError> {
+        let (table, items) = (self.table, self.items);
+        match plan {
+            AccessPlan::ItemsOfIssue { .. } | AccessPlan::ItemsBySearch { .. }
+                if items.cloud_only && client.flavor() == ApiFlavor::DataCenter =>
+            {
+                Err(DataFusionError::Plan(format!(
+                    "{} reads endpoints only Jira Cloud has; this connection is to Jira Data \
+                     Center",
+                    table.name
+                )))
+            }
+            AccessPlan::ItemsOfIssue { issue, fields, .. } => {
+                of_issue(client, items, issue, fields, rows).await
+            }
+            AccessPlan::ItemsByIds { ids, .. } => match &items.by_id {
+                Some(by_id) => by_ids(client, items, by_id, ids, rows).await,
+                None => Err(mismatch(table, plan)),
+            },
+            AccessPlan::ItemsBySearch {
+                query,
+                fields,
+                only,
+                ..
+            } => by_search(client, items, query, fields, only, rows).await,
+            other => Err(mismatch(table, other)),
+        }
+    }
+}
+
+impl Items {
+    /// Whether `filter` names items the table reads by their own ids.
+    fn read_by_id(&self, filter: &Expr) -> bool {
+        self.items.by_id.is_some() && item_ids(self.table, filter).is_some()
+    }
+
+    /// The embedded fields a filter on the table's narrowing column (`FieldId` of
+    /// `IssueCustomFields`) names: the only ones worth requesting. Values that are no such
+    /// field name nothing.
+    fn narrowed_fields(&self, filter: &Expr) -> Option<Vec<&'static str>> {
+        let Some(Embedded {
+            fields,
+            items: EmbeddedItems::CustomFieldValues { narrowed_by, .. },
+        }) = &self.items.embedded
+        else {
+            return None;
+        };
+        let (col, values) = pushdown::equalities(self.table, filter)?;
+        if col.name != *narrowed_by {
+            return None;
+        }
+        Some(
+            fields
+                .iter()
+                .copied()
+                .filter(|f| {
+                    values
+                        .iter()
+                        .any(|v| matches!(v, Literal::Text(t) if t == f))
+                })
+                .collect(),
+        )
+    }
+
+    /// The values a filter gives the column the table's bulk endpoint filters on, within its
+    /// cap.
+    fn bulk_filter_values(&self, filter: &Expr) -> Option<Vec<String>> {
+        let Some(BulkByIssue {
+            filter: Some(spec), ..
+        }) = &self.items.bulk
+        else {
+            return None;
+        };
+        let (col, values) = pushdown::equalities(self.table, filter)?;
+        if col.name != spec.column || values.len() > spec.cap {
+            return None;
+        }
+        let mut texts: Vec<String> = values
+            .into_iter()
+            .map(|v| match v {
+                Literal::Text(s) => Some(s),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        texts.sort();
+        texts.dedup();
+        Some(texts)
+    }
+}
 
 /// Rows of a batch and the issue each belongs to.
 #[derive(Default)]
@@ -90,7 +321,7 @@ fn embedded_items(embedded: &Embedded, issue: &Value) -> (Vec<Value>, Option<i64
 }
 
 /// One issue's items.
-pub async fn of_issue(
+async fn of_issue(
     client: &JiraClient,
     table: &IssueItems,
     issue: &IssueRef,
@@ -167,7 +398,7 @@ async fn issue_items(
 }
 
 /// The items of the issues `query` finds.
-pub async fn by_search(
+async fn by_search(
     client: &JiraClient,
     table: &IssueItems,
     query: &Query,
@@ -281,7 +512,7 @@ async fn bulk_items(
 /// The items `ids` names, whatever their issue (`POST comment/list`, [`ById::cap`] ids a call),
 /// with their issues' keys looked up (one id-only search per 1000 issues) when a column reads
 /// them.
-pub async fn by_ids(
+async fn by_ids(
     client: &JiraClient,
     table: &IssueItems,
     by_id: &ById,
