@@ -452,3 +452,45 @@ async fn split_item_scans_return_the_same_rows() {
         .count();
     assert!(windows > 1, "{windows}");
 }
+
+#[tokio::test]
+async fn labels_answer_like_the_rest_listing() {
+    let s = site(100).await;
+    let config = s.jira.config();
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/rest/api/3/label", s.jira.base_url()))
+        .basic_auth(&config.email, Some(&config.api_token))
+        .send()
+        .await
+        .expect("label listing answers")
+        .json()
+        .await
+        .expect("a JSON page");
+    assert_eq!(page["isLast"], true, "{page}");
+    let expected: Vec<Vec<String>> = page["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| vec![v.as_str().expect("a label").to_string()])
+        .collect();
+    // The site's issues carry several labels, each listed once.
+    let carried: BTreeSet<String> = s
+        .jira
+        .data()
+        .issues
+        .iter()
+        .flat_map(|i| i.labels.clone())
+        .collect();
+    assert!(expected.len() > 1);
+    assert_eq!(expected.len(), carried.len());
+    s.jira.reset_requests();
+    assert_eq!(s.rows("SELECT Name FROM Labels").await, expected);
+    assert_eq!(count(&s, "GET /rest/api/3/label"), 1);
+    let explain = s.explain("SELECT Name FROM Labels").await;
+    assert!(explain.contains("GET label (1000 a page)"), "{explain}");
+    assert_eq!(
+        s.rows("SELECT TableName, TableType FROM sys_tables WHERE TableName = 'Labels'")
+            .await,
+        vec![vec!["Labels".to_string(), "VIEW".to_string()]]
+    );
+}

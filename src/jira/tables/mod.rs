@@ -16,6 +16,7 @@ mod issue_changelogs;
 mod issue_links;
 mod issue_types;
 mod issues;
+mod labels;
 mod priorities;
 mod project_components;
 mod project_versions;
@@ -43,6 +44,7 @@ pub use issue_changelogs::ISSUE_CHANGELOGS;
 pub use issue_links::ISSUE_LINKS;
 pub use issue_types::ISSUE_TYPES;
 pub use issues::ISSUES;
+pub use labels::LABELS;
 pub use priorities::PRIORITIES;
 pub use project_components::PROJECT_COMPONENTS;
 pub use project_versions::PROJECT_VERSIONS;
@@ -71,6 +73,7 @@ pub fn all() -> &'static [&'static TableDef] {
         &ISSUE_CHANGELOGS,
         &ISSUE_LINKS,
         &ISSUE_TYPES,
+        &LABELS,
         &PRIORITIES,
         &PROJECTS,
         &PROJECT_COMPONENTS,
@@ -462,6 +465,7 @@ pub enum ColumnType {
 #[derive(Debug, Clone, Copy)]
 pub enum Source {
     /// A dotted path, e.g. `fields.status.name`. Numbers and strings convert to the column type.
+    /// The empty path ([`ITSELF`]) is the row's value itself.
     Path(&'static str),
     /// A dotted path to a rich-text body: ADF on Cloud, a plain string on Data Center.
     RichText(&'static str),
@@ -477,6 +481,9 @@ pub enum Source {
     /// Not stored in Jira: the raw-JQL pseudo column, always NULL in results.
     Pseudo,
 }
+
+/// The row's value itself, for listings of plain values (`label` pages strings).
+pub const ITSELF: Source = Source::Path("");
 
 /// How a condition on a column turns into JQL.
 #[derive(Debug, Clone, Copy)]

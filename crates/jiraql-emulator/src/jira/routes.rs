@@ -172,6 +172,7 @@ pub(crate) static ROUTES: &[Route] = &[
     r("GET", "/rest/api/3/priority", h::priorities),
     r("GET", "/rest/api/3/issuetype", h::issue_types),
     r("GET", "/rest/api/3/resolution", h::resolutions),
+    r("GET", "/rest/api/3/label", h::directory::labels),
     // Projects.
     r(
         "GET",

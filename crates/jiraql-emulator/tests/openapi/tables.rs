@@ -88,6 +88,11 @@ const PLATFORM_GETS: &[PlatformGet] = &[
         "/rest/api/3/filter/search",
     ),
     (
+        "/rest/api/3/label",
+        &[("maxResults", "2")],
+        "/rest/api/3/label",
+    ),
+    (
         "/rest/api/3/filter/search",
         &[(
             "expand",

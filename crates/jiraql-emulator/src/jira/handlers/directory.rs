@@ -1,4 +1,4 @@
-//! Users, groups and filters (reference §3).
+//! Users, groups, filters (reference §3) and labels.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -8,6 +8,23 @@ use super::{Fail, Page, bad_order, bad_request, expand_set, ok, order_by, page_b
 use crate::jira::data::{Filter, Group, User};
 use crate::jira::render::ApiVersion;
 use crate::jira::server::{Ctx, View};
+
+/// `GET /label`: every label an issue carries, once, in order, as a `PageBeanString` (Jira
+/// pages them 1000 at most).
+pub(crate) fn labels(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    respond((|| {
+        let page = Page::from_query(c, 1000, 1000)?;
+        let labels: std::collections::BTreeSet<&str> = s
+            .data()
+            .issues
+            .iter()
+            .flat_map(|i| i.labels.iter().map(String::as_str))
+            .collect();
+        let labels: Vec<&str> = labels.into_iter().collect();
+        let r = c.renderer(s.data());
+        ok(&page_bean(c, &r, "label", page, &labels, |l| json!(l)))
+    })())
+}
 
 /// `GET /users/search`: a bare array, no total (keep paging until a page comes back empty).
 pub(crate) fn users_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
