@@ -123,7 +123,7 @@ pub async fn serve(e: &EmulatorArgs) -> Result<ExitCode, String> {
     let c = emulator.config();
     println!("Jira emulator listening on {}", emulator.base_url());
     println!(
-        "  Cloud (Basic):   user {}  API token {}",
+        "  Cloud (Basic):   user {}  API token {}  (under /rest/api/3 and /rest/api/2)",
         c.email, c.api_token
     );
     println!(

@@ -12,9 +12,7 @@ use serde_json::{Map, Value, json};
 use super::data::Issue;
 use super::fields::{self, DefaultFields, FieldDef};
 use super::jql;
-use super::render::{
-    ApiVersion, IssueOptions, Renderer, field_details, issue_properties, timestamp,
-};
+use super::render::{IssueOptions, Product, Renderer, field_details, issue_properties, timestamp};
 use super::search::{self, SearchContext, SearchError};
 use super::server::{Ctx, View, error_response, json_response};
 
@@ -438,8 +436,8 @@ pub(crate) fn myself(s: &View, c: &Ctx, _: &[u8]) -> Response {
 
 pub(crate) fn server_info(s: &View, c: &Ctx, _: &[u8]) -> Response {
     let now = timestamp(&Utc::now().fixed_offset());
-    let body = match c.version {
-        ApiVersion::V3 => json!({
+    let body = match c.product {
+        Product::Cloud => json!({
             "baseUrl": s.base_url,
             "displayUrl": s.base_url,
             "version": "1001.0.0-SNAPSHOT",
@@ -453,7 +451,7 @@ pub(crate) fn server_info(s: &View, c: &Ctx, _: &[u8]) -> Response {
             "defaultLocale": {"locale": "en_US"},
             "serverTimeZone": "Etc/UTC",
         }),
-        ApiVersion::V2 => json!({
+        Product::DataCenter => json!({
             "baseUrl": s.base_url,
             "version": "9.12.15",
             "versionNumbers": [9, 12, 15],

@@ -22,9 +22,12 @@
 //!   `faults`, `live` (the data, changeable while served: one version per request, copy on
 //!   write), `adf`.
 //!
-//! Authentication follows the front door: `Basic email:api_token` on `/rest/api/3` and
-//! `/rest/agile/1.0`; `Bearer <personal_access_token>` on `/rest/api/2` (Data Center);
-//! `Bearer <oauth_token>` (or Basic) on the OAuth gateway `/ex/jira/{cloudId}/rest/...`.
+//! The credentials decide which product answers: `Basic email:api_token` (on the site or the
+//! OAuth gateway) and `Bearer <oauth_token>` (on the gateway `/ex/jira/{cloudId}/rest/...`) are
+//! Jira Cloud, which serves `/rest/api/3`, `/rest/api/2` (v2 bodies: rich text as wiki markup)
+//! and `/rest/agile/1.0`; `Bearer <personal_access_token>` on the site is Jira Data Center,
+//! which serves `/rest/api/2` and `/rest/agile/1.0`. The route table says which routes each
+//! serves.
 
 pub mod adf;
 pub mod data;
@@ -68,7 +71,7 @@ pub struct JiraEmulatorConfig {
     /// Cloud login: Basic `email:api_token`.
     pub email: String,
     pub api_token: String,
-    /// Data Center personal access token (Bearer on `/rest/api/2`).
+    /// Data Center personal access token (Bearer on the site: `/rest/api/2`, `/rest/agile/1.0`).
     pub personal_access_token: String,
     /// The site's cloud id on the OAuth gateway (`/ex/jira/{cloudId}`).
     pub cloud_id: String,

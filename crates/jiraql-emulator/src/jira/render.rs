@@ -18,13 +18,23 @@ use super::fields::{self, FieldDef};
 mod catalog;
 mod history;
 
-/// Which REST flavour a request came through.
+/// Which version of the platform API's bodies a request gets: its path's (`/rest/api/2` or
+/// `/3`); the Agile API answers as the product's platform API does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ApiVersion {
-    /// `/rest/api/3` (Cloud, also through the OAuth gateway).
+    /// Rich text as ADF documents.
     V3,
-    /// `/rest/api/2` as Data Center serves it.
+    /// Rich text as wiki-markup strings.
     V2,
+}
+
+/// Which product answers, decided by the credentials: Basic (email and API token) and OAuth
+/// are Jira Cloud, a personal access token is Jira Data Center. Users, server info and the
+/// routes served differ by product, not by API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Product {
+    Cloud,
+    DataCenter,
 }
 
 /// Jira's timestamp format: `2026-03-04T10:15:30.123+1000`.
@@ -104,6 +114,7 @@ pub(crate) struct Renderer<'a> {
     /// `http://127.0.0.1:4000/ex/jira/<cloudId>`.
     pub base: &'a str,
     pub version: ApiVersion,
+    pub product: Product,
 }
 
 /// How many worklogs/comments an issue embeds before it says "read the rest elsewhere".
@@ -145,15 +156,15 @@ impl Renderer<'_> {
             return Value::Null;
         };
         let mut m = Map::new();
-        match self.version {
-            ApiVersion::V3 => {
+        match self.product {
+            Product::Cloud => {
                 m.insert(
                     "self".into(),
                     json!(self.url(&format!("user?accountId={}", u.account_id))),
                 );
                 m.insert("accountId".into(), json!(u.account_id));
             }
-            ApiVersion::V2 => {
+            Product::DataCenter => {
                 m.insert(
                     "self".into(),
                     json!(self.url(&format!("user?username={}", u.name))),
@@ -169,7 +180,7 @@ impl Renderer<'_> {
         m.insert("displayName".into(), json!(u.display_name));
         m.insert("active".into(), json!(u.active));
         m.insert("timeZone".into(), json!(u.time_zone));
-        if self.version == ApiVersion::V3 {
+        if self.product == Product::Cloud {
             m.insert("accountType".into(), json!(u.account_type));
         }
         Value::Object(m)
@@ -697,6 +708,7 @@ mod tests {
             data: &data,
             base: "http://x",
             version: ApiVersion::V3,
+            product: Product::Cloud,
         };
         let demo7 = data.issue_by_key("DEMO-7").expect("DEMO-7");
         let all = select(&[], DefaultFields::All);
@@ -723,12 +735,27 @@ mod tests {
         );
         let w = &f["worklog"]["worklogs"][0];
         assert!(w["id"].is_string() && w["issueId"].is_string());
-        let v2 = Renderer {
+        // v2 bodies: rich text as strings; users as the product has them (Cloud: account ids,
+        // Data Center: names and keys).
+        let cloud_v2 = Renderer {
             version: ApiVersion::V2,
             ..r
         };
-        let v = v2.issue(demo7, &all, IssueOptions::default());
+        let v = cloud_v2.issue(demo7, &all, IssueOptions::default());
+        assert!(v["fields"]["description"].is_string() || v["fields"]["description"].is_null());
+        assert!(v["fields"]["reporter"]["accountId"].is_string());
+        assert!(
+            v["self"]
+                .as_str()
+                .is_some_and(|s| s.contains("/rest/api/2/"))
+        );
+        let dc = Renderer {
+            product: Product::DataCenter,
+            ..cloud_v2
+        };
+        let v = dc.issue(demo7, &all, IssueOptions::default());
         assert!(v["fields"]["description"].is_string() || v["fields"]["description"].is_null());
         assert!(v["fields"]["reporter"].get("accountId").is_none());
+        assert!(v["fields"]["reporter"]["name"].is_string());
     }
 }

@@ -1,11 +1,14 @@
-//! The route table and path matching. Every endpoint the emulator serves is one line here; a
-//! request is known by `"METHOD template"` (e.g. `GET /rest/api/3/issue/{issueIdOrKey}`) in
-//! the request log and in endpoint-specific faults. v2 routes reuse the v3 handlers: the
-//! version only changes rendering.
+//! The route table and path matching. Every endpoint the emulator serves is one line here,
+//! with the products that serve it ([`On`]): the table is the one list of what Jira Cloud and
+//! Jira Data Center each answer. Platform routes are written under `/rest/api/3` and match
+//! `/rest/api/2` too: the version only changes rendering. A request is known by
+//! `"METHOD template"` with the version it came through (e.g.
+//! `GET /rest/api/2/issue/{issueIdOrKey}`) in the request log and in endpoint-specific faults.
 
 use axum::response::Response;
 
 use super::handlers as h;
+use super::render::Product;
 use super::server::{Ctx, GATEWAY_TEMPLATE, View};
 
 /// A handler: synchronous (it runs on the blocking pool), given the raw request body.
@@ -19,18 +22,56 @@ pub(crate) struct Route {
     pub method: &'static str,
     pub template: &'static str,
     pub handler: Handler,
+    pub on: On,
 }
 
+/// The products that serve a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum On {
+    Cloud,
+    DataCenter,
+    Both,
+}
+
+impl On {
+    fn serves(self, product: Product) -> bool {
+        matches!(
+            (self, product),
+            (On::Both, _) | (On::Cloud, Product::Cloud) | (On::DataCenter, Product::DataCenter)
+        )
+    }
+}
+
+/// A route of Jira Cloud only.
 const fn r(method: &'static str, template: &'static str, handler: Handler) -> Route {
     Route {
         method,
         template,
         handler,
+        on: On::Cloud,
     }
 }
 
-/// Every endpoint. Cloud (`/rest/api/3`, `/rest/agile/1.0`) routes are also served under the
-/// OAuth gateway prefix `/ex/jira/{cloudId}`; `/rest/api/2` is the Data Center flavour.
+/// A route of both products.
+const fn both(method: &'static str, template: &'static str, handler: Handler) -> Route {
+    Route {
+        on: On::Both,
+        ..r(method, template, handler)
+    }
+}
+
+/// A route of Jira Data Center only.
+const fn dc(method: &'static str, template: &'static str, handler: Handler) -> Route {
+    Route {
+        on: On::DataCenter,
+        ..r(method, template, handler)
+    }
+}
+
+/// Every endpoint, with the products serving it. Cloud serves its routes under `/rest/api/3`,
+/// `/rest/api/2` and `/rest/agile/1.0`, also under the OAuth gateway prefix
+/// `/ex/jira/{cloudId}`; Data Center serves its routes under `/rest/api/2` and
+/// `/rest/agile/1.0`.
 pub(crate) static ROUTES: &[Route] = &[
     // Issue search.
     r(
@@ -55,7 +96,7 @@ pub(crate) static ROUTES: &[Route] = &[
         h::issue_search::search_removed,
     ),
     // Issues and what hangs off them.
-    r("GET", "/rest/api/3/issue/{issueIdOrKey}", h::get_issue),
+    both("GET", "/rest/api/3/issue/{issueIdOrKey}", h::get_issue),
     r(
         "GET",
         "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
@@ -93,12 +134,12 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/issue/{issueIdOrKey}/transitions",
         h::issue_write::do_transition,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/issue/{issueIdOrKey}/worklog",
         h::issue_worklogs,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/issue/{issueIdOrKey}/comment",
         h::issue_comments,
@@ -154,23 +195,23 @@ pub(crate) static ROUTES: &[Route] = &[
         h::history::changelog_bulkfetch,
     ),
     r("POST", "/rest/api/3/comment/list", h::comment_list),
-    r("GET", "/rest/api/3/worklog/updated", h::worklogs_updated),
-    r("GET", "/rest/api/3/worklog/deleted", h::worklogs_deleted),
-    r("POST", "/rest/api/3/worklog/list", h::worklog_list),
-    r("GET", "/rest/api/3/issueLinkType", h::history::link_types),
-    r(
+    both("GET", "/rest/api/3/worklog/updated", h::worklogs_updated),
+    both("GET", "/rest/api/3/worklog/deleted", h::worklogs_deleted),
+    both("POST", "/rest/api/3/worklog/list", h::worklog_list),
+    both("GET", "/rest/api/3/issueLinkType", h::history::link_types),
+    both(
         "GET",
         "/rest/api/3/issueLink/{linkId}",
         h::history::issue_link,
     ),
-    r("GET", "/rest/api/3/attachment/{id}", h::history::attachment),
+    both("GET", "/rest/api/3/attachment/{id}", h::history::attachment),
     // Site and catalog.
-    r("GET", "/rest/api/3/myself", h::myself),
-    r("GET", "/rest/api/3/serverInfo", h::server_info),
-    r("GET", "/rest/api/3/field", h::field_list),
-    r("GET", "/rest/api/3/status", h::statuses),
-    r("GET", "/rest/api/3/priority", h::priorities),
-    r("GET", "/rest/api/3/issuetype", h::issue_types),
+    both("GET", "/rest/api/3/myself", h::myself),
+    both("GET", "/rest/api/3/serverInfo", h::server_info),
+    both("GET", "/rest/api/3/field", h::field_list),
+    both("GET", "/rest/api/3/status", h::statuses),
+    both("GET", "/rest/api/3/priority", h::priorities),
+    both("GET", "/rest/api/3/issuetype", h::issue_types),
     r("GET", "/rest/api/3/resolution", h::resolutions),
     r("GET", "/rest/api/3/label", h::directory::labels),
     // Projects.
@@ -179,12 +220,12 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/project/search",
         h::projects::project_search,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}",
         h::projects::project,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/components",
         h::projects::components,
@@ -194,17 +235,17 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/project/{projectIdOrKey}/component",
         h::projects::components_page,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/versions",
         h::projects::versions,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/version",
         h::projects::versions_page,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/role",
         h::projects::roles,
@@ -214,7 +255,7 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/project/{projectIdOrKey}/roledetails",
         h::projects::role_details,
     ),
-    r(
+    both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/role/{id}",
         h::projects::role,
@@ -225,9 +266,9 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/users/search",
         h::directory::users_search,
     ),
-    r("GET", "/rest/api/3/user", h::directory::user),
-    r("GET", "/rest/api/3/user/search", h::directory::user_search),
-    r("GET", "/rest/api/3/project", h::projects::all_projects),
+    both("GET", "/rest/api/3/user", h::directory::user),
+    both("GET", "/rest/api/3/user/search", h::directory::user_search),
+    both("GET", "/rest/api/3/project", h::projects::all_projects),
     r("GET", "/rest/api/3/group/bulk", h::directory::groups),
     r("GET", "/rest/api/3/filter/search", h::directory::filters),
     r(
@@ -263,176 +304,153 @@ pub(crate) static ROUTES: &[Route] = &[
         h::lookups::project_statuses,
     ),
     // Agile.
-    r("GET", "/rest/agile/1.0/board", h::agile::boards),
-    r("GET", "/rest/agile/1.0/board/{boardId}", h::agile::board),
-    r(
+    both("GET", "/rest/agile/1.0/board", h::agile::boards),
+    both("GET", "/rest/agile/1.0/board/{boardId}", h::agile::board),
+    both(
         "GET",
         "/rest/agile/1.0/board/{boardId}/sprint",
         h::agile::board_sprints,
     ),
-    r(
+    both(
         "GET",
         "/rest/agile/1.0/board/{boardId}/issue",
         h::agile::board_issues,
     ),
-    r(
+    both(
         "GET",
         "/rest/agile/1.0/board/{boardId}/epic",
         h::agile::board_epics,
     ),
-    r("GET", "/rest/agile/1.0/sprint/{sprintId}", h::agile::sprint),
-    r(
+    both("GET", "/rest/agile/1.0/sprint/{sprintId}", h::agile::sprint),
+    both(
         "GET",
         "/rest/agile/1.0/sprint/{sprintId}/issue",
         h::agile::sprint_issues,
     ),
-    // Data Center (v2).
-    r(
+    // Data Center's own issue search (Cloud answers 410 Gone there).
+    dc(
         "GET",
-        "/rest/api/2/search",
+        "/rest/api/3/search",
         h::issue_search::legacy_search_get,
     ),
-    r(
+    dc(
         "POST",
-        "/rest/api/2/search",
+        "/rest/api/3/search",
         h::issue_search::legacy_search_post,
     ),
-    r("GET", "/rest/api/2/issue/{issueIdOrKey}", h::get_issue),
-    r(
-        "GET",
-        "/rest/api/2/issue/{issueIdOrKey}/worklog",
-        h::issue_worklogs,
-    ),
-    r(
-        "GET",
-        "/rest/api/2/issue/{issueIdOrKey}/comment",
-        h::issue_comments,
-    ),
-    r("GET", "/rest/api/2/worklog/updated", h::worklogs_updated),
-    r("GET", "/rest/api/2/worklog/deleted", h::worklogs_deleted),
-    r("POST", "/rest/api/2/worklog/list", h::worklog_list),
-    r("GET", "/rest/api/2/issueLinkType", h::history::link_types),
-    r(
-        "GET",
-        "/rest/api/2/issueLink/{linkId}",
-        h::history::issue_link,
-    ),
-    r("GET", "/rest/api/2/attachment/{id}", h::history::attachment),
-    r("GET", "/rest/api/2/myself", h::myself),
-    r("GET", "/rest/api/2/serverInfo", h::server_info),
-    r("GET", "/rest/api/2/field", h::field_list),
-    r(
-        "GET",
-        "/rest/api/2/project/{projectIdOrKey}",
-        h::projects::project,
-    ),
-    r(
-        "GET",
-        "/rest/api/2/project/{projectIdOrKey}/components",
-        h::projects::components,
-    ),
-    r(
-        "GET",
-        "/rest/api/2/project/{projectIdOrKey}/versions",
-        h::projects::versions,
-    ),
-    r(
-        "GET",
-        "/rest/api/2/project/{projectIdOrKey}/version",
-        h::projects::versions_page,
-    ),
-    r(
-        "GET",
-        "/rest/api/2/project/{projectIdOrKey}/role",
-        h::projects::roles,
-    ),
-    r(
-        "GET",
-        "/rest/api/2/project/{projectIdOrKey}/role/{id}",
-        h::projects::role,
-    ),
-    r("GET", "/rest/api/2/user", h::directory::user),
 ];
 
-/// Which front door a path came through; decides authentication and rendering.
+/// Which front door a path came through: the site itself, or the OAuth gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Family {
-    /// `https://site.atlassian.net/rest/api/3|agile/1.0/...` with Basic email:token.
-    Cloud,
-    /// `/rest/api/2/...` with a Bearer personal access token.
-    DataCenter,
-    /// `/ex/jira/{cloudId}/rest/...` with a Bearer OAuth token.
+pub(crate) enum Door {
+    Site,
     Gateway(String),
+}
+
+/// Which API a path is under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathApi {
+    /// `/rest/api/2`.
+    V2,
+    /// `/rest/api/3` (Cloud only).
+    V3,
+    /// `/rest/agile/1.0`.
+    Agile,
+}
+
+/// Where a request went, before its route is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub door: Door,
+    pub api: PathApi,
 }
 
 /// The outcome of matching a request.
 pub(crate) enum Lookup {
     Found {
-        family: Family,
         template: String,
         route: &'static Route,
         params: Params,
     },
     MethodNotAllowed {
-        family: Family,
         template: String,
         allow: Vec<&'static str>,
     },
-    NotFound {
-        family: Option<Family>,
-    },
+    NotFound,
 }
 
 impl Lookup {
-    pub fn family(&self) -> Option<&Family> {
-        match self {
-            Lookup::Found { family, .. } | Lookup::MethodNotAllowed { family, .. } => Some(family),
-            Lookup::NotFound { family } => family.as_ref(),
-        }
-    }
-
-    /// The route template including any gateway prefix.
+    /// The route template including any gateway prefix, with the version it came through.
     pub fn template(&self) -> Option<&str> {
         match self {
             Lookup::Found { template, .. } | Lookup::MethodNotAllowed { template, .. } => {
                 Some(template)
             }
-            Lookup::NotFound { .. } => None,
+            Lookup::NotFound => None,
         }
     }
 }
 
-fn is_cloud_path(p: &str) -> bool {
-    p.starts_with("/rest/api/3/") || p.starts_with("/rest/agile/1.0/")
+/// The door and API of a request path; `None` when it is under neither API.
+pub(crate) fn entry(path: &str) -> Option<Entry> {
+    let (door, inner) = match path.strip_prefix("/ex/jira/") {
+        Some(rest) => {
+            let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            (
+                Door::Gateway(percent_decode(id)),
+                &path[path.len() - tail.len() - 1..],
+            )
+        }
+        None => (Door::Site, path),
+    };
+    let api = if inner.starts_with("/rest/api/3/") {
+        PathApi::V3
+    } else if inner.starts_with("/rest/api/2/") {
+        PathApi::V2
+    } else if inner.starts_with("/rest/agile/1.0/") {
+        PathApi::Agile
+    } else {
+        return None;
+    };
+    Some(Entry { door, api })
 }
 
-/// Match a request path (without query) against the table.
-pub(crate) fn lookup(method: &str, path: &str) -> Lookup {
+/// Matches a request path (without query) against the routes `product` serves, or against
+/// every route when `product` is `None` (to name the endpoint of a request refused before it
+/// is known who asks).
+pub(crate) fn lookup(method: &str, path: &str, product: Option<Product>) -> Lookup {
     let path = if path.len() > 1 {
         path.strip_suffix('/').unwrap_or(path)
     } else {
         path
     };
-    let (family, inner, prefix) = if let Some(rest) = path.strip_prefix("/ex/jira/") {
-        let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        let inner = &path[path.len() - tail.len() - 1..];
-        if !is_cloud_path(inner) {
-            return Lookup::NotFound {
-                family: Some(Family::Gateway(percent_decode(id))),
-            };
+    let (prefix, inner) = match path.strip_prefix("/ex/jira/") {
+        Some(rest) => {
+            let (_, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            (GATEWAY_TEMPLATE, &path[path.len() - tail.len() - 1..])
         }
-        (Family::Gateway(percent_decode(id)), inner, GATEWAY_TEMPLATE)
-    } else if is_cloud_path(path) {
-        (Family::Cloud, path, "")
-    } else if path.starts_with("/rest/api/2/") {
-        (Family::DataCenter, path, "")
-    } else {
-        return Lookup::NotFound { family: None };
+        None => ("", path),
+    };
+    // Platform routes are written under /rest/api/3 and serve /rest/api/2 alike.
+    let (inner, v2) = match inner.strip_prefix("/rest/api/2/") {
+        Some(rest) => (format!("/rest/api/3/{rest}"), true),
+        None => (inner.to_string(), false),
+    };
+    let named = |template: &str| {
+        let template = if v2 {
+            template.replacen("/rest/api/3/", "/rest/api/2/", 1)
+        } else {
+            template.to_string()
+        };
+        format!("{prefix}{template}")
     };
     let segments: Vec<&str> = inner.split('/').collect();
     let mut best: Option<(usize, &'static Route, Params)> = None;
     let mut path_matches: Vec<(usize, &'static Route)> = Vec::new();
-    for route in ROUTES {
+    for route in ROUTES
+        .iter()
+        .filter(|r| product.is_none_or(|p| r.on.serves(p)))
+    {
         let Some((score, params)) = match_template(route.template, &segments) else {
             continue;
         };
@@ -443,26 +461,24 @@ pub(crate) fn lookup(method: &str, path: &str) -> Lookup {
     }
     if let Some((_, route, params)) = best {
         return Lookup::Found {
-            family,
-            template: format!("{prefix}{}", route.template),
+            template: named(route.template),
             route,
             params,
         };
     }
     let Some(top) = path_matches.iter().map(|(s, _)| *s).max() else {
-        return Lookup::NotFound {
-            family: Some(family),
-        };
+        return Lookup::NotFound;
     };
     let winners: Vec<&&Route> = path_matches
         .iter()
         .filter(|(s, _)| *s == top)
         .map(|(_, r)| r)
         .collect();
+    let mut allow: Vec<&'static str> = winners.iter().map(|r| r.method).collect();
+    allow.dedup();
     Lookup::MethodNotAllowed {
-        family,
-        template: format!("{prefix}{}", winners[0].template),
-        allow: winners.iter().map(|r| r.method).collect(),
+        template: named(winners[0].template),
+        allow,
     }
 }
 
@@ -518,8 +534,8 @@ fn hex(b: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
-    fn found(method: &str, path: &str) -> Option<(String, Params)> {
-        match lookup(method, path) {
+    fn found(method: &str, path: &str, product: Product) -> Option<(String, Params)> {
+        match lookup(method, path, Some(product)) {
             Lookup::Found {
                 template, params, ..
             } => Some((template, params)),
@@ -528,59 +544,87 @@ mod tests {
     }
 
     #[test]
-    fn templates_params_and_families() {
+    fn templates_params_and_entries() {
         assert_eq!(
-            found("GET", "/rest/api/3/issue/DEMO-7/worklog"),
+            found("GET", "/rest/api/3/issue/DEMO-7/worklog", Product::Cloud),
             Some((
                 "/rest/api/3/issue/{issueIdOrKey}/worklog".to_string(),
                 vec![("issueIdOrKey", "DEMO-7".to_string())]
             ))
         );
         assert_eq!(
-            found("GET", "/ex/jira/abc-1/rest/api/3/issue/D%45MO-1"),
+            found(
+                "GET",
+                "/ex/jira/abc-1/rest/api/3/issue/D%45MO-1",
+                Product::Cloud
+            ),
             Some((
                 "/ex/jira/{cloudId}/rest/api/3/issue/{issueIdOrKey}".to_string(),
                 vec![("issueIdOrKey", "DEMO-1".to_string())]
             ))
         );
-        assert!(
-            matches!(lookup("GET", "/ex/jira/abc/rest/api/3/myself").family(), Some(Family::Gateway(id)) if id == "abc")
+        assert_eq!(
+            entry("/ex/jira/abc/rest/api/3/myself"),
+            Some(Entry {
+                door: Door::Gateway("abc".into()),
+                api: PathApi::V3
+            })
         );
+        assert_eq!(
+            entry("/rest/api/2/myself"),
+            Some(Entry {
+                door: Door::Site,
+                api: PathApi::V2
+            })
+        );
+        assert_eq!(entry("/favicon.ico"), None);
         assert!(matches!(
-            lookup("GET", "/rest/api/2/myself").family(),
-            Some(Family::DataCenter)
-        ));
-        assert!(matches!(
-            lookup("DELETE", "/rest/api/3/myself"),
+            lookup("DELETE", "/rest/api/3/myself", Some(Product::Cloud)),
             Lookup::MethodNotAllowed { .. }
         ));
         assert!(matches!(
-            lookup("GET", "/rest/api/3/nope"),
-            Lookup::NotFound {
-                family: Some(Family::Cloud)
-            }
+            lookup("GET", "/rest/api/3/nope", Some(Product::Cloud)),
+            Lookup::NotFound
         ));
-        assert!(matches!(
-            lookup("GET", "/favicon.ico"),
-            Lookup::NotFound { family: None }
-        ));
-        assert!(found("POST", "/rest/api/3/search/jql/").is_some());
-        assert!(matches!(
-            lookup("GET", "/ex/jira/abc/rest/api/2/myself"),
-            Lookup::NotFound { .. }
-        ));
+        assert!(found("POST", "/rest/api/3/search/jql/", Product::Cloud).is_some());
     }
 
     #[test]
-    fn every_template_is_unique_per_method() {
+    fn the_product_decides_the_routes_and_the_path_the_version() {
+        // Cloud serves v2 with the v3 handlers, named by the version asked for.
+        assert_eq!(
+            found("POST", "/rest/api/2/search/jql", Product::Cloud).map(|f| f.0),
+            Some("/rest/api/2/search/jql".to_string())
+        );
+        assert_eq!(
+            found("GET", "/ex/jira/abc/rest/api/2/myself", Product::Cloud).map(|f| f.0),
+            Some("/ex/jira/{cloudId}/rest/api/2/myself".to_string())
+        );
+        // Data Center has no token search; its /search is its own, Cloud's is gone (410).
+        assert!(found("POST", "/rest/api/2/search/jql", Product::DataCenter).is_none());
+        let search = |product| match lookup("POST", "/rest/api/2/search", Some(product)) {
+            Lookup::Found { route, .. } => route.on,
+            _ => panic!("no search route"),
+        };
+        assert_eq!(search(Product::Cloud), On::Cloud);
+        assert_eq!(search(Product::DataCenter), On::DataCenter);
+        assert!(found("GET", "/rest/agile/1.0/board", Product::DataCenter).is_some());
+    }
+
+    #[test]
+    fn every_template_is_unique_per_method_and_product() {
         let mut seen = std::collections::HashSet::new();
         for r in ROUTES {
-            assert!(
-                seen.insert((r.method, r.template)),
-                "{} {}",
-                r.method,
-                r.template
-            );
+            for product in [Product::Cloud, Product::DataCenter] {
+                if r.on.serves(product) {
+                    assert!(
+                        seen.insert((r.method, r.template, product)),
+                        "{} {} {product:?}",
+                        r.method,
+                        r.template
+                    );
+                }
+            }
         }
     }
 }

@@ -22,8 +22,8 @@ use super::data::JiraData;
 use super::faults::{ChaosFault, Faults, failure_response};
 use super::live::{LiveData, Version};
 use super::paging;
-use super::render::{ApiVersion, Renderer};
-use super::routes::{self, Family, Lookup};
+use super::render::{ApiVersion, Product, Renderer};
+use super::routes::{self, Door, Entry, Lookup, PathApi};
 use super::{JiraEmulatorConfig, RecordedRequest};
 
 /// Prefix of the OAuth 2.0 (3LO) gateway's route templates.
@@ -133,6 +133,7 @@ impl SearchCache {
 /// Per-request context handed to handlers.
 pub(crate) struct Ctx {
     pub version: ApiVersion,
+    pub product: Product,
     /// Prefix for `self` links (includes the gateway prefix when called through it).
     pub base: String,
     pub params: super::routes::Params,
@@ -170,6 +171,7 @@ impl Ctx {
             data,
             base: &self.base,
             version: self.version,
+            product: self.product,
         }
     }
 }
@@ -252,15 +254,16 @@ async fn handle(
     headers: &HeaderMap,
     body: Bytes,
 ) -> (String, Response) {
-    let lookup = routes::lookup(method.as_str(), path);
-    let endpoint = format!("{method} {}", lookup.template().unwrap_or(path));
-    let Some(family) = lookup.family().cloned() else {
+    // Named before it is known who asks, so a refused request is logged by its endpoint too.
+    let named = routes::lookup(method.as_str(), path, None);
+    let mut endpoint = format!("{method} {}", named.template().unwrap_or(path));
+    let Some(entry) = routes::entry(path) else {
         return (endpoint, not_found(&shared.base_url, path));
     };
-    if !authenticated(&shared.config, &family, headers) {
-        return (endpoint, unauthorized(&family));
-    }
-    if let Family::Gateway(cloud_id) = &family
+    let Some(product) = authenticate(&shared.config, &entry.door, headers) else {
+        return (endpoint, unauthorized(&entry));
+    };
+    if let Door::Gateway(cloud_id) = &entry.door
         && *cloud_id != shared.config.cloud_id
     {
         return (
@@ -271,6 +274,15 @@ async fn handle(
             ),
         );
     }
+    // Data Center has no /rest/api/3.
+    let lookup = if product == Product::DataCenter && entry.api == PathApi::V3 {
+        Lookup::NotFound
+    } else {
+        routes::lookup(method.as_str(), path, Some(product))
+    };
+    if let Some(template) = lookup.template() {
+        endpoint = format!("{method} {template}");
+    }
     let (route, params) = match lookup {
         Lookup::Found { route, params, .. } => (route, params),
         Lookup::MethodNotAllowed { allow, .. } => {
@@ -280,7 +292,7 @@ async fn handle(
             }
             return (endpoint, r);
         }
-        Lookup::NotFound { .. } => return (endpoint, not_found(&shared.base_url, path)),
+        Lookup::NotFound => return (endpoint, not_found(&shared.base_url, path)),
     };
     if let Some(f) = shared.faults.take_failure(&endpoint) {
         return (endpoint, failure_response(&f));
@@ -289,16 +301,16 @@ async fn handle(
     if let Some(ChaosFault::Fail(f)) = &chaos {
         return (endpoint, failure_response(f));
     }
-    let base = match &family {
-        Family::Gateway(id) => format!("{}/ex/jira/{id}", shared.base_url),
-        _ => shared.base_url.clone(),
+    let base = match &entry.door {
+        Door::Gateway(id) => format!("{}/ex/jira/{id}", shared.base_url),
+        Door::Site => shared.base_url.clone(),
     };
     let ctx = Ctx {
-        version: if matches!(family, Family::DataCenter) {
-            ApiVersion::V2
-        } else {
-            ApiVersion::V3
+        version: match (entry.api, product) {
+            (PathApi::V2, _) | (PathApi::Agile, Product::DataCenter) => ApiVersion::V2,
+            (PathApi::V3 | PathApi::Agile, _) => ApiVersion::V3,
         },
+        product,
         base,
         params,
         query: url::form_urlencoded::parse(query.as_bytes())
@@ -357,37 +369,36 @@ fn not_found(base_url: &str, path: &str) -> Response {
     )
 }
 
-fn authenticated(config: &JiraEmulatorConfig, family: &Family, headers: &HeaderMap) -> bool {
-    let Some(value) = headers
+fn authenticate(config: &JiraEmulatorConfig, door: &Door, headers: &HeaderMap) -> Option<Product> {
+    let value = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
+        .and_then(|v| v.to_str().ok())?;
     let (scheme, credentials) = value.trim().split_once(' ').unwrap_or((value, ""));
     let credentials = credentials.trim();
-    let basic_ok = || {
-        scheme.eq_ignore_ascii_case("basic")
-            && base64::engine::general_purpose::STANDARD
-                .decode(credentials)
-                .ok()
-                .and_then(|raw| String::from_utf8(raw).ok())
-                .is_some_and(|pair| pair == format!("{}:{}", config.email, config.api_token))
-    };
-    let bearer_ok = |token: &str| scheme.eq_ignore_ascii_case("bearer") && credentials == token;
-    match family {
-        Family::Cloud => basic_ok(),
-        Family::DataCenter => bearer_ok(&config.personal_access_token),
-        // The gateway takes OAuth access tokens and (scoped) API tokens.
-        Family::Gateway(_) => bearer_ok(&config.oauth_token) || basic_ok(),
+    let basic = scheme.eq_ignore_ascii_case("basic")
+        && base64::engine::general_purpose::STANDARD
+            .decode(credentials)
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .is_some_and(|pair| pair == format!("{}:{}", config.email, config.api_token));
+    let bearer = |token: &str| scheme.eq_ignore_ascii_case("bearer") && credentials == token;
+    match door {
+        // Email and API token: Jira Cloud, on the site and (scoped tokens) the gateway.
+        _ if basic => Some(Product::Cloud),
+        // OAuth access tokens work through the gateway only.
+        Door::Gateway(_) if bearer(&config.oauth_token) => Some(Product::Cloud),
+        // A personal access token: Jira Data Center, on the site.
+        Door::Site if bearer(&config.personal_access_token) => Some(Product::DataCenter),
+        _ => None,
     }
 }
 
-/// Each front door refuses differently: the Cloud site with plain text, Data Center with an
-/// ErrorCollection, the API gateway with its own JSON.
-fn unauthorized(family: &Family) -> Response {
-    match family {
-        Family::Cloud => (
+/// Each front door refuses differently: the API gateway with its own JSON; the site, not knowing
+/// who asks, as Data Center on `/rest/api/2` (an ErrorCollection) and as Cloud elsewhere (plain
+/// text).
+fn unauthorized(entry: &Entry) -> Response {
+    match (&entry.door, entry.api) {
+        (Door::Site, PathApi::V3 | PathApi::Agile) => (
             StatusCode::UNAUTHORIZED,
             [
                 (header::CONTENT_TYPE, "text/plain;charset=UTF-8"),
@@ -399,7 +410,7 @@ fn unauthorized(family: &Family) -> Response {
             "Client must be authenticated to access this resource.",
         )
             .into_response(),
-        Family::DataCenter => {
+        (Door::Site, PathApi::V2) => {
             let mut r = error_response(
                 StatusCode::UNAUTHORIZED,
                 vec![
@@ -413,7 +424,7 @@ fn unauthorized(family: &Family) -> Response {
             );
             r
         }
-        Family::Gateway(_) => json_response(
+        (Door::Gateway(_), _) => json_response(
             StatusCode::UNAUTHORIZED,
             &json!({"code": 401, "message": "Unauthorized"}),
         ),

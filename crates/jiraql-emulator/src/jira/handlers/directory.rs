@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Fail, Page, bad_order, bad_request, expand_set, ok, order_by, page_bean, respond};
 use crate::jira::data::{Filter, Group, User};
-use crate::jira::render::ApiVersion;
+use crate::jira::render::Product;
 use crate::jira::server::{Ctx, View};
 
 /// `GET /label`: every label an issue carries, once, in order, as a `PageBeanString` (Jira
@@ -88,8 +88,8 @@ pub(crate) fn user_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
 /// sizes of their groups and application roles (`expand=groups` lists the groups).
 pub(crate) fn user(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
-        let found: Option<&User> = match c.version {
-            ApiVersion::V3 => {
+        let found: Option<&User> = match c.product {
+            Product::Cloud => {
                 let id = c
                     .query_one("accountId")
                     .filter(|a| !a.trim().is_empty())
@@ -98,7 +98,7 @@ pub(crate) fn user(s: &View, c: &Ctx, _: &[u8]) -> Response {
                     })?;
                 s.data().user(id.trim())
             }
-            ApiVersion::V2 => match (c.query_one("username"), c.query_one("key")) {
+            Product::DataCenter => match (c.query_one("username"), c.query_one("key")) {
                 (Some(n), _) => s
                     .data()
                     .users

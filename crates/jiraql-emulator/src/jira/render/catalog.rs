@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ApiVersion, Renderer, date};
+use super::{Product, Renderer, date};
 use crate::jira::data::{
     Actor, Component, Filter, Group, Project, ProjectRole, RoleActor, Version,
 };
@@ -80,7 +80,7 @@ impl Renderer<'_> {
         m.insert("description".into(), json!(c.description));
         if let Some(lead) = &c.lead {
             m.insert("lead".into(), self.user(lead));
-            if issue_count.is_none() && self.version == ApiVersion::V3 {
+            if issue_count.is_none() && self.product == Product::Cloud {
                 m.insert("leadAccountId".into(), json!(lead));
             }
         }
@@ -177,14 +177,14 @@ impl Renderer<'_> {
             Actor::User(account_id) => {
                 let user = self.data.user(account_id);
                 let display = user.map_or("", |u| u.display_name.as_str());
-                match self.version {
-                    ApiVersion::V3 => json!({
+                match self.product {
+                    Product::Cloud => json!({
                         "id": a.id,
                         "displayName": display,
                         "type": "atlassian-user-role-actor",
                         "actorUser": {"accountId": account_id},
                     }),
-                    ApiVersion::V2 => json!({
+                    Product::DataCenter => json!({
                         "id": a.id,
                         "displayName": display,
                         "type": "atlassian-user-role-actor",

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ApiVersion, Renderer, timestamp};
+use super::{Product, Renderer, timestamp};
 use crate::jira::data::{Attachment, ChangeHistory, ChangeItem, Issue, IssueLink, IssueLinkType};
 use crate::jira::fields;
 
@@ -119,9 +119,9 @@ impl Renderer<'_> {
         let resolution =
             |id: Option<u64>| id.and_then(|id| d.resolution(id)).map(|r| r.name.clone());
         let user_value = |a: &Option<String>| {
-            a.as_ref().map(|a| match self.version {
-                ApiVersion::V3 => a.clone(),
-                ApiVersion::V2 => d.user(a).map_or_else(|| a.clone(), |u| u.key.clone()),
+            a.as_ref().map(|a| match self.product {
+                Product::Cloud => a.clone(),
+                Product::DataCenter => d.user(a).map_or_else(|| a.clone(), |u| u.key.clone()),
             })
         };
         let user_name = |a: &Option<String>| {
