@@ -186,6 +186,86 @@ fn wiki_inline(node: &Value) -> String {
     }
 }
 
+/// HTML for a document, as `expand=renderedFields` shows rich text.
+pub fn to_html(adf: &Value) -> String {
+    children(adf).iter().map(html_block).collect()
+}
+
+fn children(node: &Value) -> &[Value] {
+    node.get("content")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn html_block(block: &Value) -> String {
+    match block.get("type").and_then(Value::as_str) {
+        Some("paragraph") => format!("<p>{}</p>", html_inlines(children(block))),
+        Some("codeBlock") => format!(
+            "<div class=\"code panel\"><pre>{}</pre></div>",
+            html_inlines(children(block))
+        ),
+        Some("bulletList") => {
+            let items: String = children(block)
+                .iter()
+                .map(|item| {
+                    format!(
+                        "<li>{}</li>",
+                        children(item).iter().map(html_block).collect::<String>()
+                    )
+                })
+                .collect();
+            format!("<ul>{items}</ul>")
+        }
+        _ => html_inlines(children(block)),
+    }
+}
+
+fn html_inlines(nodes: &[Value]) -> String {
+    nodes.iter().map(html_inline).collect()
+}
+
+fn html_inline(node: &Value) -> String {
+    match node.get("type").and_then(Value::as_str) {
+        Some("text") => {
+            let text = node.get("text").and_then(Value::as_str).unwrap_or("");
+            let mut s = escape(text);
+            for mark in node
+                .get("marks")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                s = match mark.get("type").and_then(Value::as_str) {
+                    Some("strong") => format!("<b>{s}</b>"),
+                    Some("em") => format!("<em>{s}</em>"),
+                    Some("code") => format!("<tt>{s}</tt>"),
+                    Some("strike") => format!("<del>{s}</del>"),
+                    Some("link") => match mark.pointer("/attrs/href").and_then(Value::as_str) {
+                        Some(href) => format!("<a href=\"{}\">{s}</a>", escape(href)),
+                        None => s,
+                    },
+                    _ => s,
+                };
+            }
+            s
+        }
+        Some("hardBreak") => "<br/>".to_string(),
+        Some("mention") => {
+            let name = node.pointer("/attrs/text").and_then(Value::as_str);
+            escape(name.unwrap_or(""))
+        }
+        _ => html_inlines(children(node)),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +297,24 @@ mod tests {
         assert_eq!(
             w,
             "Hello *bold*\n[~accountid:abc]\n\n* one\n* two\n\n{code:sql}\nselect 1\n{code}"
+        );
+    }
+
+    #[test]
+    fn html_renders_marks_lists_code_and_escapes() {
+        let h = to_html(&doc(vec![
+            paragraph(vec![
+                text("a < b "),
+                marked("bold", &["strong"]),
+                hard_break(),
+            ]),
+            bullet_list(vec![vec![text("one")]]),
+            code_block(None, "x & y"),
+        ]));
+        assert_eq!(
+            h,
+            "<p>a &lt; b <b>bold</b><br/></p><ul><li><p>one</p></li></ul>\
+             <div class=\"code panel\"><pre>x &amp; y</pre></div>"
         );
     }
 }

@@ -184,6 +184,7 @@ pub(crate) fn get_issue(s: &View, c: &Ctx, _: &[u8]) -> Response {
             search: false,
             names: expand.contains("names"),
             schema: expand.contains("schema"),
+            rendered: expand.contains("renderedFields"),
         };
         let mut answer = c.renderer(s.data()).issue(issue, &selected, opts);
         with_properties(&mut answer, issue, &c.query_all("properties"));

@@ -81,7 +81,13 @@ pub(crate) struct IssueOptions {
     pub names: bool,
     /// `expand=schema`.
     pub schema: bool,
+    /// `expand=renderedFields`.
+    pub rendered: bool,
 }
+
+/// The fields `renderedFields` renders (as HTML, their rich text); every other field is null
+/// there.
+const RENDERED: &[&str] = &["description", "comment", "worklog"];
 
 /// The `properties` object of an issue for the keys a request names (comma-separated lists;
 /// `*all` for every one, `-key` to leave one out); None when it names none.
@@ -115,6 +121,8 @@ pub(crate) struct Renderer<'a> {
     pub base: &'a str,
     pub version: ApiVersion,
     pub product: Product,
+    /// Rich text as HTML, for `renderedFields`.
+    pub html: bool,
 }
 
 /// How many worklogs/comments an issue embeds before it says "read the rest elsewhere".
@@ -133,8 +141,11 @@ impl Renderer<'_> {
         format!("{}/rest/api/{}/{rest}", self.base, self.api())
     }
 
-    /// Rich text: ADF in v3, wiki markup in v2.
+    /// Rich text: ADF in v3, wiki markup in v2, HTML when rendered.
     pub fn rich(&self, doc: &Value) -> Value {
+        if self.html {
+            return Value::String(adf::to_html(doc));
+        }
         match self.version {
             ApiVersion::V3 => doc.clone(),
             ApiVersion::V2 => Value::String(adf::to_wiki(doc)),
@@ -502,6 +513,24 @@ impl Renderer<'_> {
         if opts.schema {
             m.insert("schema".into(), Value::Object(schema));
         }
+        if opts.rendered {
+            let html = Renderer {
+                html: true,
+                ..*self
+            };
+            let rendered: Map<String, Value> = selected
+                .iter()
+                .filter(|f| m["fields"].get(f.id).is_some())
+                .map(|f| {
+                    let value = RENDERED
+                        .contains(&f.id)
+                        .then(|| html.field(issue, f, opts.search))
+                        .flatten();
+                    (f.id.to_string(), value.unwrap_or(Value::Null))
+                })
+                .collect();
+            m.insert("renderedFields".into(), Value::Object(rendered));
+        }
         Value::Object(m)
     }
 
@@ -709,6 +738,7 @@ mod tests {
             base: "http://x",
             version: ApiVersion::V3,
             product: Product::Cloud,
+            html: false,
         };
         let demo7 = data.issue_by_key("DEMO-7").expect("DEMO-7");
         let all = select(&[], DefaultFields::All);

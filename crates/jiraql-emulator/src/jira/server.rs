@@ -172,6 +172,7 @@ impl Ctx {
             base: &self.base,
             version: self.version,
             product: self.product,
+            html: false,
         }
     }
 }

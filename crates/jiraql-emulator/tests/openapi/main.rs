@@ -41,6 +41,7 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+mod clients;
 mod issues;
 mod lookups;
 mod site;

@@ -9,6 +9,14 @@ pub(super) struct Site {
     pub(super) http: reqwest::Client,
 }
 
+/// Who a request is from: a Cloud user (Basic email and API token) or a Data Center user
+/// (Bearer personal access token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Auth {
+    Basic,
+    Pat,
+}
+
 /// One HTTP answer.
 pub(super) struct Answer {
     pub(super) what: String,
@@ -39,12 +47,27 @@ impl Site {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Answer {
+        self.call_as(Auth::Basic, method, path, query, body).await
+    }
+
+    /// [`Self::call`] authenticated as `auth` says.
+    pub(super) async fn call_as(
+        &self,
+        auth: Auth,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Answer {
         let config = self.jira.config();
-        let mut request = self
+        let request = self
             .http
-            .request(method.clone(), format!("{}{path}", self.jira.base_url()))
-            .basic_auth(&config.email, Some(&config.api_token))
-            .query(query);
+            .request(method.clone(), format!("{}{path}", self.jira.base_url()));
+        let mut request = match auth {
+            Auth::Basic => request.basic_auth(&config.email, Some(&config.api_token)),
+            Auth::Pat => request.bearer_auth(&config.personal_access_token),
+        }
+        .query(query);
         if let Some(body) = body {
             request = request.json(body);
         }

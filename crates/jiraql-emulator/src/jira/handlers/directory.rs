@@ -45,12 +45,21 @@ pub(crate) fn users_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
 /// the first 1000 matches, as Jira documents.
 pub(crate) fn user_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
     respond((|| {
-        let query = c.query_one("query").map(str::to_lowercase);
-        let account = c.query_one("accountId");
+        // Cloud searches `query` (or one `accountId`); Data Center `username`, which matches
+        // user names too.
+        let (query, account) = match c.product {
+            Product::Cloud => (c.query_one("query"), c.query_one("accountId")),
+            Product::DataCenter => (c.query_one("username"), None),
+        };
+        let query = query.map(str::to_lowercase);
         if query.is_none() && account.is_none() {
-            return Err(bad_request(
-                "One of the query parameters 'query', 'accountId' or 'property' must be provided.",
-            ));
+            return Err(bad_request(match c.product {
+                Product::Cloud => {
+                    "One of the query parameters 'query', 'accountId' or 'property' must be \
+                     provided."
+                }
+                Product::DataCenter => "The username query parameter was not provided",
+            }));
         }
         let page = Page::from_query(c, 50, 1000)?;
         let words_start = |text: &str, q: &str| {
@@ -70,6 +79,7 @@ pub(crate) fn user_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
                         || u.email_address
                             .as_deref()
                             .is_some_and(|e| words_start(e, q))
+                        || (c.product == Product::DataCenter && words_start(&u.name, q))
                 })
             })
             .take(1000)
