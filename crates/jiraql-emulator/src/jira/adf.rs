@@ -152,26 +152,14 @@ fn wiki_inline(node: &Value) -> String {
     match node.get("type").and_then(Value::as_str) {
         Some("text") => {
             let t = node.get("text").and_then(Value::as_str).unwrap_or("");
-            let mut s = t.to_string();
-            for mark in node
-                .get("marks")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                s = match mark.get("type").and_then(Value::as_str) {
-                    Some("strong") => format!("*{s}*"),
-                    Some("em") => format!("_{s}_"),
-                    Some("code") => format!("{{{{{s}}}}}"),
-                    Some("strike") => format!("-{s}-"),
-                    Some("link") => match mark.pointer("/attrs/href").and_then(Value::as_str) {
-                        Some(href) => format!("[{s}|{href}]"),
-                        None => s,
-                    },
-                    _ => s,
-                };
-            }
-            s
+            with_marks(node, t.to_string(), |kind, href, s| match (kind, href) {
+                ("strong", _) => format!("*{s}*"),
+                ("em", _) => format!("_{s}_"),
+                ("code", _) => format!("{{{{{s}}}}}"),
+                ("strike", _) => format!("-{s}-"),
+                ("link", Some(href)) => format!("[{s}|{href}]"),
+                _ => s,
+            })
         }
         Some("hardBreak") => "\n".to_string(),
         Some("mention") => match node.pointer("/attrs/id").and_then(Value::as_str) {
@@ -229,26 +217,14 @@ fn html_inline(node: &Value) -> String {
     match node.get("type").and_then(Value::as_str) {
         Some("text") => {
             let text = node.get("text").and_then(Value::as_str).unwrap_or("");
-            let mut s = escape(text);
-            for mark in node
-                .get("marks")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                s = match mark.get("type").and_then(Value::as_str) {
-                    Some("strong") => format!("<b>{s}</b>"),
-                    Some("em") => format!("<em>{s}</em>"),
-                    Some("code") => format!("<tt>{s}</tt>"),
-                    Some("strike") => format!("<del>{s}</del>"),
-                    Some("link") => match mark.pointer("/attrs/href").and_then(Value::as_str) {
-                        Some(href) => format!("<a href=\"{}\">{s}</a>", escape(href)),
-                        None => s,
-                    },
-                    _ => s,
-                };
-            }
-            s
+            with_marks(node, escape(text), |kind, href, s| match (kind, href) {
+                ("strong", _) => format!("<b>{s}</b>"),
+                ("em", _) => format!("<em>{s}</em>"),
+                ("code", _) => format!("<tt>{s}</tt>"),
+                ("strike", _) => format!("<del>{s}</del>"),
+                ("link", Some(href)) => format!("<a href=\"{}\">{s}</a>", escape(href)),
+                _ => s,
+            })
         }
         Some("hardBreak") => "<br/>".to_string(),
         Some("mention") => {
@@ -257,6 +233,23 @@ fn html_inline(node: &Value) -> String {
         }
         _ => html_inlines(children(node)),
     }
+}
+
+/// A text node's `text` with each of its marks applied in order by `apply(type, href, text)`
+/// (`href` for links).
+fn with_marks(
+    node: &Value,
+    text: String,
+    apply: impl Fn(&str, Option<&str>, String) -> String,
+) -> String {
+    node.get("marks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .fold(text, |s, mark| {
+            let kind = mark.get("type").and_then(Value::as_str).unwrap_or("");
+            apply(kind, mark.pointer("/attrs/href").and_then(Value::as_str), s)
+        })
 }
 
 fn escape(text: &str) -> String {
