@@ -297,7 +297,28 @@ pub(crate) static ROUTES: &[Route] = &[
         h::lookups::link_type,
     ),
     r("GET", "/rest/api/3/component/{id}", h::lookups::component),
-    r("GET", "/rest/api/3/version/{id}", h::lookups::version),
+    both("GET", "/rest/api/3/version/{id}", h::lookups::version),
+    // Version writes.
+    both(
+        "POST",
+        "/rest/api/3/version",
+        h::version_write::create_version,
+    ),
+    both(
+        "PUT",
+        "/rest/api/3/version/{id}",
+        h::version_write::update_version,
+    ),
+    both(
+        "DELETE",
+        "/rest/api/3/version/{id}",
+        h::version_write::delete_version,
+    ),
+    both(
+        "POST",
+        "/rest/api/3/version/{id}/removeAndSwap",
+        h::version_write::remove_and_swap,
+    ),
     r(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/statuses",

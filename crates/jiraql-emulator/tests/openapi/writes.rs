@@ -228,3 +228,82 @@ async fn worklog_and_comment_writes_match_spec() {
         .expect_operation(Method::PUT, COMMENT);
     expect_no_content(&site, Method::DELETE, &one, &[], None).await;
 }
+
+#[tokio::test]
+async fn version_writes_match_spec_and_jira_rules() {
+    const VERSIONS: &str = "/rest/api/3/version";
+    const VERSION: &str = "/rest/api/3/version/{id}";
+    const SWAP: &str = "/rest/api/3/version/{id}/removeAndSwap";
+    let site = Site::start().await;
+    let d = site.jira.data();
+    let demo = d
+        .projects
+        .iter()
+        .find(|p| p.key == "DEMO")
+        .expect("DEMO")
+        .id;
+    // An issue with a fix version, to see removeAndSwap move it.
+    let (issue, old) = d
+        .issues
+        .iter()
+        .find_map(|i| Some((i.key.clone(), *i.fix_version_ids.first()?)))
+        .expect("an issue with a fix version");
+    drop(d);
+
+    let new = json!({"projectId": demo, "name": "9.9", "description": "spec",
+        "startDate": "2027-01-01", "releaseDate": "2027-02-01", "released": false});
+    expect_request(Method::POST, VERSIONS, &new);
+    let made = site.call(Method::POST, VERSIONS, &[], Some(&new)).await;
+    made.expect_answer_in(&SPEC, Method::POST, VERSIONS, StatusCode::CREATED);
+    assert_eq!(made.body["releaseDate"], "2027-02-01");
+    let id = made.body["id"].as_str().expect("id").to_string();
+    // Jira's rules: a name unique in its project, a project, dates in order.
+    for (body, field) in [
+        (json!({"projectId": demo, "name": "9.9"}), "name"),
+        (json!({"name": "no project"}), "project"),
+        (
+            json!({"project": "DEMO", "name": "x", "startDate": "2027-03-01", "releaseDate": "2027-02-01"}),
+            "startDate",
+        ),
+        (
+            json!({"project": "DEMO", "name": "y", "releaseDate": "1/Feb/27"}),
+            "releaseDate",
+        ),
+    ] {
+        let refused = site.call(Method::POST, VERSIONS, &[], Some(&body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
+        assert!(
+            refused.body["errors"][field].is_string(),
+            "{}",
+            refused.body
+        );
+    }
+    let one = format!("{VERSIONS}/{id}");
+    let edit = json!({"released": true, "description": "shipped"});
+    expect_request(Method::PUT, VERSION, &edit);
+    let changed = site.call(Method::PUT, &one, &[], Some(&edit)).await;
+    changed.expect_operation(Method::PUT, VERSION);
+    assert_eq!(changed.body["released"], true);
+    assert_eq!(
+        changed.body["name"], "9.9",
+        "members left out keep their values"
+    );
+
+    // Removing the old version moves its issues to the new one.
+    let swap = json!({"moveFixIssuesTo": id.parse::<u64>().expect("numeric id")});
+    expect_request(Method::POST, SWAP, &swap);
+    let path = format!("{VERSIONS}/{old}/removeAndSwap");
+    let across = json!({"moveFixIssuesTo": 1});
+    let refused = site.call(Method::POST, &path, &[], Some(&across)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    expect_no_content(&site, Method::POST, &path, &[], Some(&swap)).await;
+    let gone = site
+        .call(Method::GET, &format!("{VERSIONS}/{old}"), &[], None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let d = site.jira.data();
+    let moved = d.issue_by_key(&issue).expect("the issue");
+    assert!(moved.fix_version_ids.contains(&id.parse().expect("id")));
+    assert!(!moved.fix_version_ids.contains(&old));
+}

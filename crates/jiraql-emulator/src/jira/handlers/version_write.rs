@@ -1,0 +1,294 @@
+//! Project versions written as Jira does: created (`POST /version`), changed
+//! (`PUT /version/{id}`, only the members sent) and removed (`POST /version/{id}/removeAndSwap`,
+//! or the deprecated `DELETE /version/{id}`), with Jira's rules and messages: a project and a
+//! name (at most 255 characters, unique in the project), dates as `yyyy-MM-dd` with the start
+//! no later than the release. Removing a version clears it from its issues' fix versions, or
+//! moves them to another version of the same project.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use super::issue_fields::Refusal;
+use super::issue_write::{Refused, object};
+use crate::jira::data::{JiraData, Version};
+use crate::jira::server::{Ctx, View, json_response};
+
+/// `POST /version`: 201 with the version.
+pub(crate) fn create_version(s: &View, c: &Ctx, body: &[u8]) -> Response {
+    let result = object(body).map_err(bad).and_then(|details| {
+        s.change(|d| {
+            let mut refusal = Refusal::default();
+            let project = project_of(d, &details, &mut refusal);
+            let values = values(&details, &mut refusal);
+            if values.name.is_none() && !refusal.fields.contains_key("name") {
+                refusal.field("name", "You must specify a valid version name");
+            }
+            let (Some(project), Some(name)) = (project, values.name.clone()) else {
+                return Err(bad(refusal));
+            };
+            unique_name(d, project, &name, None, &mut refusal);
+            let mut version = Version {
+                id: d.versions.iter().map(|v| v.id).max().unwrap_or(10_000) + 1,
+                project_id: project,
+                name,
+                description: String::new(),
+                archived: false,
+                released: false,
+                release_date: None,
+                start_date: None,
+                sequence: next_sequence(d, project),
+            };
+            apply(&mut version, &values, &mut refusal);
+            if !refusal.is_empty() {
+                return Err(bad(refusal));
+            }
+            d.versions.push(version.clone());
+            Ok(version)
+        })
+    });
+    match result {
+        Ok(v) => json_response(StatusCode::CREATED, &c.renderer(s.data()).version(&v, None)),
+        Err((status, r)) => r.response(status),
+    }
+}
+
+/// `PUT /version/{id}`: 200 with the version; members left out keep their values.
+pub(crate) fn update_version(s: &View, c: &Ctx, body: &[u8]) -> Response {
+    let result = object(body).map_err(bad).and_then(|details| {
+        s.change(|d| {
+            let at = version_at(d, c.param("id"))?;
+            let mut refusal = Refusal::default();
+            let values = values(&details, &mut refusal);
+            let mut version = d.versions[at].clone();
+            if let Some(name) = &values.name {
+                unique_name(d, version.project_id, name, Some(version.id), &mut refusal);
+            }
+            apply(&mut version, &values, &mut refusal);
+            if !refusal.is_empty() {
+                return Err(bad(refusal));
+            }
+            d.versions[at] = version.clone();
+            Ok(version)
+        })
+    });
+    match result {
+        Ok(v) => json_response(StatusCode::OK, &c.renderer(s.data()).version(&v, None)),
+        Err((status, r)) => r.response(status),
+    }
+}
+
+/// `POST /version/{id}/removeAndSwap`: 204; the body names where the issues' fix versions go.
+pub(crate) fn remove_and_swap(s: &View, c: &Ctx, body: &[u8]) -> Response {
+    let details = if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(Map::new())
+    } else {
+        object(body).map_err(bad)
+    };
+    let move_to = details.map(|d| d.get("moveFixIssuesTo").cloned().unwrap_or(Value::Null));
+    remove(s, c, move_to)
+}
+
+/// `DELETE /version/{id}` (deprecated): 204; `moveFixIssuesTo` in the query.
+pub(crate) fn delete_version(s: &View, c: &Ctx, _: &[u8]) -> Response {
+    let move_to = c
+        .query_one("moveFixIssuesTo")
+        .map_or(Value::Null, |v| Value::String(v.to_string()));
+    remove(s, c, Ok(move_to))
+}
+
+fn remove(s: &View, c: &Ctx, move_to: Result<Value, Refused>) -> Response {
+    let result = move_to.and_then(|move_to| {
+        s.change(|d| {
+            let at = version_at(d, c.param("id"))?;
+            let gone = d.versions[at].clone();
+            let target = match &move_to {
+                Value::Null => None,
+                v => Some(swap_target(d, &gone, v)?),
+            };
+            for issue in &mut d.issues {
+                if let Some(i) = issue.fix_version_ids.iter().position(|&v| v == gone.id) {
+                    issue.fix_version_ids.remove(i);
+                    if let Some(t) = target
+                        && !issue.fix_version_ids.contains(&t)
+                    {
+                        issue.fix_version_ids.insert(i, t);
+                    }
+                }
+            }
+            d.versions.remove(at);
+            Ok(())
+        })
+    });
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err((status, r)) => r.response(status),
+    }
+}
+
+/// The version issues move to: another version of the same project.
+fn swap_target(d: &JiraData, gone: &Version, to: &Value) -> Result<u64, Refused> {
+    let id = to
+        .as_u64()
+        .or_else(|| to.as_str().and_then(|s| s.parse().ok()));
+    match id.and_then(|id| d.version(id)) {
+        Some(v) if v.id != gone.id && v.project_id == gone.project_id => Ok(v.id),
+        _ => Err(bad(Refusal::message(
+            "The replacement version must be another version of the same project.",
+        ))),
+    }
+}
+
+/// What a request sets: `None` leaves a member as it is; `Some(None)` clears a date.
+#[derive(Default)]
+struct Values {
+    name: Option<String>,
+    description: Option<String>,
+    released: Option<bool>,
+    archived: Option<bool>,
+    start_date: Option<Option<NaiveDate>>,
+    release_date: Option<Option<NaiveDate>>,
+}
+
+fn values(details: &Map<String, Value>, refusal: &mut Refusal) -> Values {
+    let mut out = Values::default();
+    match details.get("name") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(n)) if n.trim().is_empty() => {
+            refusal.field("name", "You must specify a valid version name");
+        }
+        Some(Value::String(n)) if n.chars().count() > 255 => {
+            refusal.field(
+                "name",
+                "The version name must not be longer than 255 characters.",
+            );
+        }
+        Some(Value::String(n)) => out.name = Some(n.trim().to_string()),
+        Some(_) => refusal.field("name", "You must specify a valid version name"),
+    }
+    match details.get("description") {
+        None => {}
+        Some(Value::Null) => out.description = Some(String::new()),
+        Some(Value::String(t)) => out.description = Some(t.clone()),
+        Some(_) => refusal.field("description", "The description must be text."),
+    }
+    for (member, slot) in [
+        ("released", &mut out.released),
+        ("archived", &mut out.archived),
+    ] {
+        match details.get(member) {
+            None | Some(Value::Null) => {}
+            Some(Value::Bool(b)) => *slot = Some(*b),
+            Some(_) => refusal.field(member, format!("The {member} flag must be true or false.")),
+        }
+    }
+    for (member, slot) in [
+        ("startDate", &mut out.start_date),
+        ("releaseDate", &mut out.release_date),
+    ] {
+        match details.get(member) {
+            None => {}
+            Some(Value::Null) => *slot = Some(None),
+            Some(Value::String(t)) => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+                Ok(day) => *slot = Some(Some(day)),
+                Err(_) => refusal.field(
+                    member,
+                    format!("The {member} '{t}' is not a date in the format yyyy-MM-dd."),
+                ),
+            },
+            Some(_) => refusal.field(member, "Dates are strings in the format yyyy-MM-dd."),
+        }
+    }
+    out
+}
+
+/// Applies `values` to `v`, refusing a start after the release.
+fn apply(v: &mut Version, values: &Values, refusal: &mut Refusal) {
+    if let Some(name) = &values.name {
+        v.name = name.clone();
+    }
+    if let Some(t) = &values.description {
+        v.description = t.clone();
+    }
+    if let Some(b) = values.released {
+        v.released = b;
+    }
+    if let Some(b) = values.archived {
+        v.archived = b;
+    }
+    if let Some(d) = values.start_date {
+        v.start_date = d;
+    }
+    if let Some(d) = values.release_date {
+        v.release_date = d;
+    }
+    if let (Some(start), Some(release)) = (v.start_date, v.release_date)
+        && start > release
+    {
+        refusal.field(
+            "startDate",
+            "The start date must not be after the release date.",
+        );
+    }
+}
+
+/// The project a new version goes to: `projectId`, or the deprecated `project` (a key).
+fn project_of(d: &JiraData, details: &Map<String, Value>, refusal: &mut Refusal) -> Option<u64> {
+    let named = match (details.get("projectId"), details.get("project")) {
+        (Some(Value::Number(n)), _) => n.to_string(),
+        (Some(Value::String(s)), _) | (None | Some(Value::Null), Some(Value::String(s))) => {
+            s.clone()
+        }
+        _ => {
+            refusal.field("project", "Project must be specified to create a version.");
+            return None;
+        }
+    };
+    let found = d.project_by_id_or_key(&named).map(|p| p.id);
+    if found.is_none() {
+        refusal.field(
+            "project",
+            format!("No project could be found with key '{named}'."),
+        );
+    }
+    found
+}
+
+fn unique_name(d: &JiraData, project: u64, name: &str, except: Option<u64>, r: &mut Refusal) {
+    let taken = d.versions.iter().any(|v| {
+        v.project_id == project && Some(v.id) != except && v.name.eq_ignore_ascii_case(name)
+    });
+    if taken {
+        r.field(
+            "name",
+            "A version with this name already exists in this project.",
+        );
+    }
+}
+
+fn next_sequence(d: &JiraData, project: u64) -> u32 {
+    d.versions
+        .iter()
+        .filter(|v| v.project_id == project)
+        .map(|v| v.sequence + 1)
+        .max()
+        .unwrap_or(1)
+}
+
+/// The position of version `{id}`, or Jira's 404.
+fn version_at(d: &JiraData, id: &str) -> Result<usize, Refused> {
+    id.parse::<u64>()
+        .ok()
+        .and_then(|id| d.versions.iter().position(|v| v.id == id))
+        .ok_or_else(|| {
+            (
+                StatusCode::NOT_FOUND,
+                Refusal::message(format!("Could not find version for id '{id}'")),
+            )
+        })
+}
+
+fn bad(r: Refusal) -> Refused {
+    (StatusCode::BAD_REQUEST, r)
+}
