@@ -30,11 +30,11 @@ use serde_json::{Map, Value, json};
 
 use super::Engine;
 use super::jira_commit::{Outcome, Row, commit, refused};
-use super::jira_items::run as run_items;
 use super::jira_update::run_update;
 use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
 use super::writes::{alias_of, last_part, quoted, require_where};
+use super::{jira_entities as entities, jira_items as items};
 use crate::jira::item_write::Deleted;
 use crate::jira::tables::{
     ColumnDef, ISSUE_CREATE_REQUIRED, ISSUE_KEY, ISSUE_PARENT_KEY, TableDef, WriteSpec, Writes,
@@ -85,10 +85,21 @@ pub async fn run(
              lists the tables that take INSERT, UPDATE and DELETE",
             def.name
         ))),
-        (Writes::Items(w), _) => run_items(engine, def, &w, statement).await,
         (Writes::Issues, Statement::Delete(delete)) => run_delete(engine, def, delete).await,
         (Writes::Issues, Statement::Insert(insert)) => run_insert(engine, def, insert).await,
         (Writes::Issues, Statement::Update(update)) => run_update(engine, def, update).await,
+        (Writes::Items(w), Statement::Insert(i)) => items::run_insert(engine, def, &w, i).await,
+        (Writes::Items(w), Statement::Update(u)) => items::run_update(engine, def, &w, u).await,
+        (Writes::Items(w), Statement::Delete(d)) => items::run_delete(engine, def, &w, d).await,
+        (Writes::Entities(w), Statement::Insert(i)) => {
+            entities::run_insert(engine, def, &w, i).await
+        }
+        (Writes::Entities(w), Statement::Update(u)) => {
+            entities::run_update(engine, def, &w, u).await
+        }
+        (Writes::Entities(w), Statement::Delete(d)) => {
+            entities::run_delete(engine, def, &w, d).await
+        }
         _ => Err(DataFusionError::Plan(format!(
             "{} takes INSERT, UPDATE and DELETE",
             def.name
@@ -313,6 +324,28 @@ fn issue_bodies(
     }
     if problems.is_empty() {
         return Ok(bodies);
+    }
+    Err(value_problems(problems))
+}
+
+/// One planned write per row of `batches`, by `plan` (`None`: the row changes nothing), and
+/// how many rows change nothing. Values a column cannot take, which `plan` adds to the
+/// problems, are reported together for every row before anything is written.
+pub(super) fn plan_rows<T>(
+    batches: &[RecordBatch],
+    mut plan: impl FnMut(&RecordBatch, usize, &mut Vec<String>) -> Result<Option<T>>,
+) -> Result<(Vec<T>, u64)> {
+    let (mut planned, mut unchanged, mut problems) = (Vec::new(), 0, Vec::new());
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            match plan(batch, row, &mut problems)? {
+                Some(change) => planned.push(change),
+                None => unchanged += 1,
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok((planned, unchanged));
     }
     Err(value_problems(problems))
 }

@@ -17,7 +17,7 @@
 use datafusion::arrow::array::RecordBatch;
 use datafusion::common::{Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
-    AssignmentTarget, BinaryOperator, Delete, Expr, Insert, Statement, Update, Value as SqlValue,
+    Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, Insert, Update, Value as SqlValue,
 };
 use serde_json::{Map, Value, json};
 
@@ -25,7 +25,7 @@ use super::Engine;
 use super::decode::parse_instant;
 use super::jira_commit::{Outcome, Row, commit, refused, unchanged_since};
 use super::jira_dml::{
-    from_tables, insert_source, new_report, plan_error, select_target, value_problems,
+    from_tables, insert_source, new_report, plan_error, plan_rows, select_target, value_problems,
 };
 use super::jira_values::field_value;
 use super::writes::{last_part, new_value, require_where};
@@ -46,24 +46,6 @@ enum Target {
     Issue,
     Field(&'static ColumnDef, WriteSpec),
     Setting(&'static WriteOption),
-}
-
-/// Runs one writing statement on `def`, whose items `w` describes.
-pub(super) async fn run(
-    engine: &Engine,
-    def: &'static TableDef,
-    w: &ItemWrites,
-    statement: &Statement,
-) -> Result<WriteReport> {
-    match statement {
-        Statement::Insert(insert) => run_insert(engine, def, w, insert).await,
-        Statement::Update(update) => run_update(engine, def, w, update).await,
-        Statement::Delete(delete) => run_delete(engine, def, w, delete).await,
-        _ => Err(plan_error(format!(
-            "{} takes INSERT, UPDATE and DELETE",
-            def.name
-        ))),
-    }
 }
 
 /// The column or setting `name` of `def`.
@@ -87,7 +69,7 @@ fn resolve(def: &'static TableDef, w: &ItemWrites, name: &str) -> Result<Target,
 }
 
 /// `INSERT INTO` an item table.
-async fn run_insert(
+pub(super) async fn run_insert(
     engine: &Engine,
     def: &'static TableDef,
     w: &ItemWrites,
@@ -105,23 +87,14 @@ async fn run_insert(
             w.issue_column
         ));
     }
-    for group in w.required {
-        let given = targets
-            .iter()
-            .any(|t| matches!(t, Target::Field(_, s) if group.contains(&s.field)));
-        if !given {
-            let columns: Vec<&str> = def
-                .columns
-                .iter()
-                .filter(|c| c.write.is_some_and(|s| group.contains(&s.field)))
-                .map(|c| c.name)
-                .collect();
-            problems.push(format!(
-                "{}: required to add a row, and not given",
-                columns.join(" or ")
-            ));
-        }
-    }
+    let given: Vec<&str> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Field(_, s) => Some(s.field),
+            _ => None,
+        })
+        .collect();
+    problems.extend(missing_required(def, w.required, &given));
     if !problems.is_empty() {
         return Err(plan_error(format!(
             "INSERT INTO {} cannot run; nothing was written:\n  {}",
@@ -233,7 +206,7 @@ struct Change {
 }
 
 /// `UPDATE` on an item table.
-async fn run_update(
+pub(super) async fn run_update(
     engine: &Engine,
     def: &'static TableDef,
     w: &ItemWrites,
@@ -323,10 +296,7 @@ fn update_targets(def: &'static TableDef, w: &ItemWrites, update: &Update) -> Re
     let mut problems = Vec::new();
     let mut targets = Vec::new();
     for a in &update.assignments {
-        let name = match &a.target {
-            AssignmentTarget::ColumnName(name) => last_part(name),
-            AssignmentTarget::Tuple(_) => a.target.to_string(),
-        };
+        let name = assigned_column(a);
         match resolve(def, w, &name) {
             Ok(Target::Issue) => problems.push(format!("{name}: set when a row is added only")),
             Ok(t) => targets.push(t),
@@ -365,73 +335,60 @@ fn update_targets(def: &'static TableDef, w: &ItemWrites, update: &Update) -> Re
 
 /// Each row's change, and how many rows change nothing.
 fn plan_changes(targets: &[Target], batches: &[RecordBatch]) -> Result<(Vec<Change>, u64)> {
-    let mut changes = Vec::new();
-    let mut unchanged = 0;
-    let mut problems = Vec::new();
-    for batch in batches {
-        for row in 0..batch.num_rows() {
-            let value = |i: usize| ScalarValue::try_from_array(batch.column(i), row);
-            let mut change = Change {
-                issue: value(0)?.to_string(),
-                id: value(1)?.to_string(),
-                read_updated: match value(2)? {
-                    ScalarValue::TimestampMillisecond(ms, _) => ms,
-                    _ => None,
-                },
-                body: Map::new(),
-                params: Params::new(),
-            };
-            let mut next = 3;
-            let mut fields = Vec::new();
-            for target in targets {
-                let new = value(next)?;
-                next += 1;
-                match target {
-                    Target::Setting(o) if !new.is_null() => {
-                        change.params.push((o.param, new.to_string()));
-                    }
-                    Target::Field(c, write) => {
-                        let old = value(next)?;
-                        next += 1;
-                        match (
-                            field_value(write.shape, &new),
-                            field_value(write.shape, &old),
-                        ) {
-                            (Ok(n), Ok(o)) => fields.push((write.field, n != o, n)),
-                            (Ok(n), Err(_)) => fields.push((write.field, true, n)),
-                            (Err(why), _) => problems
-                                .push(format!("{} {}, {}: {why}", change.issue, change.id, c.name)),
-                        }
-                    }
-                    _ => {}
+    plan_rows(batches, |batch, row, problems| {
+        let value = |i: usize| ScalarValue::try_from_array(batch.column(i), row);
+        let mut change = Change {
+            issue: value(0)?.to_string(),
+            id: value(1)?.to_string(),
+            read_updated: match value(2)? {
+                ScalarValue::TimestampMillisecond(ms, _) => ms,
+                _ => None,
+            },
+            body: Map::new(),
+            params: Params::new(),
+        };
+        let mut next = 3;
+        let mut fields = Vec::new();
+        for target in targets {
+            let new = value(next)?;
+            next += 1;
+            match target {
+                Target::Setting(o) if !new.is_null() => {
+                    change.params.push((o.param, new.to_string()));
                 }
-            }
-            // A field that changes goes with the others under the same parent.
-            let changed: Vec<&str> = fields
-                .iter()
-                .filter(|(_, changed, _)| *changed)
-                .map(|(f, _, _)| f.split_once('.').map_or(*f, |(p, _)| p))
-                .collect();
-            for (field, _, v) in fields {
-                if changed.contains(&field.split_once('.').map_or(field, |(p, _)| p)) {
-                    set_path(&mut change.body, field, v);
+                Target::Field(c, write) => {
+                    let old = value(next)?;
+                    next += 1;
+                    match (
+                        field_value(write.shape, &new),
+                        field_value(write.shape, &old),
+                    ) {
+                        (Ok(n), Ok(o)) => fields.push((write.field, n != o, n)),
+                        (Ok(n), Err(_)) => fields.push((write.field, true, n)),
+                        (Err(why), _) => problems
+                            .push(format!("{} {}, {}: {why}", change.issue, change.id, c.name)),
+                    }
                 }
-            }
-            if change.body.is_empty() {
-                unchanged += 1;
-            } else {
-                changes.push(change);
+                _ => {}
             }
         }
-    }
-    if problems.is_empty() {
-        return Ok((changes, unchanged));
-    }
-    Err(value_problems(problems))
+        // A field that changes goes with the others under the same parent.
+        let changed: Vec<&str> = fields
+            .iter()
+            .filter(|(_, changed, _)| *changed)
+            .map(|(f, _, _)| f.split_once('.').map_or(*f, |(p, _)| p))
+            .collect();
+        for (field, _, v) in fields {
+            if changed.contains(&field.split_once('.').map_or(field, |(p, _)| p)) {
+                set_path(&mut change.body, field, v);
+            }
+        }
+        Ok((!change.body.is_empty()).then_some(change))
+    })
 }
 
 /// `DELETE FROM` an item table.
-async fn run_delete(
+pub(super) async fn run_delete(
     engine: &Engine,
     def: &'static TableDef,
     w: &ItemWrites,
@@ -593,7 +550,40 @@ fn literal_text(v: &SqlValue) -> Result<String> {
 }
 
 /// The key column: the item's id.
-fn key_column(def: &TableDef) -> Result<&'static str> {
+/// The problems of a new row whose `given` fields leave a `required` group (any one of its
+/// fields) out, naming the group's columns.
+pub(super) fn missing_required(
+    def: &TableDef,
+    required: &[&[&str]],
+    given: &[&str],
+) -> Vec<String> {
+    required
+        .iter()
+        .filter(|group| !given.iter().any(|f| group.contains(f)))
+        .map(|group| {
+            let columns: Vec<&str> = def
+                .columns
+                .iter()
+                .filter(|c| c.write.is_some_and(|s| group.contains(&s.field)))
+                .map(|c| c.name)
+                .collect();
+            format!(
+                "{}: required to add a row, and not given",
+                columns.join(" or ")
+            )
+        })
+        .collect()
+}
+
+/// The column an UPDATE assignment sets, as written.
+pub(super) fn assigned_column(a: &Assignment) -> String {
+    match &a.target {
+        AssignmentTarget::ColumnName(name) => last_part(name),
+        AssignmentTarget::Tuple(_) => a.target.to_string(),
+    }
+}
+
+pub(super) fn key_column(def: &TableDef) -> Result<&'static str> {
     def.columns
         .iter()
         .find(|c| c.key)
@@ -611,7 +601,7 @@ fn endpoint<'a>(w: &'a ItemWrites, issue: &'a str) -> ItemEndpoint<'a> {
 
 /// Sets `path` (`a` or `a.b`) in `body`. NULL under a parent clears the parent unless a
 /// sibling set it (`visibility: null` lifts a restriction).
-fn set_path(body: &mut Map<String, Value>, path: &str, value: Value) {
+pub(super) fn set_path(body: &mut Map<String, Value>, path: &str, value: Value) {
     let Some((parent, child)) = path.split_once('.') else {
         body.insert(path.to_string(), value);
         return;
@@ -639,6 +629,7 @@ fn query_text(params: &Params) -> String {
 mod tests {
     use super::*;
     use crate::jira::tables::{WORKLOGS, Writes};
+    use datafusion::sql::sqlparser::ast::Statement;
     use datafusion::sql::sqlparser::dialect::GenericDialect;
     use datafusion::sql::sqlparser::parser::Parser;
 

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::Engine;
 use super::decode::parse_instant;
 use super::jira_commit::{Outcome, Row, commit, refused, unchanged_since};
-use super::jira_dml::{new_report, plan_error, select_target, value_problems};
+use super::jira_dml::{new_report, plan_error, plan_rows, select_target};
 use super::jira_values::field_value;
 use super::writes::{last_part, new_value, require_where};
 use crate::jira::client::JiraError;
@@ -62,7 +62,7 @@ pub(super) async fn run_update(
     )?;
     let targets = targets(def, &update.assignments)?;
     let batches = engine.sql_batches(&query(def, update, &targets)).await?;
-    let (changes, unchanged) = plan_rows(&targets, &batches)?;
+    let (changes, unchanged) = plan_changes(&targets, &batches)?;
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
     if report.dry_run {
@@ -137,60 +137,48 @@ fn query(def: &TableDef, update: &Update, targets: &[Target]) -> String {
 
 /// Each row's change, and how many rows change nothing. Values a column cannot take are
 /// reported together before anything is written.
-fn plan_rows(targets: &[Target], batches: &[RecordBatch]) -> Result<(Vec<RowChange>, u64)> {
-    let mut changes = Vec::new();
-    let mut unchanged = 0;
-    let mut problems: Vec<String> = Vec::new();
-    for batch in batches {
-        for row in 0..batch.num_rows() {
-            let value = |i: usize| ScalarValue::try_from_array(batch.column(i), row);
-            let key = value(0)?.to_string();
-            let read_updated = match value(1)? {
-                ScalarValue::TimestampMillisecond(ms, _) => ms,
-                _ => None,
-            };
-            let mut change = RowChange {
-                key,
-                read_updated,
-                fields: Map::new(),
-                status: None,
-            };
-            for (i, target) in targets.iter().enumerate() {
-                let (new, old) = (value(2 + 2 * i)?, value(3 + 2 * i)?);
-                match target {
-                    Target::Status(_) => {
-                        let new = (!new.is_null()).then(|| new.to_string());
-                        if new.is_some() && new != (!old.is_null()).then(|| old.to_string()) {
-                            change.status = new;
-                        }
+fn plan_changes(targets: &[Target], batches: &[RecordBatch]) -> Result<(Vec<RowChange>, u64)> {
+    plan_rows(batches, |batch, row, problems| {
+        let value = |i: usize| ScalarValue::try_from_array(batch.column(i), row);
+        let key = value(0)?.to_string();
+        let read_updated = match value(1)? {
+            ScalarValue::TimestampMillisecond(ms, _) => ms,
+            _ => None,
+        };
+        let mut change = RowChange {
+            key,
+            read_updated,
+            fields: Map::new(),
+            status: None,
+        };
+        for (i, target) in targets.iter().enumerate() {
+            let (new, old) = (value(2 + 2 * i)?, value(3 + 2 * i)?);
+            match target {
+                Target::Status(_) => {
+                    let new = (!new.is_null()).then(|| new.to_string());
+                    if new.is_some() && new != (!old.is_null()).then(|| old.to_string()) {
+                        change.status = new;
                     }
-                    Target::Field(name, write) => {
-                        match (
-                            field_value(write.shape, &new),
-                            field_value(write.shape, &old),
-                        ) {
-                            (Ok(n), Ok(o)) if n == o => {}
-                            (Ok(n), _) => {
-                                change.fields.insert(write.field.to_string(), n);
-                            }
-                            (Err(why), _) => {
-                                problems.push(format!("{}, {name}: {why}", change.key));
-                            }
+                }
+                Target::Field(name, write) => {
+                    match (
+                        field_value(write.shape, &new),
+                        field_value(write.shape, &old),
+                    ) {
+                        (Ok(n), Ok(o)) if n == o => {}
+                        (Ok(n), _) => {
+                            change.fields.insert(write.field.to_string(), n);
+                        }
+                        (Err(why), _) => {
+                            problems.push(format!("{}, {name}: {why}", change.key));
                         }
                     }
                 }
             }
-            if change.fields.is_empty() && change.status.is_none() {
-                unchanged += 1;
-            } else {
-                changes.push(change);
-            }
         }
-    }
-    if problems.is_empty() {
-        return Ok((changes, unchanged));
-    }
-    Err(value_problems(problems))
+        let unchanged = change.fields.is_empty() && change.status.is_none();
+        Ok((!unchanged).then_some(change))
+    })
 }
 
 /// The requests a dry run lists for one row.

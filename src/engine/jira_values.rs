@@ -30,6 +30,10 @@ pub fn field_value(shape: Shape, value: &ScalarValue) -> Result<Value, String> {
                 .collect(),
         ),
         Shape::Date => json!(date(value)?),
+        Shape::Bool => match value {
+            ScalarValue::Boolean(Some(b)) => json!(b),
+            other => return Err(format!("{other} is not true or false")),
+        },
         Shape::Number => number(value)?,
         Shape::Integer => integer(value)?,
         Shape::Instant => json!(instant(value)?),

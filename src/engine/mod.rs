@@ -10,7 +10,8 @@
 //! * [`provider`] and [`scan`] are the DataFusion glue; [`catalog`] serves `sys_*`;
 //! * [`statements`] splits scripts; [`identifiers`] makes names case-insensitive;
 //! * [`writes`] is what every writing statement shares; [`jira_dml`] and [`jira_update`]
-//!   write to Jira tables ([`jira_values`] shapes the values) and `sharepoint::dml` to lists;
+//!   write to Jira tables, [`jira_items`] to what hangs off issues, [`jira_entities`] to the
+//!   site's entities ([`jira_values`] shapes the values) and `sharepoint::dml` to lists;
 //! * [`session`] ties it together.
 
 pub mod access;
@@ -20,6 +21,7 @@ pub mod fetch;
 pub mod identifiers;
 pub mod jira_commit;
 pub mod jira_dml;
+pub mod jira_entities;
 pub mod jira_items;
 pub mod jira_update;
 pub mod jira_values;

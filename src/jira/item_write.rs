@@ -136,14 +136,15 @@ impl JiraClient {
         .await
     }
 
-    /// Deletes one item (`DELETE .../<segment>/{id}`), as `JiraClient::delete_once` does: a 404 after a resend is our own delete.
+    /// Deletes one item (`DELETE .../<segment>/{id}`), as `JiraClient::remove_once` does: a 404
+    /// after a resend is our own delete.
     pub async fn delete_item(
         &self,
         at: ItemEndpoint<'_>,
         id: &str,
         query: &[(&str, String)],
     ) -> Result<Deleted, JiraError> {
-        self.delete_once(&["issue", at.issue, at.segment, id], query)
-            .await
+        let path = ["issue", at.issue, at.segment, id];
+        self.remove_once(Method::DELETE, &path, query, None).await
     }
 }

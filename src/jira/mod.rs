@@ -6,6 +6,7 @@
 pub mod adf;
 pub mod client;
 pub mod connection;
+pub mod entity_write;
 pub mod item_write;
 pub mod jql;
 pub mod pager;

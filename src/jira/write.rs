@@ -273,21 +273,25 @@ impl JiraClient {
     /// Deletes one issue (`DELETE /issue/{key}`); one with sub-tasks only `with_subtasks`.
     pub async fn delete_issue(&self, key: &str, with_subtasks: bool) -> Result<Deleted, JiraError> {
         let query = [("deleteSubtasks", with_subtasks.to_string())];
-        self.delete_once(&["issue", key], &query).await
+        self.remove_once(Method::DELETE, &["issue", key], &query, None)
+            .await
     }
 
-    /// Deletes what `path` names. A delete is resent after a lost answer; a 404 on the first
-    /// request means it was gone already, on a resent one that the first made it.
-    pub(crate) async fn delete_once(
+    /// Removes what `path` names (`DELETE`, or a `POST` such as a version's `removeAndSwap`
+    /// with `body`). A removal is resent after a lost answer; a 404 on the first request means
+    /// it was gone already, on a resent one that the first made it.
+    pub(crate) async fn remove_once(
         &self,
+        method: Method,
         path: &[&str],
         query: &[(&str, String)],
+        body: Option<&Value>,
     ) -> Result<Deleted, JiraError> {
         let policy = &self.settings().retry;
         let mut attempt = 0;
         loop {
             let sent = self
-                .write_platform(Method::DELETE, path, query, None, Resend::OnlyRefused)
+                .write_platform(method.clone(), path, query, body, Resend::OnlyRefused)
                 .await;
             match sent {
                 Ok(_) => return Ok(Deleted::Now),

@@ -15,6 +15,7 @@ mod decode;
 mod engine;
 mod hostile;
 mod jira_dml;
+mod jira_entities;
 mod jira_items;
 mod jira_writes;
 mod paging;

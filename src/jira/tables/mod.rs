@@ -133,6 +133,37 @@ pub enum Writes {
     Issues,
     /// Rows hang off an issue and are written one at a time through its endpoints.
     Items(ItemWrites),
+    /// Rows are entities of the site (versions, components) written one at a time through
+    /// their own endpoints.
+    Entities(EntityWrites),
+}
+
+/// How the rows of a site entity table are written: added with `POST <create>`, changed with
+/// `PUT <one>` (only the members sent change), removed as [`Removal`] says. The table's key
+/// column is the entity's id.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityWrites {
+    /// Platform path that adds one and answers it: `version`.
+    pub create: &'static str,
+    /// Platform path of one, `{id}` standing for its id: `version/{id}`.
+    pub one: &'static str,
+    pub removal: Removal,
+    /// What a new row must give: each group by any one of its fields.
+    pub required: &'static [&'static [&'static str]],
+    /// Columns whose values name at most one row (a version's project and name): after a
+    /// create whose answer was lost, the table is read for them before anything is sent again.
+    /// Empty: such a create is reported as unknown, never sent twice.
+    pub unique: &'static [&'static str],
+}
+
+/// How an entity is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// `DELETE <one>`.
+    Delete,
+    /// `POST <one>/<suffix>` with an empty object: a version's `removeAndSwap`, which clears
+    /// the version from its issues (the deprecated `DELETE` is not used).
+    Post(&'static str),
 }
 
 /// How the rows of an issue's item table (worklogs, comments) are written: added with
@@ -435,6 +466,8 @@ pub enum Shape {
     Names,
     /// `"yyyy-MM-dd"`.
     Date,
+    /// `true` or `false`.
+    Bool,
     /// A JSON number.
     Number,
     /// A whole JSON number.

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::json;
 
+use super::data::JiraData;
 use super::paging::PagingFault;
 use super::server::{json_response, strip_gateway};
 
@@ -78,7 +79,18 @@ struct State {
     rate_limit_every: Option<(usize, usize)>,
     /// Every n-th issue search served changes the site: (n, searches, changes made).
     change_every: Option<(usize, usize, usize)>,
+    /// After the next successful request to this endpoint, this change of the site.
+    after: Option<(String, SiteChange)>,
     chaos: Option<ChaosState>,
+}
+
+/// A change of the site made by a test, as if someone else had made it in Jira.
+pub struct SiteChange(Box<dyn FnOnce(&mut JiraData) + Send>);
+
+impl std::fmt::Debug for SiteChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SiteChange")
+    }
 }
 
 /// Knobs that change how the running emulator answers. Shared with the server; every method
@@ -167,6 +179,26 @@ impl Faults {
     }
 
     /// Whether this search answer changes the site, and which change it is (0, 1, ...).
+    /// Right after the next successful request to `endpoint` (`"GET /rest/api/3/..."`, the
+    /// route template) is answered, `change` is made to the site: someone else changing Jira
+    /// between a client's read and its write.
+    pub fn change_after(
+        &self,
+        endpoint: &str,
+        change: impl FnOnce(&mut JiraData) + Send + 'static,
+    ) {
+        self.lock().after = Some((endpoint.to_string(), SiteChange(Box::new(change))));
+    }
+
+    /// The change to make now that `endpoint` was answered successfully, if one waits for it.
+    pub(crate) fn take_after(&self, endpoint: &str) -> Option<impl FnOnce(&mut JiraData) + use<>> {
+        let mut st = self.lock();
+        match &st.after {
+            Some((e, _)) if strip_gateway(endpoint) == *e => st.after.take().map(|(_, c)| c.0),
+            _ => None,
+        }
+    }
+
     pub(crate) fn take_change(&self) -> Option<usize> {
         let mut st = self.lock();
         let (every, seen, made) = st.change_every.as_mut()?;
@@ -231,6 +263,7 @@ impl Faults {
         st.paging = None;
         st.rate_limit_every = None;
         st.change_every = None;
+        st.after = None;
         st.chaos = None;
     }
 

@@ -329,6 +329,11 @@ async fn handle(
             )
         });
     if response.status().is_success()
+        && let Some(change) = shared.faults.take_after(&endpoint)
+    {
+        shared.data.change(change);
+    }
+    if response.status().is_success()
         && endpoint.ends_with("/search/jql")
         && let Some(n) = shared.faults.take_change()
     {

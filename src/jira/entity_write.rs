@@ -1,0 +1,61 @@
+//! The endpoints of the site's entities (versions, components) as the client writes them, as
+//! a table's [`EntityWrites`] declares them: `POST <create>` adds one, `GET` and `PUT <one>`
+//! read and change one, its [`Removal`] removes one.
+//!
+//! Fault rules are those of [`super::write`]: a change sets absolute values, so it is resent
+//! after a lost answer; a removal is resent too, and the 404 that may follow means the first
+//! one was made. An add is sent once: after a lost answer the engine looks for the new row by
+//! the table's unique columns before it sends the add again.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::client::{JiraClient, JiraError, Resend};
+use super::item_write::Deleted;
+use super::tables::{EntityWrites, Removal};
+
+impl JiraClient {
+    /// Adds one (`POST <create>`); the answer is the new entity.
+    pub async fn create_entity(&self, w: &EntityWrites, body: &Value) -> Result<Value, JiraError> {
+        self.write_platform(Method::POST, w.create, &[], Some(body), Resend::OnlyRefused)
+            .await
+    }
+
+    /// One entity (`GET <one>`).
+    pub async fn get_entity(&self, w: &EntityWrites, id: &str) -> Result<Value, JiraError> {
+        self.get_platform(one(w, id), &[]).await
+    }
+
+    /// Changes the members of `body` (`PUT <one>`); the answer is the entity as it now is.
+    pub async fn edit_entity(
+        &self,
+        w: &EntityWrites,
+        id: &str,
+        body: &Value,
+    ) -> Result<Value, JiraError> {
+        self.write_platform(Method::PUT, one(w, id), &[], Some(body), Resend::Always)
+            .await
+    }
+
+    /// Removes one as the table's [`Removal`] says.
+    pub async fn remove_entity(&self, w: &EntityWrites, id: &str) -> Result<Deleted, JiraError> {
+        let mut path = one(w, id);
+        let (method, body) = match w.removal {
+            Removal::Delete => (Method::DELETE, None),
+            Removal::Post(suffix) => {
+                path.push(suffix.to_string());
+                (Method::POST, Some(json!({})))
+            }
+        };
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        self.remove_once(method, &path, &[], body.as_ref()).await
+    }
+}
+
+/// The path of entity `id`, each segment kept whole.
+fn one(w: &EntityWrites, id: &str) -> Vec<String> {
+    w.one
+        .split('/')
+        .map(|s| if s == "{id}" { id } else { s }.to_string())
+        .collect()
+}

@@ -1,0 +1,203 @@
+//! Writing statements on the site's entity tables (ProjectVersions), end to end against the
+//! emulator: each statement's requests counted, its effect read back through Jira's REST API,
+//! its report exact, a lost answer never making a second version, a row changed in Jira since
+//! it was read never overwritten, and bad statements refused before anything is sent.
+
+use jiraql::engine::Engine;
+use jiraql::jira::client::JiraClient;
+use jiraql_emulator::JiraEmulator;
+
+use crate::common::{self, Site};
+
+const CREATE: &str = "POST /rest/api/3/version";
+const GET: &str = "GET /rest/api/3/version/{id}";
+const PUT: &str = "PUT /rest/api/3/version/{id}";
+const SWAP: &str = "POST /rest/api/3/version/{id}/removeAndSwap";
+
+/// The report row: table, inserted, updated, unchanged, deleted, failed.
+fn report(rows: &[Vec<String>]) -> Vec<&str> {
+    rows[0].iter().map(String::as_str).collect()
+}
+
+/// The versions of DEMO named `name`: (id, released, release date) from the emulator's data.
+fn versions(jira: &JiraEmulator, name: &str) -> Vec<(u64, bool, Option<String>)> {
+    let d = jira.data();
+    let demo = d.projects.iter().find(|p| p.key == "DEMO").map(|p| p.id);
+    d.versions
+        .iter()
+        .filter(|v| Some(v.project_id) == demo && v.name == name)
+        .map(|v| (v.id, v.released, v.release_date.map(|d| d.to_string())))
+        .collect()
+}
+
+#[tokio::test]
+async fn versions_are_added_changed_and_removed_from_sql() {
+    let s = common::site(40).await;
+    s.jira.reset_requests();
+    let rows = s
+        .rows(
+            "INSERT INTO ProjectVersions (ProjectKey, Name, ReleaseDate, Released, Description) \
+             VALUES ('DEMO', '2.4', '2027-01-15', false, 'next'), ('DEMO', '2.5', NULL, false, NULL)",
+        )
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "2", "0", "0", "0", "0"]);
+    assert_eq!(s.jira.request_count(CREATE), 2);
+    assert_eq!(s.jira.total_requests(), 2, "{:?}", s.endpoints());
+    let made = versions(&s.jira, "2.4");
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        (made[0].1, made[0].2.as_deref()),
+        (false, Some("2027-01-15"))
+    );
+    let id = made[0].0;
+    // Read back through the table.
+    let read = s
+        .rows("SELECT Name, Released, ReleaseDate, Description FROM ProjectVersions WHERE ProjectKey = 'DEMO' AND Name = '2.4'")
+        .await;
+    assert_eq!(read, [["2.4", "false", "2027-01-15", "next"]]);
+
+    // Nothing to change sends nothing; a change reads the version again, then PUTs only it.
+    s.jira.reset_requests();
+    let rows = s
+        .rows("UPDATE ProjectVersions SET Released = false WHERE ProjectKey = 'DEMO' AND Name = '2.4'")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "0", "0", "1", "0", "0"]);
+    assert_eq!(s.jira.request_count(PUT), 0);
+    s.jira.reset_requests();
+    let rows = s
+        .rows("UPDATE ProjectVersions SET Released = true, ReleaseDate = '2027-01-20' WHERE ProjectKey = 'DEMO' AND Name = '2.4'")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "0", "1", "0", "0", "0"]);
+    assert_eq!(
+        s.endpoints(),
+        [
+            "GET /rest/api/3/project/{projectIdOrKey}/versions",
+            GET,
+            PUT
+        ]
+    );
+    assert_eq!(
+        versions(&s.jira, "2.4")[0],
+        (id, true, Some("2027-01-20".into()))
+    );
+
+    // Removed with removeAndSwap; one already gone counts as unchanged.
+    s.jira.reset_requests();
+    let rows = s
+        .rows("DELETE FROM ProjectVersions WHERE ProjectKey = 'DEMO' AND Name IN ('2.4', '2.5')")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "0", "0", "0", "2", "0"]);
+    assert_eq!(s.jira.request_count(SWAP), 2);
+    assert!(versions(&s.jira, "2.4").is_empty() && versions(&s.jira, "2.5").is_empty());
+}
+
+#[tokio::test]
+async fn a_lost_answer_never_makes_a_second_version() {
+    let s = common::site(30).await;
+    s.jira.reset_requests();
+    // The version is made, but its answer arrives cut in half.
+    s.jira.faults().malformed_next(1);
+    let rows = s
+        .rows("INSERT INTO ProjectVersions (ProjectKey, Name) VALUES ('DEMO', 'lost answer')")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "1", "0", "0", "0", "0"]);
+    assert_eq!(
+        s.jira.request_count(CREATE),
+        1,
+        "looked for, not sent again"
+    );
+    assert_eq!(versions(&s.jira, "lost answer").len(), 1);
+}
+
+#[tokio::test]
+async fn a_version_changed_since_it_was_read_is_not_overwritten() {
+    let s = common::site(30).await;
+    s.rows("INSERT INTO ProjectVersions (ProjectKey, Name, Description) VALUES ('DEMO', 'raced', 'old')")
+        .await;
+    // Someone else changes the description right after the statement's read.
+    let id = versions(&s.jira, "raced")[0].0;
+    s.jira.faults().change_after(
+        "GET /rest/api/3/project/{projectIdOrKey}/versions",
+        move |d| {
+            if let Some(v) = d.versions.iter_mut().find(|v| v.id == id) {
+                v.description = "theirs".into();
+            }
+        },
+    );
+    let rows = s
+        .rows("UPDATE ProjectVersions SET Description = 'mine' WHERE ProjectKey = 'DEMO' AND Name = 'raced'")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "0", "0", "0", "0", "1"]);
+    assert_eq!(s.jira.request_count(PUT), 0);
+    let failed = s.engine.take_write_report().expect("a report").failed;
+    assert!(failed[0].reason.contains("changed since"), "{failed:?}");
+    let d = s.jira.data();
+    let v = d.versions.iter().find(|v| v.id == id).expect("the version");
+    assert_eq!(v.description, "theirs");
+}
+
+#[tokio::test]
+async fn bad_version_statements_are_refused_before_anything_is_sent() {
+    let s = common::site(30).await;
+    s.jira.reset_requests();
+    for (sql, says) in [
+        (
+            "INSERT INTO ProjectVersions (ProjectKey, Description) VALUES ('DEMO', 'x')",
+            "Name: required to add a row",
+        ),
+        (
+            "INSERT INTO ProjectVersions (Name) VALUES ('x')",
+            "ProjectKey or ProjectId: required",
+        ),
+        (
+            "INSERT INTO ProjectVersions (ProjectKey, Name, Overdue) VALUES ('DEMO', 'x', true)",
+            "Overdue: read-only",
+        ),
+        (
+            "UPDATE ProjectVersions SET ProjectKey = 'OPS' WHERE Id = 1",
+            "ProjectKey: set when a row is added only",
+        ),
+        ("UPDATE ProjectVersions SET Released = true", "WHERE"),
+        ("DELETE FROM ProjectVersions", "WHERE"),
+    ] {
+        let error = s.error(sql).await;
+        assert!(error.contains(says), "{sql}: {error}");
+    }
+    assert_eq!(s.jira.total_requests(), 0, "{:?}", s.endpoints());
+    // Jira's own refusal names the row: a name the project already has.
+    let rows = s
+        .rows("INSERT INTO ProjectVersions (ProjectKey, Name) VALUES ('DEMO', 'twice'), ('DEMO', 'twice')")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "1", "0", "0", "0", "1"]);
+    let failed = s.engine.take_write_report().expect("a report").failed;
+    assert!(failed[0].reason.contains("already exists"), "{failed:?}");
+}
+
+#[tokio::test]
+async fn a_dry_run_lists_version_requests_and_sends_none() {
+    let s = common::site(30).await;
+    let engine = dry_run_engine(&s).await;
+    engine
+        .query(
+            "INSERT INTO ProjectVersions (ProjectKey, Name, Released) VALUES ('DEMO', '3.0', true)",
+        )
+        .await
+        .expect("planned");
+    let report = engine.take_write_report().expect("a report");
+    assert_eq!(
+        report.planned,
+        ["POST /rest/api/3/version {\"name\":\"3.0\",\"project\":\"DEMO\",\"released\":true}"]
+    );
+    assert_eq!(s.jira.request_count(CREATE), 0);
+    assert!(versions(&s.jira, "3.0").is_empty());
+}
+
+async fn dry_run_engine(s: &Site) -> Engine {
+    let settings = common::connection(&s.jira, &s.jira.config().api_token.clone(), "");
+    let mut engine = Engine::connect(JiraClient::new(settings).expect("client"))
+        .await
+        .expect("engine");
+    engine.set_dry_run(true);
+    s.jira.reset_requests();
+    engine
+}
