@@ -17,8 +17,10 @@ use super::search::{self, SearchContext, SearchError};
 use super::server::{Ctx, View, error_response, json_response};
 
 pub(super) mod agile;
+pub(super) mod component_write;
 pub(super) mod createmeta;
 pub(super) mod directory;
+mod entity_write;
 pub(super) mod history;
 pub(super) mod issue_fields;
 pub(super) mod issue_search;

@@ -296,7 +296,23 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/issueLinkType/{issueLinkTypeId}",
         h::lookups::link_type,
     ),
-    r("GET", "/rest/api/3/component/{id}", h::lookups::component),
+    both("GET", "/rest/api/3/component/{id}", h::lookups::component),
+    // Component writes.
+    both(
+        "POST",
+        "/rest/api/3/component",
+        h::component_write::create_component,
+    ),
+    both(
+        "PUT",
+        "/rest/api/3/component/{id}",
+        h::component_write::update_component,
+    ),
+    both(
+        "DELETE",
+        "/rest/api/3/component/{id}",
+        h::component_write::delete_component,
+    ),
     both("GET", "/rest/api/3/version/{id}", h::lookups::version),
     // Version writes.
     both(

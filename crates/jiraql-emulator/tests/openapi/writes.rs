@@ -307,3 +307,63 @@ async fn version_writes_match_spec_and_jira_rules() {
     assert!(moved.fix_version_ids.contains(&id.parse().expect("id")));
     assert!(!moved.fix_version_ids.contains(&old));
 }
+
+#[tokio::test]
+async fn component_writes_match_spec_and_jira_rules() {
+    const COMPONENTS: &str = "/rest/api/3/component";
+    const COMPONENT: &str = "/rest/api/3/component/{id}";
+    let site = Site::start().await;
+    let d = site.jira.data();
+    let lead = d.users[1].account_id.clone();
+    let demo = d.projects.iter().find(|p| p.key == "DEMO").expect("DEMO").id;
+    let (issue, old) = d
+        .issues
+        .iter()
+        .find_map(|i| Some((i.key.clone(), *i.component_ids.first()?)))
+        .expect("an issue with a component");
+    let old_project = d.component(old).expect("its component").project_id;
+    drop(d);
+
+    let new = json!({"project": "DEMO", "name": "Billing", "description": "spec",
+        "leadAccountId": lead, "assigneeType": "COMPONENT_LEAD"});
+    expect_request(Method::POST, COMPONENTS, &new);
+    let made = site.call(Method::POST, COMPONENTS, &[], Some(&new)).await;
+    made.expect_answer_in(&SPEC, Method::POST, COMPONENTS, StatusCode::CREATED);
+    assert_eq!(made.body["lead"]["accountId"], json!(lead));
+    let id = made.body["id"].as_str().expect("id").to_string();
+    for (body, field) in [
+        (json!({"project": "DEMO", "name": "billing"}), "name"),
+        (json!({"name": "no project"}), "project"),
+        (json!({"project": "DEMO", "name": "x", "leadAccountId": "nobody"}), "leadAccountId"),
+        (json!({"project": "DEMO", "name": "y", "assigneeType": "ANYONE"}), "assigneeType"),
+    ] {
+        let refused = site.call(Method::POST, COMPONENTS, &[], Some(&body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
+        assert!(refused.body["errors"][field].is_string(), "{}", refused.body);
+    }
+    let one = format!("{COMPONENTS}/{id}");
+    let edit = json!({"description": "changed", "leadAccountId": ""});
+    expect_request(Method::PUT, COMPONENT, &edit);
+    let changed = site.call(Method::PUT, &one, &[], Some(&edit)).await;
+    changed.expect_operation(Method::PUT, COMPONENT);
+    assert_eq!(changed.body["name"], "Billing");
+    assert!(changed.body.get("lead").is_none(), "{}", changed.body);
+    // Deleting a component moves its issues to another of the same project when asked.
+    let gone = format!("{COMPONENTS}/{old}");
+    if old_project == demo {
+        expect_no_content(&site, Method::DELETE, &gone, &[("moveIssuesTo", &id)], None).await;
+        let d = site.jira.data();
+        let moved = d.issue_by_key(&issue).expect("the issue");
+        assert!(moved.component_ids.contains(&id.parse().expect("id")));
+    } else {
+        let refused = site
+            .call(Method::DELETE, &gone, &[("moveIssuesTo", &id)], None)
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "across projects");
+        expect_no_content(&site, Method::DELETE, &gone, &[], None).await;
+    }
+    let d = site.jira.data();
+    assert!(!d.issue_by_key(&issue).expect("the issue").component_ids.contains(&old));
+    assert!(d.component(old).is_none());
+}

@@ -10,73 +10,69 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
+use super::entity_write::{bad, id_in, name, position, project_of, text, write_one};
 use super::issue_fields::Refusal;
 use super::issue_write::{Refused, object};
 use crate::jira::data::{JiraData, Version};
-use crate::jira::server::{Ctx, View, json_response};
+use crate::jira::server::{Ctx, View};
 
 /// `POST /version`: 201 with the version.
 pub(crate) fn create_version(s: &View, c: &Ctx, body: &[u8]) -> Response {
-    let result = object(body).map_err(bad).and_then(|details| {
-        s.change(|d| {
-            let mut refusal = Refusal::default();
-            let project = project_of(d, &details, &mut refusal);
-            let values = values(&details, &mut refusal);
-            if values.name.is_none() && !refusal.fields.contains_key("name") {
-                refusal.field("name", "You must specify a valid version name");
-            }
-            let (Some(project), Some(name)) = (project, values.name.clone()) else {
-                return Err(bad(refusal));
-            };
-            unique_name(d, project, &name, None, &mut refusal);
-            let mut version = Version {
-                id: d.versions.iter().map(|v| v.id).max().unwrap_or(10_000) + 1,
-                project_id: project,
-                name,
-                description: String::new(),
-                archived: false,
-                released: false,
-                release_date: None,
-                start_date: None,
-                sequence: next_sequence(d, project),
-            };
-            apply(&mut version, &values, &mut refusal);
-            if !refusal.is_empty() {
-                return Err(bad(refusal));
-            }
-            d.versions.push(version.clone());
-            Ok(version)
-        })
-    });
-    match result {
-        Ok(v) => json_response(StatusCode::CREATED, &c.renderer(s.data()).version(&v, None)),
-        Err((status, r)) => r.response(status),
-    }
+    let create = |d: &mut JiraData, details: &Map<String, Value>| {
+        let mut refusal = Refusal::default();
+        let missing = "Project must be specified to create a version.";
+        let project = project_of(d, details, &["projectId", "project"], missing, &mut refusal);
+        let values = values(details, &mut refusal);
+        if values.name.is_none() && !refusal.fields.contains_key("name") {
+            refusal.field("name", "You must specify a valid version name");
+        }
+        let (Some(project), Some(name)) = (project, values.name.clone()) else {
+            return Err(bad(refusal));
+        };
+        unique_name(d, project, &name, None, &mut refusal);
+        let mut version = Version {
+            id: d.versions.iter().map(|v| v.id).max().unwrap_or(10_000) + 1,
+            project_id: project,
+            name,
+            description: String::new(),
+            archived: false,
+            released: false,
+            release_date: None,
+            start_date: None,
+            sequence: next_sequence(d, project),
+        };
+        apply(&mut version, &values, &mut refusal);
+        if !refusal.is_empty() {
+            return Err(bad(refusal));
+        }
+        d.versions.push(version.clone());
+        Ok(version)
+    };
+    write_one(s, c, body, StatusCode::CREATED, create, |r, v| {
+        r.version(&v, None)
+    })
 }
 
 /// `PUT /version/{id}`: 200 with the version; members left out keep their values.
 pub(crate) fn update_version(s: &View, c: &Ctx, body: &[u8]) -> Response {
-    let result = object(body).map_err(bad).and_then(|details| {
-        s.change(|d| {
-            let at = version_at(d, c.param("id"))?;
-            let mut refusal = Refusal::default();
-            let values = values(&details, &mut refusal);
-            let mut version = d.versions[at].clone();
-            if let Some(name) = &values.name {
-                unique_name(d, version.project_id, name, Some(version.id), &mut refusal);
-            }
-            apply(&mut version, &values, &mut refusal);
-            if !refusal.is_empty() {
-                return Err(bad(refusal));
-            }
-            d.versions[at] = version.clone();
-            Ok(version)
-        })
-    });
-    match result {
-        Ok(v) => json_response(StatusCode::OK, &c.renderer(s.data()).version(&v, None)),
-        Err((status, r)) => r.response(status),
-    }
+    let update = |d: &mut JiraData, details: &Map<String, Value>| {
+        let at = version_at(d, c.param("id"))?;
+        let mut refusal = Refusal::default();
+        let values = values(details, &mut refusal);
+        let mut version = d.versions[at].clone();
+        if let Some(name) = &values.name {
+            unique_name(d, version.project_id, name, Some(version.id), &mut refusal);
+        }
+        apply(&mut version, &values, &mut refusal);
+        if !refusal.is_empty() {
+            return Err(bad(refusal));
+        }
+        d.versions[at] = version.clone();
+        Ok(version)
+    };
+    write_one(s, c, body, StatusCode::OK, update, |r, v| {
+        r.version(&v, None)
+    })
 }
 
 /// `POST /version/{id}/removeAndSwap`: 204; the body names where the issues' fix versions go.
@@ -129,10 +125,7 @@ fn remove(s: &View, c: &Ctx, move_to: Result<Value, Refused>) -> Response {
 
 /// The version issues move to: another version of the same project.
 fn swap_target(d: &JiraData, gone: &Version, to: &Value) -> Result<u64, Refused> {
-    let id = to
-        .as_u64()
-        .or_else(|| to.as_str().and_then(|s| s.parse().ok()));
-    match id.and_then(|id| d.version(id)) {
+    match id_in(to).and_then(|id| d.version(id)) {
         Some(v) if v.id != gone.id && v.project_id == gone.project_id => Ok(v.id),
         _ => Err(bad(Refusal::message(
             "The replacement version must be another version of the same project.",
@@ -152,27 +145,11 @@ struct Values {
 }
 
 fn values(details: &Map<String, Value>, refusal: &mut Refusal) -> Values {
-    let mut out = Values::default();
-    match details.get("name") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(n)) if n.trim().is_empty() => {
-            refusal.field("name", "You must specify a valid version name");
-        }
-        Some(Value::String(n)) if n.chars().count() > 255 => {
-            refusal.field(
-                "name",
-                "The version name must not be longer than 255 characters.",
-            );
-        }
-        Some(Value::String(n)) => out.name = Some(n.trim().to_string()),
-        Some(_) => refusal.field("name", "You must specify a valid version name"),
-    }
-    match details.get("description") {
-        None => {}
-        Some(Value::Null) => out.description = Some(String::new()),
-        Some(Value::String(t)) => out.description = Some(t.clone()),
-        Some(_) => refusal.field("description", "The description must be text."),
-    }
+    let mut out = Values {
+        name: name(details, "You must specify a valid version name", refusal),
+        description: text(details, "description", refusal),
+        ..Values::default()
+    };
     for (member, slot) in [
         ("released", &mut out.released),
         ("archived", &mut out.archived),
@@ -233,28 +210,6 @@ fn apply(v: &mut Version, values: &Values, refusal: &mut Refusal) {
     }
 }
 
-/// The project a new version goes to: `projectId`, or the deprecated `project` (a key).
-fn project_of(d: &JiraData, details: &Map<String, Value>, refusal: &mut Refusal) -> Option<u64> {
-    let named = match (details.get("projectId"), details.get("project")) {
-        (Some(Value::Number(n)), _) => n.to_string(),
-        (Some(Value::String(s)), _) | (None | Some(Value::Null), Some(Value::String(s))) => {
-            s.clone()
-        }
-        _ => {
-            refusal.field("project", "Project must be specified to create a version.");
-            return None;
-        }
-    };
-    let found = d.project_by_id_or_key(&named).map(|p| p.id);
-    if found.is_none() {
-        refusal.field(
-            "project",
-            format!("No project could be found with key '{named}'."),
-        );
-    }
-    found
-}
-
 fn unique_name(d: &JiraData, project: u64, name: &str, except: Option<u64>, r: &mut Refusal) {
     let taken = d.versions.iter().any(|v| {
         v.project_id == project && Some(v.id) != except && v.name.eq_ignore_ascii_case(name)
@@ -278,17 +233,6 @@ fn next_sequence(d: &JiraData, project: u64) -> u32 {
 
 /// The position of version `{id}`, or Jira's 404.
 fn version_at(d: &JiraData, id: &str) -> Result<usize, Refused> {
-    id.parse::<u64>()
-        .ok()
-        .and_then(|id| d.versions.iter().position(|v| v.id == id))
-        .ok_or_else(|| {
-            (
-                StatusCode::NOT_FOUND,
-                Refusal::message(format!("Could not find version for id '{id}'")),
-            )
-        })
-}
-
-fn bad(r: Refusal) -> Refused {
-    (StatusCode::BAD_REQUEST, r)
+    let missing = format!("Could not find version for id '{id}'");
+    position(d.versions.iter().map(|v| v.id), id, missing)
 }
