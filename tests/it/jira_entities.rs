@@ -201,3 +201,63 @@ async fn dry_run_engine(s: &Site) -> Engine {
     s.jira.reset_requests();
     engine
 }
+
+#[tokio::test]
+async fn components_are_added_changed_and_deleted_from_sql() {
+    const CREATE: &str = "POST /rest/api/3/component";
+    const PUT: &str = "PUT /rest/api/3/component/{id}";
+    const DELETE: &str = "DELETE /rest/api/3/component/{id}";
+    let s = common::site(30).await;
+    let lead = s.jira.data().users[2].account_id.clone();
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!(
+            "INSERT INTO ProjectComponents (ProjectKey, Name, LeadAccountId, AssigneeType) \
+             VALUES ('DEMO', 'Billing', '{lead}', 'COMPONENT_LEAD')"
+        ))
+        .await;
+    assert_eq!(
+        report(&rows),
+        ["ProjectComponents", "1", "0", "0", "0", "0"]
+    );
+    assert_eq!(s.jira.total_requests(), 1);
+    assert_eq!(s.jira.request_count(CREATE), 1);
+    let sql = "SELECT LeadAccountId, AssigneeType, Description FROM ProjectComponents \
+               WHERE ProjectKey = 'DEMO' AND Name = 'Billing'";
+    assert_eq!(s.rows(sql).await, [[lead.as_str(), "COMPONENT_LEAD", ""]]);
+
+    s.jira.reset_requests();
+    let rows = s
+        .rows("UPDATE ProjectComponents SET Description = 'invoices', AssigneeType = 'PROJECT_LEAD' WHERE ProjectKey = 'DEMO' AND Name = 'Billing'")
+        .await;
+    assert_eq!(
+        report(&rows),
+        ["ProjectComponents", "0", "1", "0", "0", "0"]
+    );
+    assert_eq!(s.jira.request_count(PUT), 1);
+    assert_eq!(
+        s.rows(sql).await,
+        [[lead.as_str(), "PROJECT_LEAD", "invoices"]]
+    );
+    // Jira refuses a lead who is no user: the row's failure names why.
+    let rows = s
+        .rows("UPDATE ProjectComponents SET LeadAccountId = 'nobody' WHERE ProjectKey = 'DEMO' AND Name = 'Billing'")
+        .await;
+    assert_eq!(
+        report(&rows),
+        ["ProjectComponents", "0", "0", "0", "0", "1"]
+    );
+    let failed = s.engine.take_write_report().expect("a report").failed;
+    assert!(failed[0].reason.contains("does not exist"), "{failed:?}");
+
+    s.jira.reset_requests();
+    let rows = s
+        .rows("DELETE FROM ProjectComponents WHERE ProjectKey = 'DEMO' AND Name = 'Billing'")
+        .await;
+    assert_eq!(
+        report(&rows),
+        ["ProjectComponents", "0", "0", "0", "1", "0"]
+    );
+    assert_eq!(s.jira.request_count(DELETE), 1);
+    assert!(s.rows(sql).await.is_empty());
+}

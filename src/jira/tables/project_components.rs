@@ -2,14 +2,20 @@
 
 use super::projects::PROJECT_SEARCH;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentList, ParentSpec,
-    Source::*, TableDef,
+    Access, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind, Paging, ParentList,
+    ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
 };
 
 pub static PROJECT_COMPONENTS: TableDef = TableDef {
     name: "ProjectComponents",
     view: false,
-    writes: super::Writes::None,
+    writes: Writes::Entities(EntityWrites {
+        create: "component",
+        one: "component/{id}",
+        removal: Removal::Delete,
+        required: &[&["project"], &["name"]],
+        unique: &["ProjectKey", "Name"],
+    }),
     description: "Components of every project; a ProjectKey condition reads only those projects.",
     access: Access::PerParent {
         parent: ParentSpec {
@@ -22,29 +28,33 @@ pub static PROJECT_COMPONENTS: TableDef = TableDef {
     columns: &[
         C::new("Id", Int, Path("id"), &[], "Component id.").key(),
         C::new("ProjectKey", Text, Parent("key"), &[], "Project key.")
-            .filter("project", FilterKind::UpperKey),
+            .filter("project", FilterKind::UpperKey)
+            .creates("project", Shape::Text),
         C::new("ProjectId", Int, Path("projectId"), &[], "Project id."),
-        C::new("Name", Text, Path("name"), &[], "Component name."),
+        C::new("Name", Text, Path("name"), &[], "Component name.").writes("name", Shape::Text),
         C::new(
             "Description",
             Text,
             Path("description"),
             &[],
             "Description.",
-        ),
+        )
+        .writes("description", Shape::Text),
         C::new(
             "LeadAccountId",
             Text,
             Path("lead.accountId"),
             &[],
             "Component lead's account id.",
-        ),
+        )
+        .writes("leadAccountId", Shape::Text),
         C::new(
             "AssigneeType",
             Text,
             Path("assigneeType"),
             &[],
-            "Default assignee rule.",
-        ),
+            "Default assignee rule: PROJECT_DEFAULT, COMPONENT_LEAD, PROJECT_LEAD or UNASSIGNED.",
+        )
+        .writes("assigneeType", Shape::Text),
     ],
 };

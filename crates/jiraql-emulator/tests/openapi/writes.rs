@@ -315,7 +315,12 @@ async fn component_writes_match_spec_and_jira_rules() {
     let site = Site::start().await;
     let d = site.jira.data();
     let lead = d.users[1].account_id.clone();
-    let demo = d.projects.iter().find(|p| p.key == "DEMO").expect("DEMO").id;
+    let demo = d
+        .projects
+        .iter()
+        .find(|p| p.key == "DEMO")
+        .expect("DEMO")
+        .id;
     let (issue, old) = d
         .issues
         .iter()
@@ -334,13 +339,23 @@ async fn component_writes_match_spec_and_jira_rules() {
     for (body, field) in [
         (json!({"project": "DEMO", "name": "billing"}), "name"),
         (json!({"name": "no project"}), "project"),
-        (json!({"project": "DEMO", "name": "x", "leadAccountId": "nobody"}), "leadAccountId"),
-        (json!({"project": "DEMO", "name": "y", "assigneeType": "ANYONE"}), "assigneeType"),
+        (
+            json!({"project": "DEMO", "name": "x", "leadAccountId": "nobody"}),
+            "leadAccountId",
+        ),
+        (
+            json!({"project": "DEMO", "name": "y", "assigneeType": "ANYONE"}),
+            "assigneeType",
+        ),
     ] {
         let refused = site.call(Method::POST, COMPONENTS, &[], Some(&body)).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
         refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
-        assert!(refused.body["errors"][field].is_string(), "{}", refused.body);
+        assert!(
+            refused.body["errors"][field].is_string(),
+            "{}",
+            refused.body
+        );
     }
     let one = format!("{COMPONENTS}/{id}");
     let edit = json!({"description": "changed", "leadAccountId": ""});
@@ -364,6 +379,11 @@ async fn component_writes_match_spec_and_jira_rules() {
         expect_no_content(&site, Method::DELETE, &gone, &[], None).await;
     }
     let d = site.jira.data();
-    assert!(!d.issue_by_key(&issue).expect("the issue").component_ids.contains(&old));
+    assert!(
+        !d.issue_by_key(&issue)
+            .expect("the issue")
+            .component_ids
+            .contains(&old)
+    );
     assert!(d.component(old).is_none());
 }
