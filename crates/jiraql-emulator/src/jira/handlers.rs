@@ -28,6 +28,7 @@ pub(super) mod issue_write;
 pub(super) mod item_write;
 pub(super) mod lookups;
 pub(super) mod projects;
+pub(super) mod sprint_write;
 pub(super) mod version_write;
 
 use issue_search::{decode_token, encode_token, insert_names_schema};

@@ -359,6 +359,27 @@ pub(crate) static ROUTES: &[Route] = &[
         h::agile::board_epics,
     ),
     both("GET", "/rest/agile/1.0/sprint/{sprintId}", h::agile::sprint),
+    // Sprint writes.
+    both(
+        "POST",
+        "/rest/agile/1.0/sprint",
+        h::sprint_write::create_sprint,
+    ),
+    both(
+        "POST",
+        "/rest/agile/1.0/sprint/{sprintId}",
+        h::sprint_write::update_sprint,
+    ),
+    both(
+        "PUT",
+        "/rest/agile/1.0/sprint/{sprintId}",
+        h::sprint_write::replace_sprint,
+    ),
+    both(
+        "DELETE",
+        "/rest/agile/1.0/sprint/{sprintId}",
+        h::sprint_write::delete_sprint,
+    ),
     both(
         "GET",
         "/rest/agile/1.0/sprint/{sprintId}/issue",

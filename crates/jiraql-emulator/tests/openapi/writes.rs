@@ -387,3 +387,86 @@ async fn component_writes_match_spec_and_jira_rules() {
     );
     assert!(d.component(old).is_none());
 }
+
+#[tokio::test]
+async fn sprint_writes_follow_the_agile_spec_and_state_rules() {
+    const SPRINTS: &str = "/rest/agile/1.0/sprint";
+    const SPRINT: &str = "/rest/agile/1.0/sprint/{sprintId}";
+    let site = Site::start().await;
+    let d = site.jira.data();
+    let scrum = d
+        .boards
+        .iter()
+        .find(|b| b.board_type == "scrum")
+        .expect("scrum")
+        .id;
+    let kanban = d
+        .boards
+        .iter()
+        .find(|b| b.board_type == "kanban")
+        .map(|b| b.id);
+    drop(d);
+    let valid = |method: Method, template: &str, body: &Value| {
+        let schema = AGILE_SPEC.request_schema(&method, template);
+        let errors = violations(&AGILE_SPEC.validator(schema), body, "");
+        assert!(
+            errors.is_empty(),
+            "{method} {template}: {}",
+            errors.join("\n")
+        );
+    };
+
+    let new = json!({"name": "Sprint 99", "originBoardId": scrum, "goal": "ship"});
+    valid(Method::POST, SPRINTS, &new);
+    let made = site.call(Method::POST, SPRINTS, &[], Some(&new)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    // The spec gives an example only: the answer has the example's members.
+    for member in ["id", "self", "state", "name", "originBoardId", "goal"] {
+        assert!(made.body.get(member).is_some(), "{member}: {}", made.body);
+    }
+    assert_eq!(made.body["state"], "future");
+    let one = format!("{SPRINTS}/{}", made.body["id"]);
+    if let Some(kanban) = kanban {
+        let body = json!({"name": "k", "originBoardId": kanban});
+        let refused = site.call(Method::POST, SPRINTS, &[], Some(&body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    }
+    // Starting needs dates; then it closes; a closed sprint cannot change.
+    let start = json!({"state": "active"});
+    valid(Method::POST, SPRINT, &start);
+    let refused = site.call(Method::POST, &one, &[], Some(&start)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body["errors"]["state"].is_string(),
+        "{}",
+        refused.body
+    );
+    let dated = json!({"state": "active", "startDate": "2026-12-07T09:00:00.000+0000",
+        "endDate": "2026-12-21T09:00:00.000+0000"});
+    let started = site.call(Method::POST, &one, &[], Some(&dated)).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    assert_eq!(
+        (&started.body["state"], &started.body["goal"]),
+        (&json!("active"), &json!("ship"))
+    );
+    let closed = site
+        .call(Method::POST, &one, &[], Some(&json!({"state": "closed"})))
+        .await;
+    assert_eq!(closed.body["state"], "closed");
+    assert!(closed.body["completeDate"].is_string());
+    let late = site
+        .call(Method::POST, &one, &[], Some(&json!({"goal": "late"})))
+        .await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+    // A PUT replaces the whole sprint: what it leaves out becomes null.
+    let again = site.call(Method::POST, SPRINTS, &[], Some(&new)).await;
+    let other = format!("{SPRINTS}/{}", again.body["id"]);
+    let whole = json!({"name": "renamed"});
+    valid(Method::PUT, SPRINT, &whole);
+    let replaced = site.call(Method::PUT, &other, &[], Some(&whole)).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.body);
+    assert!(replaced.body.get("goal").is_none(), "{}", replaced.body);
+    expect_no_content(&site, Method::DELETE, &other, &[], None).await;
+    let gone = site.call(Method::GET, &other, &[], None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
