@@ -9,7 +9,8 @@
 //! - `UPDATE` runs its WHERE and SET values as one pushed-down query. A row whose values
 //!   already equal the new ones sends nothing; for the others the entity is read again just
 //!   before the change, and one whose columns being set changed since the query is reported,
-//!   never overwritten. Only the changed members are sent.
+//!   never overwritten. Only the changed members are sent (`PUT`, or a sprint's partial
+//!   `POST`: its `PUT` would null what it is not sent).
 //! - `DELETE` removes what its WHERE selects; an entity already gone counts as unchanged.
 //!
 //! All three commit through [`super::jira_commit`], up to `MaxConcurrency` rows at a time.
@@ -20,7 +21,7 @@ use datafusion::sql::sqlparser::ast::{Delete, Insert, Update};
 use serde_json::{Map, Value};
 
 use super::Engine;
-use super::decode::lookup;
+use super::decode::{lookup, parse_instant};
 use super::jira_commit::{Outcome, Row, commit, refused};
 use super::jira_dml::{
     from_tables, insert_source, new_report, plan_error, plan_rows, select_target, value_problems,
@@ -30,7 +31,7 @@ use super::jira_values::field_value;
 use super::writes::{new_value, quoted, require_where};
 use crate::http::retry::{backoff, jitter};
 use crate::jira::item_write::Deleted;
-use crate::jira::tables::{ColumnDef, EntityWrites, Removal, TableDef, WriteSpec};
+use crate::jira::tables::{Api, ChangeBy, ColumnDef, EntityWrites, Removal, TableDef, WriteSpec};
 use crate::sharepoint::WriteReport;
 
 /// A row to add: its body, and the values of the table's unique columns.
@@ -86,7 +87,8 @@ pub(super) async fn run_insert(
     if report.dry_run {
         for row in &rows {
             report.planned.push(format!(
-                "POST /rest/api/3/{} {}",
+                "POST {}/{} {}",
+                root(w),
                 w.create,
                 Value::Object(row.body.clone())
             ));
@@ -273,8 +275,13 @@ pub(super) async fn run_update(
     if report.dry_run {
         for c in &changes {
             let one = w.one.replace("{id}", &c.id);
+            let method = match w.change {
+                ChangeBy::Put => "PUT",
+                ChangeBy::Post => "POST",
+            };
             report.planned.push(format!(
-                "GET /rest/api/3/{one} (is it as read?), then PUT it {}",
+                "GET {}/{one} (is it as read?), then {method} it {}",
+                root(w),
                 Value::Object(c.body.clone())
             ));
             report.updated += 1;
@@ -344,10 +351,20 @@ fn plan_changes(
     })
 }
 
-/// Whether two member values are the same to Jira: equal, or both empty (null or "").
+/// Whether two member values are the same to Jira: equal, both empty (null or ""), or the
+/// same instant written with other offsets.
 fn same(a: &Value, b: &Value) -> bool {
     let empty = |v: &Value| v.is_null() || v.as_str() == Some("");
-    a == b || (empty(a) && empty(b))
+    let instant = |v: &Value| v.as_str().and_then(parse_instant);
+    a == b || (empty(a) && empty(b)) || instant(a).is_some_and(|t| instant(b) == Some(t))
+}
+
+/// The root of the table's API, as a dry run writes it.
+fn root(w: &EntityWrites) -> &'static str {
+    match w.api {
+        Api::Platform => "/rest/api/3",
+        Api::Agile => "/rest/agile/1.0",
+    }
 }
 
 /// `DELETE FROM` an entity table.
@@ -384,10 +401,10 @@ pub(super) async fn run_delete(
     let mut report = new_report(engine, def);
     if report.dry_run {
         for Row { item: id, .. } in &rows {
-            let one = w.one.replace("{id}", id);
+            let one = format!("{}/{}", root(w), w.one.replace("{id}", id));
             report.planned.push(match w.removal {
-                Removal::Delete => format!("DELETE /rest/api/3/{one}"),
-                Removal::Post(suffix) => format!("POST /rest/api/3/{one}/{suffix} {{}}"),
+                Removal::Delete => format!("DELETE {one}"),
+                Removal::Post(suffix) => format!("POST {one}/{suffix} {{}}"),
             });
             report.deleted += 1;
         }

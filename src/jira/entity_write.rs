@@ -12,28 +12,43 @@ use serde_json::{Value, json};
 
 use super::client::{JiraClient, JiraError, Resend};
 use super::item_write::Deleted;
-use super::tables::{EntityWrites, Removal};
+use super::tables::{Api, ChangeBy, EntityWrites, Removal};
 
 impl JiraClient {
     /// Adds one (`POST <create>`); the answer is the new entity.
     pub async fn create_entity(&self, w: &EntityWrites, body: &Value) -> Result<Value, JiraError> {
-        self.write_platform(Method::POST, w.create, &[], Some(body), Resend::OnlyRefused)
-            .await
+        self.write_to(
+            w.api,
+            Method::POST,
+            w.create,
+            &[],
+            Some(body),
+            Resend::OnlyRefused,
+        )
+        .await
     }
 
     /// One entity (`GET <one>`).
     pub async fn get_entity(&self, w: &EntityWrites, id: &str) -> Result<Value, JiraError> {
-        self.get_platform(one(w, id), &[]).await
+        match w.api {
+            Api::Platform => self.get_platform(one(w, id), &[]).await,
+            Api::Agile => self.get_agile(one(w, id), &[]).await,
+        }
     }
 
-    /// Changes the members of `body` (`PUT <one>`); the answer is the entity as it now is.
+    /// Changes the members of `body` as the table's [`ChangeBy`] says; the answer is the
+    /// entity as it now is.
     pub async fn edit_entity(
         &self,
         w: &EntityWrites,
         id: &str,
         body: &Value,
     ) -> Result<Value, JiraError> {
-        self.write_platform(Method::PUT, one(w, id), &[], Some(body), Resend::Always)
+        let method = match w.change {
+            ChangeBy::Put => Method::PUT,
+            ChangeBy::Post => Method::POST,
+        };
+        self.write_to(w.api, method, one(w, id), &[], Some(body), Resend::Always)
             .await
     }
 
@@ -48,7 +63,8 @@ impl JiraClient {
             }
         };
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        self.remove_once(method, &path, &[], body.as_ref()).await
+        self.remove_once(w.api, method, &path, &[], body.as_ref())
+            .await
     }
 }
 

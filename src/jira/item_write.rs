@@ -145,6 +145,7 @@ impl JiraClient {
         query: &[(&str, String)],
     ) -> Result<Deleted, JiraError> {
         let path = ["issue", at.issue, at.segment, id];
-        self.remove_once(Method::DELETE, &path, query, None).await
+        self.remove_once(Api::Platform, Method::DELETE, &path, query, None)
+            .await
     }
 }

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 use super::client::{JiraClient, JiraError, Resend};
 use super::item_write::Deleted;
 use super::pager::{Listing, Pager, Paging};
+use super::tables::Api;
 use crate::http::retry::{backoff, jitter};
 
 /// `POST /issue/bulk` takes at most this many issues.
@@ -273,7 +274,7 @@ impl JiraClient {
     /// Deletes one issue (`DELETE /issue/{key}`); one with sub-tasks only `with_subtasks`.
     pub async fn delete_issue(&self, key: &str, with_subtasks: bool) -> Result<Deleted, JiraError> {
         let query = [("deleteSubtasks", with_subtasks.to_string())];
-        self.remove_once(Method::DELETE, &["issue", key], &query, None)
+        self.remove_once(Api::Platform, Method::DELETE, &["issue", key], &query, None)
             .await
     }
 
@@ -282,6 +283,7 @@ impl JiraClient {
     /// it was gone already, on a resent one that the first made it.
     pub(crate) async fn remove_once(
         &self,
+        api: Api,
         method: Method,
         path: &[&str],
         query: &[(&str, String)],
@@ -291,7 +293,7 @@ impl JiraClient {
         let mut attempt = 0;
         loop {
             let sent = self
-                .write_platform(method.clone(), path, query, body, Resend::OnlyRefused)
+                .write_to(api, method.clone(), path, query, body, Resend::OnlyRefused)
                 .await;
             match sent {
                 Ok(_) => return Ok(Deleted::Now),

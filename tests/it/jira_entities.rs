@@ -261,3 +261,79 @@ async fn components_are_added_changed_and_deleted_from_sql() {
     assert_eq!(s.jira.request_count(DELETE), 1);
     assert!(s.rows(sql).await.is_empty());
 }
+
+#[tokio::test]
+async fn sprints_are_added_started_closed_and_deleted_from_sql() {
+    const CREATE: &str = "POST /rest/agile/1.0/sprint";
+    const CHANGE: &str = "POST /rest/agile/1.0/sprint/{sprintId}";
+    const REPLACE: &str = "PUT /rest/agile/1.0/sprint/{sprintId}";
+    const DELETE: &str = "DELETE /rest/agile/1.0/sprint/{sprintId}";
+    let s = common::site(30).await;
+    let board = s
+        .jira
+        .data()
+        .boards
+        .iter()
+        .find(|b| b.board_type == "scrum")
+        .expect("a scrum board")
+        .id;
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!(
+            "INSERT INTO Sprints (BoardId, Name, Goal) VALUES ({board}, 'Sprint 99', 'ship it')"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Sprints", "1", "0", "0", "0", "0"]);
+    assert_eq!(s.jira.total_requests(), 1);
+    assert_eq!(s.jira.request_count(CREATE), 1);
+    let sql = format!(
+        "SELECT State, Goal, StartDate FROM Sprints WHERE BoardId = {board} AND Name = 'Sprint 99'"
+    );
+    assert_eq!(s.rows(&sql).await, [["future", "ship it", "NULL"]]);
+
+    // Jira's state rules: a start needs both dates; with them it starts, sent as a partial
+    // update (never the PUT, which would clear the goal).
+    let start = format!(
+        "UPDATE Sprints SET State = 'active' WHERE BoardId = {board} AND Name = 'Sprint 99'"
+    );
+    let rows = s.rows(&start).await;
+    assert_eq!(report(&rows), ["Sprints", "0", "0", "0", "0", "1"]);
+    let failed = s.engine.take_write_report().expect("a report").failed;
+    assert!(
+        failed[0].reason.contains("start date and an end date"),
+        "{failed:?}"
+    );
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!(
+            "UPDATE Sprints SET State = 'active', StartDate = '2026-12-07 09:00', \
+             EndDate = '2026-12-21 09:00' WHERE BoardId = {board} AND Name = 'Sprint 99'"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Sprints", "0", "1", "0", "0", "0"]);
+    assert_eq!(
+        (s.jira.request_count(CHANGE), s.jira.request_count(REPLACE)),
+        (1, 0)
+    );
+    assert_eq!(
+        s.rows(&sql).await,
+        [["active", "ship it", "2026-12-07T09:00:00Z"]]
+    );
+    // The dates just read back, written again, change nothing.
+    let rows = s
+        .rows(&format!(
+            "UPDATE Sprints SET StartDate = StartDate WHERE BoardId = {board} AND Name = 'Sprint 99'"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Sprints", "0", "0", "1", "0", "0"]);
+
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!(
+            "DELETE FROM Sprints WHERE BoardId = {board} AND Name = 'Sprint 99'"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Sprints", "0", "0", "0", "1", "0"]);
+    assert_eq!(s.jira.request_count(DELETE), 1);
+    assert!(s.rows(&sql).await.is_empty());
+}

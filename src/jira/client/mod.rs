@@ -36,6 +36,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::prune::Keep;
+use super::tables::Api;
 pub use crate::http::stats::ClientStats;
 use crate::http::text::{error_chain, one_line};
 
@@ -49,6 +50,8 @@ pub use error::{Endpoint, HttpFailure, JiraError};
 /// Connecting may take at most this long even when `Timeout=0`, so a black-holed address fails
 /// instead of hanging.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The Agile API's root.
+const AGILE_ROOT: [&str; 3] = ["rest", "agile", "1.0"];
 /// Same-origin redirects followed before giving up.
 const MAX_REDIRECTS: usize = 5;
 /// How much of a non-JSON body an error quotes.
@@ -298,7 +301,24 @@ impl JiraClient {
         body: Option<&Value>,
         resend: Resend,
     ) -> Result<Value, JiraError> {
-        let url = self.build_url(&self.platform_root(), &path, query)?;
+        self.write_to(Api::Platform, method, path, query, body, resend)
+            .await
+    }
+
+    /// [`Self::write_platform`] to the platform or the Agile API.
+    pub(crate) async fn write_to(
+        &self,
+        api: Api,
+        method: Method,
+        path: impl ApiPath,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        resend: Resend,
+    ) -> Result<Value, JiraError> {
+        let url = match api {
+            Api::Platform => self.build_url(&self.platform_root(), &path, query)?,
+            Api::Agile => self.build_url(&AGILE_ROOT, &path, query)?,
+        };
         self.execute(method, url, body, None, resend).await
     }
 
@@ -335,7 +355,7 @@ impl JiraClient {
         path: impl ApiPath,
         query: &[(&str, String)],
     ) -> Result<Value, JiraError> {
-        let url = self.build_url(&["rest", "agile", "1.0"], &path, query)?;
+        let url = self.build_url(&AGILE_ROOT, &path, query)?;
         self.execute(Method::GET, url, None, None, Resend::Always)
             .await
     }

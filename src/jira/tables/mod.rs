@@ -138,15 +138,18 @@ pub enum Writes {
     Entities(EntityWrites),
 }
 
-/// How the rows of a site entity table are written: added with `POST <create>`, changed with
-/// `PUT <one>` (only the members sent change), removed as [`Removal`] says. The table's key
-/// column is the entity's id.
+/// How the rows of a site entity table are written: added with `POST <create>`, changed as
+/// [`ChangeBy`] says (only the members sent change), removed as [`Removal`] says. The table's
+/// key column is the entity's id.
 #[derive(Debug, Clone, Copy)]
 pub struct EntityWrites {
-    /// Platform path that adds one and answers it: `version`.
+    /// The API the paths are in.
+    pub api: Api,
+    /// Path that adds one and answers it: `version`.
     pub create: &'static str,
-    /// Platform path of one, `{id}` standing for its id: `version/{id}`.
+    /// Path of one, `{id}` standing for its id: `version/{id}`. `GET` reads it.
     pub one: &'static str,
+    pub change: ChangeBy,
     pub removal: Removal,
     /// What a new row must give: each group by any one of its fields.
     pub required: &'static [&'static [&'static str]],
@@ -154,6 +157,15 @@ pub struct EntityWrites {
     /// create whose answer was lost, the table is read for them before anything is sent again.
     /// Empty: such a create is reported as unknown, never sent twice.
     pub unique: &'static [&'static str],
+}
+
+/// How an entity's members are changed; either way only those sent change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeBy {
+    /// `PUT <one>` (versions, components).
+    Put,
+    /// `POST <one>`: a sprint's partial update (its `PUT` would null what it is not sent).
+    Post,
 }
 
 /// How an entity is removed.

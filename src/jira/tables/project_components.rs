@@ -2,16 +2,18 @@
 
 use super::projects::PROJECT_SEARCH;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind, Paging, ParentList,
-    ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
+    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind,
+    Paging, ParentList, ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
 };
 
 pub static PROJECT_COMPONENTS: TableDef = TableDef {
     name: "ProjectComponents",
     view: false,
     writes: Writes::Entities(EntityWrites {
+        api: Api::Platform,
         create: "component",
         one: "component/{id}",
+        change: ChangeBy::Put,
         removal: Removal::Delete,
         required: &[&["project"], &["name"]],
         unique: &["ProjectKey", "Name"],

@@ -2,16 +2,18 @@
 
 use super::projects::PROJECT_SEARCH;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind, Paging, ParentList,
-    ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
+    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind,
+    Paging, ParentList, ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
 };
 
 pub static PROJECT_VERSIONS: TableDef = TableDef {
     name: "ProjectVersions",
     view: false,
     writes: Writes::Entities(EntityWrites {
+        api: Api::Platform,
         create: "version",
         one: "version/{id}",
+        change: ChangeBy::Put,
         removal: Removal::Post("removeAndSwap"),
         required: &[&["project", "projectId"], &["name"]],
         unique: &["ProjectKey", "Name"],

@@ -2,14 +2,22 @@
 
 use super::boards::BOARD_LIST;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentList, ParentSpec,
-    Source::*, TableDef,
+    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind,
+    Paging, ParentList, ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
 };
 
 pub static SPRINTS: TableDef = TableDef {
     name: "Sprints",
     view: false,
-    writes: super::Writes::None,
+    writes: Writes::Entities(EntityWrites {
+        api: Api::Agile,
+        create: "sprint",
+        one: "sprint/{id}",
+        change: ChangeBy::Post,
+        removal: Removal::Delete,
+        required: &[&["originBoardId"], &["name"]],
+        unique: &[],
+    }),
     description: "Sprints of every board; a BoardId condition reads only those boards.",
     access: Access::PerParent {
         parent: ParentSpec {
@@ -30,39 +38,44 @@ pub static SPRINTS: TableDef = TableDef {
             Int,
             Parent("id"),
             &[],
-            "Board the sprint was read through.",
+            "Board the sprint was read through; a new sprint's board.",
         )
-        .filter("board", FilterKind::Exact),
+        .filter("board", FilterKind::Exact)
+        .creates("originBoardId", Shape::Integer),
         C::new(
             "OriginBoardId",
             Int,
             Path("originBoardId"),
             &[],
             "Board the sprint was created on.",
-        ),
-        C::new("Name", Text, Path("name"), &[], "Sprint name."),
+        )
+        .creates("originBoardId", Shape::Integer),
+        C::new("Name", Text, Path("name"), &[], "Sprint name.").writes("name", Shape::Text),
         C::new(
             "State",
             Text,
             Path("state"),
             &[],
-            "future, active or closed.",
-        ),
-        C::new("Goal", Text, Path("goal"), &[], "Sprint goal."),
+            "future, active or closed: future to active starts it (it needs both dates), active to closed ends it.",
+        )
+        .writes("state", Shape::Text),
+        C::new("Goal", Text, Path("goal"), &[], "Sprint goal.").writes("goal", Shape::Text),
         C::new(
             "StartDate",
             Timestamp,
             Path("startDate"),
             &[],
             "Start (UTC).",
-        ),
+        )
+        .writes("startDate", Shape::Instant),
         C::new(
             "EndDate",
             Timestamp,
             Path("endDate"),
             &[],
             "Planned end (UTC).",
-        ),
+        )
+        .writes("endDate", Shape::Instant),
         C::new(
             "CompleteDate",
             Timestamp,
