@@ -27,6 +27,7 @@ pub(super) mod issue_search;
 pub(super) mod issue_write;
 pub(super) mod item_write;
 pub(super) mod lookups;
+pub(super) mod project_write;
 pub(super) mod projects;
 pub(super) mod sprint_write;
 pub(super) mod version_write;

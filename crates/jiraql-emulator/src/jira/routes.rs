@@ -225,6 +225,22 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/api/3/project/{projectIdOrKey}",
         h::projects::project,
     ),
+    // Project writes.
+    r(
+        "POST",
+        "/rest/api/3/project",
+        h::project_write::create_project,
+    ),
+    r(
+        "PUT",
+        "/rest/api/3/project/{projectIdOrKey}",
+        h::project_write::update_project,
+    ),
+    r(
+        "DELETE",
+        "/rest/api/3/project/{projectIdOrKey}",
+        h::project_write::delete_project,
+    ),
     both(
         "GET",
         "/rest/api/3/project/{projectIdOrKey}/components",

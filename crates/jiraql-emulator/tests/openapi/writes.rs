@@ -470,3 +470,73 @@ async fn sprint_writes_follow_the_agile_spec_and_state_rules() {
     let gone = site.call(Method::GET, &other, &[], None).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn project_writes_match_spec_and_jira_rules() {
+    const PROJECTS: &str = "/rest/api/3/project";
+    const PROJECT: &str = "/rest/api/3/project/{projectIdOrKey}";
+    let site = Site::start().await;
+    let d = site.jira.data();
+    let lead = d.users[1].account_id.clone();
+    let demo = d
+        .projects
+        .iter()
+        .find(|p| p.key == "DEMO")
+        .expect("DEMO")
+        .clone();
+    drop(d);
+    let new = json!({"key": "NEWP", "name": "New project", "projectTypeKey": "software",
+        "leadAccountId": lead, "description": "spec"});
+    expect_request(Method::POST, PROJECTS, &new);
+    let made = site.call(Method::POST, PROJECTS, &[], Some(&new)).await;
+    made.expect_answer_in(&SPEC, Method::POST, PROJECTS, StatusCode::CREATED);
+    assert_eq!(made.body["key"], "NEWP");
+    for (body, field) in [
+        (
+            json!({"key": "DEMO", "name": "x", "projectTypeKey": "software", "leadAccountId": lead}),
+            "projectKey",
+        ),
+        (
+            json!({"key": "lower", "name": "y", "projectTypeKey": "software", "leadAccountId": lead}),
+            "projectKey",
+        ),
+        (
+            json!({"key": "ZZ", "name": demo.name, "projectTypeKey": "software", "leadAccountId": lead}),
+            "projectName",
+        ),
+        (
+            json!({"key": "ZY", "name": "z", "projectTypeKey": "games", "leadAccountId": lead}),
+            "projectTypeKey",
+        ),
+        (
+            json!({"key": "ZX", "name": "w", "projectTypeKey": "software"}),
+            "projectLead",
+        ),
+    ] {
+        let refused = site.call(Method::POST, PROJECTS, &[], Some(&body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
+        assert!(
+            refused.body["errors"][field].is_string(),
+            "{field}: {}",
+            refused.body
+        );
+    }
+    let edit = json!({"name": "Renamed", "description": "changed"});
+    expect_request(Method::PUT, PROJECT, &edit);
+    let changed = site
+        .call(Method::PUT, "/rest/api/3/project/NEWP", &[], Some(&edit))
+        .await;
+    changed.expect_operation(Method::PUT, PROJECT);
+    assert_eq!(changed.body["name"], "Renamed");
+    // Deleting DEMO takes its issues, versions, components and boards with it.
+    expect_no_content(&site, Method::DELETE, "/rest/api/3/project/DEMO", &[], None).await;
+    let d = site.jira.data();
+    assert!(d.issues.iter().all(|i| i.project_id != demo.id));
+    assert!(d.versions.iter().all(|v| v.project_id != demo.id));
+    assert!(d.boards.iter().all(|b| b.project_id != demo.id));
+    let gone = site
+        .call(Method::GET, "/rest/api/3/project/DEMO", &[], None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
