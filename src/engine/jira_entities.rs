@@ -31,7 +31,9 @@ use super::jira_values::field_value;
 use super::writes::{new_value, quoted, require_where};
 use crate::http::retry::{backoff, jitter};
 use crate::jira::item_write::Deleted;
-use crate::jira::tables::{Api, ChangeBy, ColumnDef, EntityWrites, Removal, TableDef, WriteSpec};
+use crate::jira::tables::{
+    Api, ChangeBy, ColumnDef, EntityWrites, Removal, Source, TableDef, WriteSpec,
+};
 use crate::sharepoint::WriteReport;
 
 /// A row to add: its body, and the values of the table's unique columns.
@@ -40,7 +42,8 @@ struct NewRow {
     unique: Vec<(&'static str, ScalarValue)>,
 }
 
-/// One row's planned change: the members to send, and the values they replace as read.
+/// One row's planned change: the members to send, and the values they replace as read (with
+/// where the entity shows each).
 struct Change {
     id: String,
     body: Map<String, Value>,
@@ -342,7 +345,12 @@ fn plan_changes(
                 Ok(new) if same(&new, &old) => {}
                 Ok(new) => {
                     set_path(&mut change.body, write.field, new);
-                    change.read.push((c, write.field, old));
+                    // Compared where the entity shows it (a lead's `lead.accountId`).
+                    let shown = match c.source {
+                        Source::Path(path) => path,
+                        _ => write.field,
+                    };
+                    change.read.push((c, shown, old));
                 }
                 Err(why) => problems.push(format!("{}, {}: {why}", change.id, c.name)),
             }

@@ -150,8 +150,8 @@ async fn dry_run_and_the_where_guard_send_nothing() {
     assert_eq!(deletes(&s), 0);
     assert_eq!(s.jira.data().issues.len(), before);
 
-    let other = s.error("DELETE FROM Projects WHERE Key = 'DEMO'").await;
-    assert!(other.contains("Projects is read-only"), "{other}");
+    let other = s.error("DELETE FROM Statuses WHERE Name = 'Done'").await;
+    assert!(other.contains("Statuses is read-only"), "{other}");
 }
 
 const BULK: &str = "POST /rest/api/3/issue/bulk";
@@ -458,7 +458,7 @@ async fn bad_updates_are_refused_before_any_write() {
     assert_eq!(s.jira.total_requests(), 0);
 
     let rows = s
-        .rows("SELECT IsUpdateable FROM sys_tables WHERE TableName IN ('Issues', 'Projects') ORDER BY TableName")
+        .rows("SELECT IsUpdateable FROM sys_tables WHERE TableName IN ('Issues', 'Statuses') ORDER BY TableName")
         .await;
     assert_eq!(rows, [["true"], ["false"]]);
 }

@@ -337,3 +337,64 @@ async fn sprints_are_added_started_closed_and_deleted_from_sql() {
     assert_eq!(s.jira.request_count(DELETE), 1);
     assert!(s.rows(&sql).await.is_empty());
 }
+
+#[tokio::test]
+async fn projects_are_added_changed_and_deleted_from_sql() {
+    const CREATE: &str = "POST /rest/api/3/project";
+    const PUT: &str = "PUT /rest/api/3/project/{projectIdOrKey}";
+    const DELETE: &str = "DELETE /rest/api/3/project/{projectIdOrKey}";
+    let s = common::site(30).await;
+    let lead = s.jira.data().users[1].account_id.clone();
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!(
+            "INSERT INTO Projects (Key, Name, ProjectTypeKey, LeadAccountId, Description) \
+             VALUES ('BILL', 'Billing', 'software', '{lead}', 'invoices')"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Projects", "1", "0", "0", "0", "0"]);
+    assert_eq!(
+        (s.jira.total_requests(), s.jira.request_count(CREATE)),
+        (1, 1)
+    );
+    let sql = "SELECT Name, Description, LeadAccountId FROM Projects WHERE Key = 'BILL'";
+    assert_eq!(s.rows(sql).await, [["Billing", "invoices", lead.as_str()]]);
+    // Its versions can be written at once.
+    let rows = s
+        .rows("INSERT INTO ProjectVersions (ProjectKey, Name) VALUES ('BILL', '1.0')")
+        .await;
+    assert_eq!(report(&rows), ["ProjectVersions", "1", "0", "0", "0", "0"]);
+
+    // The lead is compared where the project shows it (lead.accountId): no false conflict.
+    s.jira.reset_requests();
+    let rows = s
+        .rows("UPDATE Projects SET Name = 'Billing and invoicing', Description = NULL WHERE Key = 'BILL'")
+        .await;
+    assert_eq!(report(&rows), ["Projects", "0", "1", "0", "0", "0"]);
+    assert_eq!(s.jira.request_count(PUT), 1);
+    let other = s.jira.data().users[2].account_id.clone();
+    let rows = s
+        .rows(&format!(
+            "UPDATE Projects SET LeadAccountId = '{other}' WHERE Key = 'BILL'"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Projects", "0", "1", "0", "0", "0"]);
+    assert_eq!(
+        s.rows(sql).await,
+        [["Billing and invoicing", "", other.as_str()]]
+    );
+    // Jira's key rules come back as the row's failure.
+    let rows = s
+        .rows(&format!(
+            "INSERT INTO Projects (Key, Name, ProjectTypeKey, LeadAccountId) \
+             VALUES ('bad key', 'Bad', 'software', '{lead}')"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Projects", "0", "0", "0", "0", "1"]);
+
+    s.jira.reset_requests();
+    let rows = s.rows("DELETE FROM Projects WHERE Key = 'BILL'").await;
+    assert_eq!(report(&rows), ["Projects", "0", "0", "0", "1", "0"]);
+    assert_eq!(s.jira.request_count(DELETE), 1);
+    assert!(s.rows(sql).await.is_empty());
+}

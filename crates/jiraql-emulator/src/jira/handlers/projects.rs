@@ -103,8 +103,19 @@ pub(crate) fn project_search(s: &View, c: &Ctx, _: &[u8]) -> Response {
             ));
         }
         let r = c.renderer(s.data());
+        // `expand=description,lead` adds those to each project, as Jira does.
+        let expand = expand_set(&c.query_all("expand"));
         ok(&page_bean(c, &r, "project/search", page, &matching, |p| {
-            r.project(p.id)
+            let mut v = r.project(p.id);
+            if let Some(m) = v.as_object_mut() {
+                if expand.contains("description") {
+                    m.insert("description".into(), json!(p.description));
+                }
+                if expand.contains("lead") {
+                    m.insert("lead".into(), r.user(&p.lead));
+                }
+            }
+            v
         }))
     })())
 }
