@@ -17,6 +17,7 @@ use super::search::{self, SearchContext, SearchError};
 use super::server::{Ctx, View, error_response, json_response};
 
 pub(super) mod agile;
+pub(super) mod catalog_write;
 pub(super) mod component_write;
 pub(super) mod createmeta;
 pub(super) mod directory;

@@ -307,6 +307,34 @@ pub(crate) static ROUTES: &[Route] = &[
     r("GET", "/rest/api/3/priority/{id}", h::lookups::priority),
     r("GET", "/rest/api/3/resolution/{id}", h::lookups::resolution),
     r("GET", "/rest/api/3/issuetype/{id}", h::lookups::issue_type),
+    // Issue type and role writes.
+    r(
+        "POST",
+        "/rest/api/3/issuetype",
+        h::catalog_write::create_issue_type,
+    ),
+    r(
+        "PUT",
+        "/rest/api/3/issuetype/{id}",
+        h::catalog_write::update_issue_type,
+    ),
+    r(
+        "DELETE",
+        "/rest/api/3/issuetype/{id}",
+        h::catalog_write::delete_issue_type,
+    ),
+    r("GET", "/rest/api/3/role/{id}", h::catalog_write::get_role),
+    r("POST", "/rest/api/3/role", h::catalog_write::create_role),
+    r(
+        "POST",
+        "/rest/api/3/role/{id}",
+        h::catalog_write::update_role,
+    ),
+    r(
+        "DELETE",
+        "/rest/api/3/role/{id}",
+        h::catalog_write::delete_role,
+    ),
     r(
         "GET",
         "/rest/api/3/issueLinkType/{issueLinkTypeId}",

@@ -540,3 +540,66 @@ async fn project_writes_match_spec_and_jira_rules() {
         .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn issue_type_and_role_writes_match_spec_and_jira_rules() {
+    const TYPES: &str = "/rest/api/3/issuetype";
+    const TYPE: &str = "/rest/api/3/issuetype/{id}";
+    const ROLES: &str = "/rest/api/3/role";
+    const ROLE: &str = "/rest/api/3/role/{id}";
+    let site = Site::start().await;
+    let new = json!({"name": "Incident", "description": "spec", "type": "standard"});
+    expect_request(Method::POST, TYPES, &new);
+    let made = site.call(Method::POST, TYPES, &[], Some(&new)).await;
+    made.expect_answer_in(&SPEC, Method::POST, TYPES, StatusCode::CREATED);
+    let id = made.body["id"].as_str().expect("id").to_string();
+    let again = site.call(Method::POST, TYPES, &[], Some(&new)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let edit = json!({"description": "changed"});
+    expect_request(Method::PUT, TYPE, &edit);
+    let one = format!("{TYPES}/{id}");
+    site.call(Method::PUT, &one, &[], Some(&edit))
+        .await
+        .expect_operation(Method::PUT, TYPE);
+    // A type in use goes only with an alternative of the same kind for its issues.
+    let task = site
+        .jira
+        .data()
+        .issue_types
+        .iter()
+        .find(|t| t.name == "Task")
+        .expect("Task")
+        .id;
+    let in_use = format!("{TYPES}/{task}");
+    let refused = site.call(Method::DELETE, &in_use, &[], None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    expect_no_content(
+        &site,
+        Method::DELETE,
+        &in_use,
+        &[("alternativeIssueTypeId", &id)],
+        None,
+    )
+    .await;
+    let d = site.jira.data();
+    assert!(d.issues.iter().all(|i| i.issue_type_id != task));
+    drop(d);
+
+    let role = json!({"name": "Reviewers", "description": "spec"});
+    expect_request(Method::POST, ROLES, &role);
+    let made = site.call(Method::POST, ROLES, &[], Some(&role)).await;
+    made.expect_answer_in(&SPEC, Method::POST, ROLES, StatusCode::OK);
+    let one = format!("{ROLES}/{}", made.body["id"]);
+    let again = site.call(Method::POST, ROLES, &[], Some(&role)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let edit = json!({"description": "changed"});
+    expect_request(Method::POST, ROLE, &edit);
+    let changed = site.call(Method::POST, &one, &[], Some(&edit)).await;
+    changed.expect_operation(Method::POST, ROLE);
+    assert_eq!(changed.body["name"], "Reviewers");
+    expect_no_content(&site, Method::DELETE, &one, &[], None).await;
+    assert_eq!(
+        site.call(Method::GET, &one, &[], None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
