@@ -271,7 +271,7 @@ pub(super) async fn run_update(
             select
         },
     );
-    let batches = engine.sql_batches(&sql).await?;
+    let batches = engine.sql_batches(&distinct(&sql)).await?;
     let (changes, unchanged) = plan_changes(&targets, &batches)?;
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
@@ -359,6 +359,12 @@ fn plan_changes(
     })
 }
 
+/// `sql`'s rows once each: an entity of the site (a role) is listed under every parent it is
+/// read through, and is written once.
+fn distinct(sql: &str) -> String {
+    format!("SELECT DISTINCT * FROM ({sql})")
+}
+
 /// Whether two member values are the same to Jira: equal, both empty (null or ""), or the
 /// same instant written with other offsets.
 fn same(a: &Value, b: &Value) -> bool {
@@ -397,7 +403,7 @@ pub(super) async fn run_delete(
         vec![column(id_column)]
     });
     let mut rows = Vec::new();
-    for batch in engine.sql_batches(&sql).await? {
+    for batch in engine.sql_batches(&distinct(&sql)).await? {
         for r in 0..batch.num_rows() {
             let id = ScalarValue::try_from_array(batch.column(0), r)?.to_string();
             rows.push(Row {

@@ -398,3 +398,51 @@ async fn projects_are_added_changed_and_deleted_from_sql() {
     assert_eq!(s.jira.request_count(DELETE), 1);
     assert!(s.rows(sql).await.is_empty());
 }
+
+#[tokio::test]
+async fn issue_types_and_roles_are_written_once_whatever_lists_them() {
+    let s = common::site(30).await;
+    s.jira.reset_requests();
+    let rows = s
+        .rows("INSERT INTO IssueTypes (Name, Description, HierarchyLevel) VALUES ('Incident', 'pager', 0), ('Check', NULL, -1)")
+        .await;
+    assert_eq!(report(&rows), ["IssueTypes", "2", "0", "0", "0", "0"]);
+    assert_eq!(s.jira.request_count("POST /rest/api/3/issuetype"), 2);
+    let types = s
+        .rows("SELECT Name, Subtask FROM IssueTypes WHERE Name IN ('Incident', 'Check') ORDER BY Name")
+        .await;
+    assert_eq!(types, [["Check", "true"], ["Incident", "false"]]);
+    let rows = s
+        .rows("UPDATE IssueTypes SET Description = 'on call' WHERE Name = 'Incident'")
+        .await;
+    assert_eq!(report(&rows), ["IssueTypes", "0", "1", "0", "0", "0"]);
+    // A name the site has is Jira's conflict, the row's failure.
+    let rows = s
+        .rows("INSERT INTO IssueTypes (Name) VALUES ('Incident')")
+        .await;
+    assert_eq!(report(&rows), ["IssueTypes", "0", "0", "0", "0", "1"]);
+    let rows = s.rows("DELETE FROM IssueTypes WHERE Name = 'Check'").await;
+    assert_eq!(report(&rows), ["IssueTypes", "0", "0", "0", "1", "0"]);
+
+    // A role is the site's, listed under every project: written once.
+    let projects = s.jira.data().projects.len();
+    assert!(projects > 1);
+    s.jira.reset_requests();
+    let rows = s
+        .rows("INSERT INTO Roles (Name, Description) VALUES ('Reviewers', 'read it all')")
+        .await;
+    assert_eq!(report(&rows), ["Roles", "1", "0", "0", "0", "0"]);
+    let listed = s
+        .rows("SELECT count(*) FROM Roles WHERE Name = 'Reviewers'")
+        .await;
+    assert_eq!(listed, [[projects.to_string()]]);
+    s.jira.reset_requests();
+    let rows = s
+        .rows("UPDATE Roles SET Description = 'review' WHERE Name = 'Reviewers'")
+        .await;
+    assert_eq!(report(&rows), ["Roles", "0", "1", "0", "0", "0"]);
+    assert_eq!(s.jira.request_count("POST /rest/api/3/role/{id}"), 1);
+    let rows = s.rows("DELETE FROM Roles WHERE Name = 'Reviewers'").await;
+    assert_eq!(report(&rows), ["Roles", "0", "0", "0", "1", "0"]);
+    assert_eq!(s.jira.request_count("DELETE /rest/api/3/role/{id}"), 1);
+}

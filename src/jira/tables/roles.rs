@@ -2,15 +2,23 @@
 
 use super::projects::PROJECT_SEARCH;
 use super::{
-    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, ParentList, ParentSpec,
-    Source::*, TableDef,
+    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, FilterKind,
+    Paging, ParentList, ParentSpec, Removal, Shape, Source::*, TableDef, Writes,
 };
 
 pub static ROLES: TableDef = TableDef {
     name: "Roles",
     view: false,
-    writes: super::Writes::None,
-    description: "Project roles; a ProjectKey condition reads only those projects. Needs Administer Projects.",
+    writes: Writes::Entities(EntityWrites {
+        api: Api::Platform,
+        create: "role",
+        one: "role/{id}",
+        change: ChangeBy::Post,
+        removal: Removal::Delete,
+        required: &[&["name"]],
+        unique: &["Name"],
+    }),
+    description: "Project roles; a ProjectKey condition reads only those projects. Needs Administer Projects. Roles belong to the site: one written here shows in every project.",
     access: Access::PerParent {
         parent: ParentSpec {
             column: "ProjectKey",
@@ -24,13 +32,14 @@ pub static ROLES: TableDef = TableDef {
         C::new("ProjectKey", Text, Parent("key"), &[], "Project key.")
             .filter("project", FilterKind::UpperKey)
             .key(),
-        C::new("Name", Text, Path("name"), &[], "Role name."),
+        C::new("Name", Text, Path("name"), &[], "Role name.").writes("name", Shape::Text),
         C::new(
             "Description",
             Text,
             Path("description"),
             &[],
             "Description.",
-        ),
+        )
+        .writes("description", Shape::Text),
     ],
 };
