@@ -120,13 +120,20 @@ fn new_rows(
     columns: &[(&'static ColumnDef, WriteSpec)],
     batches: &[RecordBatch],
 ) -> Result<Vec<NewRow>> {
+    let mut fixed = Map::new();
+    for (member, json) in w.fixed {
+        let value = serde_json::from_str(json).map_err(|e| {
+            plan_error(format!("the declaration's fixed {member} is not JSON: {e}"))
+        })?;
+        set_path(&mut fixed, member, value);
+    }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for batch in batches {
         for r in 0..batch.num_rows() {
             let n = rows.len() + 1;
             let mut row = NewRow {
-                body: Map::new(),
+                body: fixed.clone(),
                 unique: Vec::new(),
             };
             for (i, (c, write)) in columns.iter().enumerate() {
@@ -238,6 +245,12 @@ pub(super) async fn run_update(
         update.selection.as_ref(),
         engine.allow_all_rows(),
     )?;
+    if w.change == ChangeBy::None {
+        return Err(plan_error(format!(
+            "UPDATE {} cannot run: Jira's API cannot change its rows; nothing was written",
+            def.name
+        )));
+    }
     let mut problems = Vec::new();
     let mut targets = Vec::new();
     for a in &update.assignments {
@@ -280,7 +293,7 @@ pub(super) async fn run_update(
             let one = w.one.replace("{id}", &c.id);
             let method = match w.change {
                 ChangeBy::Put => "PUT",
-                ChangeBy::Post => "POST",
+                ChangeBy::Post | ChangeBy::None => "POST",
             };
             report.planned.push(format!(
                 "GET {}/{one} (is it as read?), then {method} it {}",

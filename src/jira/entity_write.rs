@@ -30,9 +30,10 @@ impl JiraClient {
 
     /// One entity (`GET <one>`).
     pub async fn get_entity(&self, w: &EntityWrites, id: &str) -> Result<Value, JiraError> {
+        let (path, query) = one(w, id);
         match w.api {
-            Api::Platform => self.get_platform(one(w, id), &[]).await,
-            Api::Agile => self.get_agile(one(w, id), &[]).await,
+            Api::Platform => self.get_platform(path, &query).await,
+            Api::Agile => self.get_agile(path, &query).await,
         }
     }
 
@@ -47,14 +48,20 @@ impl JiraClient {
         let method = match w.change {
             ChangeBy::Put => Method::PUT,
             ChangeBy::Post => Method::POST,
+            ChangeBy::None => {
+                return Err(JiraError::Protocol(
+                    "Jira's API cannot change this entity; nothing was sent".into(),
+                ));
+            }
         };
-        self.write_to(w.api, method, one(w, id), &[], Some(body), Resend::Always)
+        let (path, query) = one(w, id);
+        self.write_to(w.api, method, path, &query, Some(body), Resend::Always)
             .await
     }
 
     /// Removes one as the table's [`Removal`] says.
     pub async fn remove_entity(&self, w: &EntityWrites, id: &str) -> Result<Deleted, JiraError> {
-        let mut path = one(w, id);
+        let (mut path, query) = one(w, id);
         let (method, body) = match w.removal {
             Removal::Delete => (Method::DELETE, None),
             Removal::Post(suffix) => {
@@ -63,15 +70,20 @@ impl JiraClient {
             }
         };
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        self.remove_once(w.api, method, &path, &[], body.as_ref())
+        self.remove_once(w.api, method, &path, &query, body.as_ref())
             .await
     }
 }
 
-/// The path of entity `id`, each segment kept whole.
-fn one(w: &EntityWrites, id: &str) -> Vec<String> {
-    w.one
-        .split('/')
-        .map(|s| if s == "{id}" { id } else { s }.to_string())
-        .collect()
+/// The path of entity `id` (each segment kept whole) and its query.
+fn one<'a>(w: &'a EntityWrites, id: &str) -> (Vec<String>, Vec<(&'a str, String)>) {
+    let (path, query) = w.one.split_once('?').unwrap_or((w.one, ""));
+    let fill = |s: &str| if s == "{id}" { id } else { s }.to_string();
+    let path = path.split('/').map(fill).collect();
+    let query = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| (name, fill(value)))
+        .collect();
+    (path, query)
 }

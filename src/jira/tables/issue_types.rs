@@ -13,6 +13,7 @@ pub static ISSUE_TYPES: TableDef = TableDef {
         create: "issuetype",
         one: "issuetype/{id}",
         change: ChangeBy::Put,
+        fixed: &[],
         removal: Removal::Delete,
         required: &[&["name"]],
         unique: &["Name"],

@@ -147,9 +147,13 @@ pub struct EntityWrites {
     pub api: Api,
     /// Path that adds one and answers it: `version`.
     pub create: &'static str,
-    /// Path of one, `{id}` standing for its id: `version/{id}`. `GET` reads it.
+    /// Path of one, `{id}` standing for its id, in a segment or the query: `version/{id}`,
+    /// `user?accountId={id}`. `GET` reads it.
     pub one: &'static str,
     pub change: ChangeBy,
+    /// Members every create sends besides the row's, as JSON text: a new board's
+    /// `location.type` is `"project"`.
+    pub fixed: &'static [(&'static str, &'static str)],
     pub removal: Removal,
     /// What a new row must give: each group by any one of its fields.
     pub required: &'static [&'static [&'static str]],
@@ -166,6 +170,9 @@ pub enum ChangeBy {
     Put,
     /// `POST <one>`: a sprint's partial update (its `PUT` would null what it is not sent).
     Post,
+    /// Jira's API cannot change one (a board, a user): UPDATE is refused before anything is
+    /// sent.
+    None,
 }
 
 /// How an entity is removed.

@@ -14,6 +14,7 @@ pub static PROJECT_COMPONENTS: TableDef = TableDef {
         create: "component",
         one: "component/{id}",
         change: ChangeBy::Put,
+        fixed: &[],
         removal: Removal::Delete,
         required: &[&["project"], &["name"]],
         unique: &["ProjectKey", "Name"],

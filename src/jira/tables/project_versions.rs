@@ -14,6 +14,7 @@ pub static PROJECT_VERSIONS: TableDef = TableDef {
         create: "version",
         one: "version/{id}",
         change: ChangeBy::Put,
+        fixed: &[],
         removal: Removal::Post("removeAndSwap"),
         required: &[&["project", "projectId"], &["name"]],
         unique: &["ProjectKey", "Name"],

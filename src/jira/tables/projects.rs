@@ -21,6 +21,7 @@ pub static PROJECTS: TableDef = TableDef {
         create: "project",
         one: "project/{id}",
         change: ChangeBy::Put,
+        fixed: &[],
         removal: Removal::Delete,
         required: &[&["key"], &["name"], &["projectTypeKey"], &["leadAccountId"]],
         unique: &["Key"],

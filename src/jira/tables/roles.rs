@@ -14,6 +14,7 @@ pub static ROLES: TableDef = TableDef {
         create: "role",
         one: "role/{id}",
         change: ChangeBy::Post,
+        fixed: &[],
         removal: Removal::Delete,
         required: &[&["name"]],
         unique: &["Name"],

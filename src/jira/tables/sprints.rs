@@ -14,6 +14,7 @@ pub static SPRINTS: TableDef = TableDef {
         create: "sprint",
         one: "sprint/{id}",
         change: ChangeBy::Post,
+        fixed: &[],
         removal: Removal::Delete,
         required: &[&["originBoardId"], &["name"]],
         unique: &[],

@@ -30,6 +30,7 @@ pub(super) mod item_write;
 pub(super) mod lookups;
 pub(super) mod project_write;
 pub(super) mod projects;
+pub(super) mod site_write;
 pub(super) mod sprint_write;
 pub(super) mod version_write;
 

@@ -283,6 +283,8 @@ pub(crate) static ROUTES: &[Route] = &[
         h::directory::users_search,
     ),
     both("GET", "/rest/api/3/user", h::directory::user),
+    r("POST", "/rest/api/3/user", h::site_write::create_user),
+    r("DELETE", "/rest/api/3/user", h::site_write::delete_user),
     both("GET", "/rest/api/3/user/search", h::directory::user_search),
     both("GET", "/rest/api/3/project", h::projects::all_projects),
     r("GET", "/rest/api/3/group/bulk", h::directory::groups),
@@ -386,6 +388,12 @@ pub(crate) static ROUTES: &[Route] = &[
     ),
     // Agile.
     both("GET", "/rest/agile/1.0/board", h::agile::boards),
+    r("POST", "/rest/agile/1.0/board", h::site_write::create_board),
+    r(
+        "DELETE",
+        "/rest/agile/1.0/board/{boardId}",
+        h::site_write::delete_board,
+    ),
     both("GET", "/rest/agile/1.0/board/{boardId}", h::agile::board),
     both(
         "GET",

@@ -603,3 +603,62 @@ async fn issue_type_and_role_writes_match_spec_and_jira_rules() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn board_and_user_writes_match_spec_and_jira_rules() {
+    const BOARDS: &str = "/rest/agile/1.0/board";
+    const USERS: &str = "/rest/api/3/user";
+    let site = Site::start().await;
+    let d = site.jira.data();
+    let filter = d.filters[0].id;
+    let myself = d.myself.clone();
+    drop(d);
+    let board = json!({"name": "Billing board", "type": "scrum", "filterId": filter,
+        "location": {"type": "project", "projectKeyOrId": "DEMO"}});
+    let schema = AGILE_SPEC.request_schema(&Method::POST, BOARDS);
+    assert!(violations(&AGILE_SPEC.validator(schema), &board, "").is_empty());
+    let made = site.call(Method::POST, BOARDS, &[], Some(&board)).await;
+    made.expect_answer_in(&AGILE_SPEC, Method::POST, BOARDS, StatusCode::CREATED);
+    assert_eq!(made.body["location"]["projectKey"], "DEMO");
+    let bad_filter = json!({"name": "x", "type": "scrum", "filterId": 1,
+        "location": {"type": "project", "projectKeyOrId": "DEMO"}});
+    let refused = site
+        .call(Method::POST, BOARDS, &[], Some(&bad_filter))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body["errors"]["filterId"].is_string(),
+        "{}",
+        refused.body
+    );
+    let one = format!("{BOARDS}/{}", made.body["id"]);
+    expect_no_content(&site, Method::DELETE, &one, &[], None).await;
+    assert_eq!(
+        site.call(Method::GET, &one, &[], None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let user = json!({"emailAddress": "mia@example.com", "displayName": "Mia", "products": []});
+    expect_request(Method::POST, USERS, &user);
+    let made = site.call(Method::POST, USERS, &[], Some(&user)).await;
+    made.expect_answer_in(&SPEC, Method::POST, USERS, StatusCode::CREATED);
+    let id = made.body["accountId"]
+        .as_str()
+        .expect("account id")
+        .to_string();
+    let again = site.call(Method::POST, USERS, &[], Some(&user)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "the address is taken"
+    );
+    let me = site
+        .call(Method::DELETE, USERS, &[("accountId", &myself)], None)
+        .await;
+    assert_eq!(me.status, StatusCode::BAD_REQUEST, "never the caller");
+    expect_no_content(&site, Method::DELETE, USERS, &[("accountId", &id)], None).await;
+    let gone = site
+        .call(Method::GET, USERS, &[("accountId", &id)], None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}

@@ -296,6 +296,30 @@ pub(super) fn filters(users: &[User], rng: &mut ChaCha8Rng) -> Vec<Filter> {
         .collect()
 }
 
+impl JiraData {
+    /// Adds a user account, as a site admin's `POST /user` does.
+    pub(crate) fn add_user(&mut self, user: User) {
+        self.users.push(user);
+        self.index_users();
+    }
+
+    /// Removes a user account; what it made keeps naming it, as on a real site.
+    pub(crate) fn remove_user(&mut self, account_id: &str) {
+        self.users.retain(|u| u.account_id != account_id);
+        self.index_users();
+    }
+
+    /// Rebuilds the index of users by account id.
+    pub(super) fn index_users(&mut self) {
+        self.index.user_by_account = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.account_id.clone(), i))
+            .collect();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Utc;

@@ -708,12 +708,7 @@ fn finish(data: &mut JiraData) {
     data.index.worklogs_by_updated = order;
     data.index.worklog_at = ids_at(&data.worklogs, |w| w.id);
     data.index.comment_at = ids_at(&data.comments, |c| c.id);
-    data.index.user_by_account = data
-        .users
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.account_id.clone(), i))
-        .collect();
+    data.index_users();
 }
 
 pub(super) fn at_zone(ms: i64, tz: Tz) -> DateTime<FixedOffset> {

@@ -98,7 +98,7 @@ pub(crate) fn board(s: &View, c: &Ctx, _: &[u8]) -> Response {
 }
 
 /// A board as the Agile API gives it, with its project as location.
-fn board_json(c: &Ctx, b: &Board, p: &Project) -> Value {
+pub(super) fn board_json(c: &Ctx, b: &Board, p: &Project) -> Value {
     json!({
         "id": b.id,
         "self": agile_url(c, &format!("board/{}", b.id)),
