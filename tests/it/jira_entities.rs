@@ -446,3 +446,83 @@ async fn issue_types_and_roles_are_written_once_whatever_lists_them() {
     assert_eq!(report(&rows), ["Roles", "0", "0", "0", "1", "0"]);
     assert_eq!(s.jira.request_count("DELETE /rest/api/3/role/{id}"), 1);
 }
+
+#[tokio::test]
+async fn boards_and_users_are_added_and_deleted_but_not_changed() {
+    let s = common::site(30).await;
+    let filter = s.jira.data().filters[0].id;
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!(
+            "INSERT INTO Boards (Name, Type, FilterId, ProjectKey) VALUES ('Billing board', 'kanban', {filter}, 'DEMO')"
+        ))
+        .await;
+    assert_eq!(report(&rows), ["Boards", "1", "0", "0", "0", "0"]);
+    assert_eq!(s.jira.request_count("POST /rest/agile/1.0/board"), 1);
+    let sql = "SELECT Type, ProjectKey FROM Boards WHERE Name = 'Billing board'";
+    assert_eq!(s.rows(sql).await, [["kanban", "DEMO"]]);
+    // Jira's API cannot change a board or a user: refused before anything is sent.
+    s.jira.reset_requests();
+    for sql in [
+        "UPDATE Boards SET Name = 'x' WHERE Name = 'Billing board'",
+        "UPDATE Users SET DisplayName = 'x' WHERE DisplayName = 'y'",
+    ] {
+        let error = s.error(sql).await;
+        assert!(
+            error.contains("Jira's API cannot change its rows"),
+            "{error}"
+        );
+    }
+    assert_eq!(s.jira.total_requests(), 0);
+    let rows = s
+        .rows("DELETE FROM Boards WHERE Name = 'Billing board'")
+        .await;
+    assert_eq!(report(&rows), ["Boards", "0", "0", "0", "1", "0"]);
+    assert!(s.rows(sql).await.is_empty());
+
+    s.jira.reset_requests();
+    let rows = s
+        .rows("INSERT INTO Users (EmailAddress, DisplayName) VALUES ('mia@example.com', 'Mia')")
+        .await;
+    assert_eq!(report(&rows), ["Users", "1", "0", "0", "0", "0"]);
+    assert_eq!(s.jira.request_count("POST /rest/api/3/user"), 1);
+    let sql = "SELECT AccountId FROM Users WHERE DisplayName = 'Mia'";
+    let id = s.rows(sql).await[0][0].clone();
+    // A second account for the same address is Jira's refusal, the row's failure.
+    let rows = s
+        .rows("INSERT INTO Users (EmailAddress) VALUES ('mia@example.com')")
+        .await;
+    assert_eq!(report(&rows), ["Users", "0", "0", "0", "0", "1"]);
+    s.jira.reset_requests();
+    let rows = s
+        .rows(&format!("DELETE FROM Users WHERE AccountId = '{id}'"))
+        .await;
+    assert_eq!(report(&rows), ["Users", "0", "0", "0", "1", "0"]);
+    assert_eq!(s.jira.request_count("DELETE /rest/api/3/user"), 1);
+    assert!(s.rows(sql).await.is_empty());
+}
+
+#[tokio::test]
+async fn sys_tables_marks_exactly_the_writable_tables() {
+    let s = common::site(10).await;
+    let rows = s
+        .rows("SELECT TableName FROM sys_tables WHERE IsUpdateable ORDER BY TableName")
+        .await;
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Boards",
+            "Comments",
+            "IssueTypes",
+            "Issues",
+            "ProjectComponents",
+            "ProjectVersions",
+            "Projects",
+            "Roles",
+            "Sprints",
+            "Users",
+            "Worklogs"
+        ]
+    );
+}

@@ -1,6 +1,9 @@
 //! `Boards`: Agile boards (`agile board`, pages of 50).
 
-use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, TableDef};
+use super::{
+    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, Paging, Removal,
+    Shape, Source::*, TableDef, Writes,
+};
 
 /// The listing of boards, also used to enumerate the parents of per-board tables.
 pub const BOARD_LIST: Endpoint =
@@ -9,13 +12,31 @@ pub const BOARD_LIST: Endpoint =
 pub static BOARDS: TableDef = TableDef {
     name: "Boards",
     view: false,
-    writes: super::Writes::None,
+    writes: Writes::Entities(EntityWrites {
+        api: Api::Agile,
+        create: "board",
+        one: "board/{id}",
+        change: ChangeBy::None,
+        fixed: &[("location.type", "\"project\"")],
+        removal: Removal::Delete,
+        required: &[&["name"], &["type"], &["filterId"], &["location.projectKeyOrId"]],
+        unique: &[],
+    }),
     description: "Scrum and Kanban boards.",
     access: Access::List(BOARD_LIST),
     columns: &[
         C::new("Id", Int, Path("id"), &[], "Board id.").key(),
-        C::new("Name", Text, Path("name"), &[], "Board name."),
-        C::new("Type", Text, Path("type"), &[], "scrum, kanban or simple."),
+        C::new("Name", Text, Path("name"), &[], "Board name.").creates("name", Shape::Text),
+        C::new("Type", Text, Path("type"), &[], "scrum, kanban or simple.")
+            .creates("type", Shape::Text),
+        C::new(
+            "FilterId",
+            Int,
+            Pseudo,
+            &[],
+            "The saved filter a new board shows; written only, Jira's board listing does not give it.",
+        )
+        .creates("filterId", Shape::Integer),
         C::new(
             "ProjectId",
             Int,
@@ -29,7 +50,8 @@ pub static BOARDS: TableDef = TableDef {
             Path("location.projectKey"),
             &[],
             "Key of that project.",
-        ),
+        )
+        .creates("location.projectKeyOrId", Shape::Text),
         C::new(
             "ProjectName",
             Text,

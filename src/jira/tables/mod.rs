@@ -530,7 +530,8 @@ pub enum Source {
     FirstOf(&'static [&'static str]),
     /// The label paired with the first of these paths that is present and not null.
     Label(&'static [(&'static str, &'static str)]),
-    /// Not stored in Jira: the raw-JQL pseudo column, always NULL in results.
+    /// Not in Jira's answers: the raw-JQL pseudo column, or a value only written (a new
+    /// board's filter). Always NULL in results.
     Pseudo,
 }
 

@@ -1,12 +1,24 @@
 //! `Users`: every user account (`users/search`, bare-array pages that end with an empty one).
 
-use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, TableDef};
+use super::{
+    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, Paging, Removal,
+    Shape, Source::*, TableDef, Writes,
+};
 
 pub static USERS: TableDef = TableDef {
     name: "Users",
     view: false,
-    writes: super::Writes::None,
-    description: "User accounts (people, apps and customers). Needs the Browse users and groups permission.",
+    writes: Writes::Entities(EntityWrites {
+        api: Api::Platform,
+        create: "user",
+        one: "user?accountId={id}",
+        change: ChangeBy::None,
+        fixed: &[("products", "[]")],
+        removal: Removal::Delete,
+        required: &[&["emailAddress"]],
+        unique: &["EmailAddress"],
+    }),
+    description: "User accounts (people, apps and customers). Needs the Browse users and groups permission; INSERT and DELETE need a site admin, and a new user gets no product access.",
     access: Access::List(Endpoint::platform(
         "users/search",
         None,
@@ -27,14 +39,16 @@ pub static USERS: TableDef = TableDef {
             Path("displayName"),
             &[],
             "Display name.",
-        ),
+        )
+        .creates("displayName", Shape::Text),
         C::new(
             "EmailAddress",
             Text,
             Path("emailAddress"),
             &[],
             "E-mail, NULL where hidden by privacy settings.",
-        ),
+        )
+        .creates("emailAddress", Shape::Text),
         C::new(
             "Active",
             Bool,
