@@ -331,8 +331,8 @@ impl Runner {
             .map_err(|e| format!("cannot write the result{target}: {e}"))
     }
 
-    /// `COPY ... TO 'x.parquet'` in a build without that format: say which formats there are
-    /// instead of DataFusion's "no registered file format".
+    /// `COPY ... TO 'x.avro'`, or another format this build cannot write: say which formats
+    /// there are instead of DataFusion's "no registered file format".
     fn check_copy_target(&self, statement: &DFStatement) -> Result<(), String> {
         let DFStatement::CopyTo(copy) = statement else {
             return Ok(());

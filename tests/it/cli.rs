@@ -315,7 +315,7 @@ fn output_goes_to_a_file() {
 }
 
 #[test]
-fn copy_exports_csv_and_json_and_explains_parquet() {
+fn copy_exports_csv_json_and_parquet_and_explains_the_rest() {
     let dir = std::env::temp_dir().join(format!("jiraql-cli-copy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("issues.csv");
@@ -336,13 +336,37 @@ fn copy_exports_csv_and_json_and_explains_parquet() {
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
     assert_eq!(rows.len(), 3);
+    // Parquet, read back by DataFusion as any other tool would read it.
+    let parquet = dir.join("issues.parquet");
+    stdout_of(demo().args(["-c", &copy(&parquet)]));
+    let rows = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let ctx = datafusion::prelude::SessionContext::new();
+            let df = ctx
+                .read_parquet(
+                    parquet.to_string_lossy().as_ref(),
+                    datafusion::prelude::ParquetReadOptions::default(),
+                )
+                .await
+                .expect("a Parquet file");
+            let names: Vec<String> = df
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            assert_eq!(names, ["Key", "StatusName"]);
+            df.count().await.expect("rows")
+        });
+    assert_eq!(rows, 3);
     demo()
-        .args(["-c", &copy(&dir.join("issues.parquet"))])
+        .args(["-c", &copy(&dir.join("issues.avro"))])
         .assert()
         .code(1)
         .stderr(
-            predicate::str::contains("cannot write parquet files")
-                .and(predicate::str::contains("csv")),
+            predicate::str::contains("cannot write avro files")
+                .and(predicate::str::contains("parquet")),
         );
 }
 
