@@ -134,6 +134,8 @@ pub struct SearchCursor<'c> {
     /// The pages of the query as it stands; `None` until the first page is asked for, and
     /// again after the query was narrowed.
     pager: Option<Box<Pager<'c>>>,
+    /// Where an offset search starts (Data Center).
+    start: usize,
     started: bool,
     finished: bool,
 }
@@ -147,9 +149,26 @@ impl<'c> SearchCursor<'c> {
             order: None,
             keep: None,
             pager: None,
+            start: 0,
             started: false,
             finished: false,
         }
+    }
+
+    /// The same offset search read from issue `start` on (Data Center's `startAt`).
+    pub fn starting_at(mut self, start: usize) -> Self {
+        self.start = start;
+        self
+    }
+
+    /// How many issues an offset search says it finds, once a page was read.
+    pub fn total(&self) -> Option<i64> {
+        self.pager.as_ref().and_then(|p| p.total())
+    }
+
+    /// The page size Jira used for an offset search, once a page was read.
+    pub fn page_size(&self) -> Option<usize> {
+        self.pager.as_ref().and_then(|p| p.page_size())
     }
 
     /// The same search sorted by `order` (`"id DESC"`).
@@ -190,16 +209,19 @@ impl<'c> SearchCursor<'c> {
         loop {
             let pager = match &mut self.pager {
                 Some(pager) => pager,
-                empty => empty.insert(Box::new(Pager::new(
-                    self.client,
-                    search_listing(
-                        self.client.flavor(),
-                        &self.query,
-                        &self.fields,
-                        self.order,
-                        self.keep.as_ref(),
-                    ),
-                ))),
+                empty => empty.insert(Box::new(
+                    Pager::new(
+                        self.client,
+                        search_listing(
+                            self.client.flavor(),
+                            &self.query,
+                            &self.fields,
+                            self.order,
+                            self.keep.as_ref(),
+                        ),
+                    )
+                    .starting_at(self.start),
+                )),
             };
             match pager.next_page_of(want).await {
                 Ok(Some(issues)) => {

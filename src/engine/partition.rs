@@ -24,10 +24,15 @@
 //!    and retries) halves the level; each run of successful requests as long as the level
 //!    raises it by one.
 //!
+//! Data Center's `search` pages by offset, so no windows are needed: the first page, asked for
+//! in creation order, says how many issues there are, and the other pages are then asked for
+//! at their offsets concurrently under the same [`Limiter`]. Creation order keeps offsets
+//! stable while the scan runs (issues created meanwhile come after the total and are left
+//! out, as one search would leave them out).
+//!
 //! Never split: a scan with a LIMIT (it stops early anyway), a key lookup (not a search),
-//! an id-only scan such as `count(*)` (5000 issues a page: already 50 times cheaper, and its
-//! pages carry no `created` to cut on), Data Center's offset-paged `search`, and
-//! `MaxConcurrency=1`.
+//! `MaxConcurrency=1`, and on Cloud an id-only scan such as `count(*)` (5000 issues a page:
+//! already 50 times cheaper, and its pages carry no `created` to cut on).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -57,7 +62,13 @@ const MINUTE_MS: i64 = 60_000;
 pub fn describe(client: &JiraClient, fields: &[&str]) -> String {
     let ceiling = client.settings().max_concurrency;
     if client.flavor() != ApiFlavor::Cloud {
-        "page after page (offset paging)".to_string()
+        if ceiling <= 1 {
+            "page after page (offset paging, MaxConcurrency=1)".to_string()
+        } else {
+            format!(
+                "beyond one page: the other offset pages in creation order, up to {ceiling} requests in flight"
+            )
+        }
     } else if fields.is_empty() {
         "page after page (ids only, 5000 a page)".to_string()
     } else if ceiling <= 1 {
@@ -86,7 +97,18 @@ struct Search<'c> {
     keep: Keep,
 }
 
+/// The order offset pages are read in: creation, which never changes.
+const OFFSET_ORDER: &str = "created ASC, key ASC";
+
 impl<'c> Search<'c> {
+    /// The search from issue `start` on, in creation order (Data Center's offset pages).
+    fn from(&self, start: usize) -> SearchCursor<'c> {
+        SearchCursor::new(self.client, self.query.clone(), self.fields.clone())
+            .keeping(&self.keep)
+            .ordered(OFFSET_ORDER)
+            .starting_at(start)
+    }
+
     /// The search over `lo <= created < hi` (epoch ms; no lower bound when `lo` is `None`).
     fn window(&self, lo: Option<i64>, hi: i64) -> SearchCursor<'c> {
         let mut query = self.query.clone();
@@ -103,12 +125,33 @@ impl<'c> Search<'c> {
 }
 
 enum Stage<'c> {
-    /// One search read in order; `split` when it may be split after its first page.
+    /// One search read in order, and how it may go on after its first page.
     Single {
         cursor: SearchCursor<'c>,
-        split: bool,
+        then: Then,
     },
     Split(Box<Split<'c>>),
+    Offsets(Box<Offsets<'c>>),
+}
+
+/// How a search may go on after its first page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Then {
+    /// In order, page after page.
+    InOrder,
+    /// In created windows (Cloud).
+    Windows,
+    /// The other offset pages at once (Data Center).
+    Offsets,
+}
+
+/// The concurrent part of an offset-paged scan.
+struct Offsets<'c> {
+    /// Offset pages waiting for a lane.
+    waiting: VecDeque<SearchCursor<'c>>,
+    running: FuturesUnordered<BoxFuture<'c, Page>>,
+    /// Issues a page.
+    size: usize,
 }
 
 /// The concurrent part of a split scan.
@@ -152,10 +195,14 @@ impl<'c> IssuePages<'c> {
         mut keep: Keep,
     ) -> Self {
         let ceiling = client.settings().max_concurrency;
-        let split = limit.is_none()
-            && ceiling > 1
-            && !fields.is_empty()
-            && client.flavor() == ApiFlavor::Cloud;
+        let parallel = limit.is_none() && ceiling > 1;
+        let then = match client.flavor() {
+            _ if !parallel => Then::InOrder,
+            ApiFlavor::DataCenter => Then::Offsets,
+            ApiFlavor::Cloud if fields.is_empty() => Then::InOrder,
+            ApiFlavor::Cloud => Then::Windows,
+        };
+        let split = then == Then::Windows;
         if split && !fields.contains(&"created") {
             fields.push("created");
         }
@@ -163,8 +210,10 @@ impl<'c> IssuePages<'c> {
             keep = keep.with("fields.created");
         }
         let mut cursor = SearchCursor::new(client, query.clone(), fields.clone()).keeping(&keep);
-        if split {
-            cursor = cursor.ordered("created DESC");
+        match then {
+            Then::Windows => cursor = cursor.ordered("created DESC"),
+            Then::Offsets => cursor = cursor.ordered(OFFSET_ORDER),
+            Then::InOrder => {}
         }
         IssuePages {
             search: Search {
@@ -174,7 +223,7 @@ impl<'c> IssuePages<'c> {
                 keep,
             },
             limiter: Limiter::new(ceiling),
-            stage: Stage::Single { cursor, split },
+            stage: Stage::Single { cursor, then },
         }
     }
 
@@ -183,11 +232,31 @@ impl<'c> IssuePages<'c> {
         &mut self,
         want: Option<usize>,
     ) -> Result<Option<Vec<Value>>, DataFusionError> {
-        if let Stage::Single { cursor, split } = &mut self.stage {
+        if let Stage::Single { cursor, then } = &mut self.stage {
             let Some(page) = cursor.next_page(want).await? else {
                 return Ok(None);
             };
-            if !*split || cursor.finished() {
+            if *then == Then::InOrder || cursor.finished() {
+                return Ok(Some(page));
+            }
+            if *then == Then::Offsets {
+                let size = cursor.page_size().unwrap_or(page.len());
+                let Some(total) = cursor.total().filter(|_| size > 0) else {
+                    // No total to plan by: read on in order.
+                    *then = Then::InOrder;
+                    return Ok(Some(page));
+                };
+                self.search.query = cursor.query().clone();
+                let waiting = (1..)
+                    .map(|k| k * size)
+                    .take_while(|&start| (start as i64) < total)
+                    .map(|start| self.search.from(start))
+                    .collect();
+                self.stage = Stage::Offsets(Box::new(Offsets {
+                    waiting,
+                    running: FuturesUnordered::new(),
+                    size,
+                }));
                 return Ok(Some(page));
             }
             let times: Option<Vec<i64>> = page.iter().map(created).collect();
@@ -196,7 +265,7 @@ impl<'c> IssuePages<'c> {
                 times.as_ref().and_then(|t| t.iter().max().copied()),
             ) else {
                 // No creation times: Jira is not answering as documented; read on in order.
-                *split = false;
+                *then = Then::InOrder;
                 return Ok(Some(page));
             };
             // Windows need not hear again which values do not exist.
@@ -217,6 +286,22 @@ impl<'c> IssuePages<'c> {
                 .filter(|i| created(i).is_some_and(|t| t >= hi))
                 .collect();
             return Ok(Some(kept));
+        }
+        if let Stage::Offsets(offsets) = &mut self.stage {
+            loop {
+                while offsets.running.len() < self.limiter.ceiling
+                    && let Some(cursor) = offsets.waiting.pop_front()
+                {
+                    let page = one_page(cursor, &self.limiter, offsets.size);
+                    offsets.running.push(page);
+                }
+                let Some(page) = offsets.running.next().await else {
+                    return Ok(None);
+                };
+                if let Some(p) = page?.filter(|p| !p.is_empty()) {
+                    return Ok(Some(p));
+                }
+            }
         }
         let Stage::Split(split) = &mut self.stage else {
             return Ok(None);
@@ -304,6 +389,20 @@ fn fetch<'c>(
         let client = cursor.client();
         let page = limited(&limiter, client, cursor.next_page(None)).await;
         step(cursor, page)
+    }
+    .boxed()
+}
+
+/// The one page of `cursor` (`size` issues), under the limiter.
+fn one_page<'c>(
+    mut cursor: SearchCursor<'c>,
+    limiter: &Arc<Limiter>,
+    size: usize,
+) -> BoxFuture<'c, Page> {
+    let limiter = Arc::clone(limiter);
+    async move {
+        let client = cursor.client();
+        limited(&limiter, client, cursor.next_page(Some(size))).await
     }
     .boxed()
 }

@@ -143,6 +143,9 @@ pub struct Pager<'c> {
     /// Every token followed so far: one seen again means Jira is going round in circles.
     tokens: HashSet<String>,
     finished: bool,
+    /// What the last offset page said: the listing's `total` and the `maxResults` Jira used.
+    total: Option<i64>,
+    page_size: Option<usize>,
 }
 
 impl<'c> Pager<'c> {
@@ -159,7 +162,27 @@ impl<'c> Pager<'c> {
             cursor,
             tokens: HashSet::new(),
             finished: false,
+            total: None,
+            page_size: None,
         }
+    }
+
+    /// An offset listing read from `start` on.
+    pub fn starting_at(mut self, start: usize) -> Self {
+        if let Cursor::Start(s) = &mut self.cursor {
+            *s = start;
+        }
+        self
+    }
+
+    /// The `total` the last offset page gave, if any.
+    pub fn total(&self) -> Option<i64> {
+        self.total
+    }
+
+    /// The `maxResults` Jira used for the last offset page, if it said.
+    pub fn page_size(&self) -> Option<usize> {
+        self.page_size
     }
 
     /// A feed of changes read from `since` (epoch ms) on.
@@ -293,6 +316,8 @@ impl<'c> Pager<'c> {
                 *start += n;
                 let last = flag(page, "isLast")?;
                 let total = number(page, "total")?;
+                self.total = total;
+                self.page_size = number(page, "maxResults")?.and_then(|m| usize::try_from(m).ok());
                 let said = last.is_some() || total.is_some();
                 self.finished = last == Some(true)
                     || total.is_some_and(|t| (at + n) as i64 >= t)
