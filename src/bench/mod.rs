@@ -208,6 +208,13 @@ async fn run_suite(
         measured
             .push(measure_sync(args, emulator, list, &engine, &stats, graph_stats.as_ref()).await?);
     }
+    for (name, ceiling) in DATA_CENTER_CASES {
+        if wanted(name) {
+            eprintln!("running {name}...");
+            let ceiling = ceiling.unwrap_or(engine.client().settings().max_concurrency);
+            measured.push(measure_data_center(args, emulator, name, ceiling).await?);
+        }
+    }
     let decoding = if args.only.is_empty() || wanted("decode") {
         eprintln!("measuring decode...");
         Some(decode::measure(engine.client(), DECODE_PAGES, DECODE_ROUNDS).await?)
@@ -215,6 +222,56 @@ async fn run_suite(
         None
     };
     Ok((header, measured, decoding))
+}
+
+/// The Data Center scans: every issue's key and summary page after page, then with the
+/// offset pages at once (`None`: the bench's `MaxConcurrency`).
+const DATA_CENTER_CASES: [(&str, Option<usize>); 2] = [
+    ("Data Center scan, page after page", Some(1)),
+    ("Data Center scan, offset pages at once", None),
+];
+
+/// One scan of every issue through Data Center's offset-paged `search` (a personal access
+/// token on REST v2), with at most `ceiling` requests in flight.
+async fn measure_data_center(
+    args: &BenchArgs,
+    jira: &JiraEmulator,
+    name: &'static str,
+    ceiling: usize,
+) -> Result<Measured, String> {
+    let text = format!(
+        "URL={};AuthScheme=PAT;MaxConcurrency={ceiling}",
+        jira.base_url()
+    );
+    let mut settings: ConnectionSettings = text.parse().map_err(|e| format!("{e}"))?;
+    let token = jira.config().personal_access_token.clone();
+    settings
+        .resolve_token(move |_| Some(token.clone()), None)
+        .map_err(|e| format!("{e}"))?;
+    let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
+    let stats = client.stats();
+    let engine = Engine::connect(client).await.map_err(|e| e.to_string())?;
+    stats.reset();
+    let baseline = alloc::reset_peak();
+    let started = Instant::now();
+    let outcome = count_rows(&engine, "SELECT Key, Summary FROM Issues").await;
+    let wall = started.elapsed();
+    let peak = alloc::active().then(|| alloc::peak_since(baseline));
+    let (rows, error) = match outcome {
+        Ok(rows) => (rows, None),
+        Err(e) => (0, Some(e)),
+    };
+    Ok(Measured {
+        name,
+        requests: stats.requests(),
+        minimum: jira.data().issues.len().div_ceil(100),
+        rows,
+        bytes: stats.bytes(),
+        wall,
+        latency: Duration::from_millis(args.latency_ms),
+        peak,
+        error,
+    })
 }
 
 /// The sync statement's name in the report.
