@@ -19,6 +19,7 @@
 //!   and the sink's batched writes. [`http`] holds what both clients share (retry timing,
 //!   request statistics, one-line errors).
 //! * [`sync`] is `jiraql sync`: the job file, the three-way merge, its state, and a run.
+//! * [`mirror`] is `jiraql mirror`: Jira tables as Parquet files, refreshed by change.
 //! * [`cli`] is the command line: argument parsing, the REPL, running scripts, printing results.
 //! * The emulated Jira and SharePoint sites behind `--demo` and every test are the
 //!   `jiraql-emulator` crate (`crates/jiraql-emulator`), reached only with the `demo` feature (on
@@ -39,5 +40,6 @@ pub mod cli;
 pub mod engine;
 pub mod http;
 pub mod jira;
+pub mod mirror;
 pub mod sharepoint;
 pub mod sync;

@@ -92,6 +92,19 @@ pub enum Command {
     Bench(BenchArgs),
     /// Run a sync job between a Jira table and a SharePoint list (see README, Two-way sync).
     Sync(SyncArgs),
+    /// Copy Jira tables into a directory as Parquet files, or refresh the copy with what
+    /// changed (see README, Mirror).
+    Mirror(MirrorArgs),
+}
+
+/// Options of `jiraql mirror`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MirrorArgs {
+    /// The mirror's directory (made when missing).
+    pub dir: PathBuf,
+    /// The tables to mirror, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "Issues")]
+    pub tables: Vec<String>,
 }
 
 /// Options of `jiraql sync`.

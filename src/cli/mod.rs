@@ -10,6 +10,7 @@ pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod demo;
+pub mod mirror_job;
 pub mod output;
 pub mod progress;
 pub mod repl;
@@ -73,7 +74,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     match &args.command {
         Some(Command::Emulator(e)) => return demo::serve(e).await,
         Some(Command::Bench(b)) => return demo::bench(b).await,
-        Some(Command::Sync(_)) | None => {}
+        Some(Command::Sync(_) | Command::Mirror(_)) | None => {}
     }
     // Flags and environment (merged by clap) win over the config file; the demo needs none.
     let config = if args.demo {
@@ -130,6 +131,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     }
     engine.set_dry_run(args.dry_run);
     engine.set_allow_all_rows(args.allow_all_rows);
+    if let Some(Command::Mirror(mirror)) = &args.command {
+        return mirror_job::run(&engine, mirror).await;
+    }
     if let Some(Command::Sync(sync)) = &args.command {
         // Listing conflicts plans a run and sends nothing.
         engine.set_dry_run(args.dry_run || sync.conflicts);

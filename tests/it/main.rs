@@ -18,6 +18,7 @@ mod jira_dml;
 mod jira_entities;
 mod jira_items;
 mod jira_writes;
+mod mirror;
 mod paging;
 mod partition;
 mod proxy;

@@ -1,0 +1,214 @@
+//! `jiraql mirror DIR`: a local copy of Jira tables as Parquet files that other tools read
+//! directly (DuckDB, Spark, pandas), refreshed with what changed since the last run.
+//!
+//! The first run reads each table whole. Later runs of `Issues` read only the issues updated
+//! since the manifest's watermark (less a minute: JQL compares times to the minute) and an
+//! id-only census of every issue (5000 a page) that finds the deleted ones: changed rows
+//! replace theirs by `Id`, new ones are added, deleted ones removed. Other tables are read
+//! whole each run for now. Every table is written beside the current one and swapped in (see
+//! [`store`]), so a killed run leaves the last complete mirror readable.
+
+pub mod store;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{Int64Type, SchemaRef, TimestampMillisecondType};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+use crate::engine::Engine;
+use crate::engine::writes::quoted;
+use store::TableEntry;
+
+/// What a refresh read again, to be sure of changes made in the watermark's minute.
+const CHANGE_MARGIN_MS: i64 = 60_000;
+
+/// What one table's refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableReport {
+    pub table: String,
+    pub rows: usize,
+    pub added: usize,
+    pub replaced: usize,
+    pub removed: usize,
+    /// Read by change (true) or whole.
+    pub incremental: bool,
+}
+
+/// Refreshes `tables` (names as the engine knows them) in `dir`.
+pub async fn run(
+    engine: &Engine,
+    dir: &Path,
+    tables: &[String],
+) -> Result<Vec<TableReport>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let mut manifest = store::load(dir)?;
+    let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut reports = Vec::new();
+    for name in tables {
+        let def = engine.table_def(name).ok_or_else(|| {
+            format!("mirror: there is no table {name}; SELECT TableName FROM sys_tables lists them")
+        })?;
+        store::recover(dir, def.name)?;
+        let previous = manifest.tables.get(def.name).cloned();
+        let (report, entry) = refresh(engine, dir, def.name, previous, &started).await?;
+        store::swap_in(dir, def.name)?;
+        manifest.tables.insert(def.name.to_string(), entry);
+        store::save(dir, &manifest)?;
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// Writes the staged copy of one table and says what changed.
+async fn refresh(
+    engine: &Engine,
+    dir: &Path,
+    table: &str,
+    previous: Option<TableEntry>,
+    started: &str,
+) -> Result<(TableReport, TableEntry), String> {
+    let by_change = previous
+        .as_ref()
+        .and_then(|p| p.watermark_ms)
+        .filter(|_| table == "Issues" && store::data_file(dir, table).exists());
+    let all = format!("SELECT * FROM jira.{}", quoted(table));
+    let ctx = SessionContext::new();
+    let (report, sql) = match by_change {
+        Some(watermark) => {
+            let from = chrono::DateTime::from_timestamp_millis(watermark - CHANGE_MARGIN_MS)
+                .unwrap_or_default()
+                .format("%Y-%m-%d %H:%M:%S");
+            let changed = format!("{all} WHERE \"Updated\" >= '{from}'");
+            register(&ctx, "changed", engine, &changed).await?;
+            let census = format!("SELECT \"Id\" FROM jira.{}", quoted(table));
+            register(&ctx, "alive", engine, &census).await?;
+            let file = store::data_file(dir, table);
+            ctx.register_parquet(
+                "old",
+                file.to_string_lossy().as_ref(),
+                ParquetReadOptions::default(),
+            )
+            .await
+            .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
+            let count = |sql: &str| count(&ctx, sql.to_string());
+            let report = TableReport {
+                table: table.to_string(),
+                rows: 0,
+                added: count("SELECT count(*) FROM changed WHERE \"Id\" NOT IN (SELECT \"Id\" FROM old)").await?,
+                replaced: count("SELECT count(*) FROM changed WHERE \"Id\" IN (SELECT \"Id\" FROM old)").await?,
+                removed: count("SELECT count(*) FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM alive) AND \"Id\" NOT IN (SELECT \"Id\" FROM changed)").await?,
+                incremental: true,
+            };
+            let kept = "SELECT * FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM changed) \
+                        AND \"Id\" IN (SELECT \"Id\" FROM alive)";
+            (report, format!("SELECT * FROM changed UNION ALL {kept}"))
+        }
+        None => {
+            register(&ctx, "fresh", engine, &all).await?;
+            let report = TableReport {
+                table: table.to_string(),
+                rows: 0,
+                added: 0,
+                replaced: 0,
+                removed: 0,
+                incremental: false,
+            };
+            (report, "SELECT * FROM fresh".to_string())
+        }
+    };
+    let staged = store::staging(dir, table);
+    std::fs::create_dir_all(&staged)
+        .map_err(|e| format!("cannot make {}: {e}", staged.display()))?;
+    let df = ctx.sql(&sql).await.map_err(|e| e.to_string())?;
+    let columns: Vec<String> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let batches = df.collect().await.map_err(|e| e.to_string())?;
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let watermark = newest_updated(&batches);
+    let out = ctx.read_batches(batches).map_err(|e| e.to_string())?;
+    let file = staged.join("data.parquet");
+    out.write_parquet(
+        file.to_string_lossy().as_ref(),
+        DataFrameWriteOptions::new().with_single_file_output(true),
+        None,
+    )
+    .await
+    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let added = if report.incremental {
+        report.added
+    } else {
+        rows
+    };
+    let entry = TableEntry {
+        rows,
+        refreshed_at: started.to_string(),
+        watermark_ms: watermark.or(previous.and_then(|p| p.watermark_ms)),
+        columns,
+    };
+    Ok((
+        TableReport {
+            rows,
+            added,
+            ..report
+        },
+        entry,
+    ))
+}
+
+/// Runs `sql` on the engine and registers its rows in `ctx` as `name`.
+async fn register(
+    ctx: &SessionContext,
+    name: &str,
+    engine: &Engine,
+    sql: &str,
+) -> Result<(), String> {
+    let df = engine.context().sql(sql).await.map_err(|e| e.to_string())?;
+    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await.map_err(|e| e.to_string())?;
+    let table = MemTable::try_new(schema, vec![batches]).map_err(|e| e.to_string())?;
+    ctx.register_table(name, Arc::new(table))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn count(ctx: &SessionContext, sql: String) -> Result<usize, String> {
+    let batches = ctx
+        .sql(&sql)
+        .await
+        .map_err(|e| e.to_string())?
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(batches
+        .first()
+        .filter(|b| b.num_rows() > 0)
+        .and_then(|b| {
+            b.column(0)
+                .as_primitive_opt::<Int64Type>()
+                .map(|a| a.value(0))
+        })
+        .map_or(0, |n| usize::try_from(n).unwrap_or(0)))
+}
+
+/// The newest `Updated` among `batches` (epoch ms), for tables that have it.
+fn newest_updated(batches: &[RecordBatch]) -> Option<i64> {
+    batches
+        .iter()
+        .filter_map(|b| b.column_by_name("Updated"))
+        .filter_map(|c| c.as_primitive_opt::<TimestampMillisecondType>())
+        .flat_map(|a| {
+            (0..a.len())
+                .filter(|&i| a.is_valid(i))
+                .map(|i| a.value(i))
+                .collect::<Vec<_>>()
+        })
+        .max()
+}

@@ -1,0 +1,132 @@
+//! `jiraql mirror`: tables copied to Parquet that DataFusion (as any Parquet reader) reads
+//! back equal to the live tables; a second run of Issues reads only what changed plus an
+//! id-only census, replacing, adding and removing rows by Id; a run killed mid-swap is put
+//! right by the next.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use jiraql::mirror::{self, TableReport};
+
+use crate::common::{self, Site};
+
+const SEARCH: &str = "POST /rest/api/3/search/jql";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("jiraql-mirror-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The values of `column` in the mirrored `table`, as text.
+async fn mirrored(dir: &Path, table: &str, column: &str) -> BTreeSet<String> {
+    let ctx = SessionContext::new();
+    let file = dir.join(table).join("data.parquet");
+    ctx.register_parquet(
+        "t",
+        file.to_string_lossy().as_ref(),
+        ParquetReadOptions::default(),
+    )
+    .await
+    .expect("a Parquet file");
+    let batches = ctx
+        .sql(&format!("SELECT CAST(\"{column}\" AS VARCHAR) FROM t"))
+        .await
+        .expect("query")
+        .collect()
+        .await
+        .expect("rows");
+    common::strings(&batches)
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect()
+}
+
+async fn live(s: &Site, sql: &str) -> BTreeSet<String> {
+    s.rows(sql)
+        .await
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect()
+}
+
+async fn refresh(s: &Site, dir: &Path, tables: &[&str]) -> Vec<TableReport> {
+    let tables: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+    mirror::run(&s.engine, dir, &tables).await.expect("mirror")
+}
+
+#[tokio::test]
+async fn a_mirror_reads_back_as_the_live_tables_and_refreshes_by_change() {
+    let s = common::site(300).await;
+    let dir = scratch("refresh");
+    let first = refresh(&s, &dir, &["Issues", "Worklogs"]).await;
+    let issues = s.jira.data().issues.len();
+    let worklogs = s.jira.data().worklogs.len();
+    assert_eq!(
+        first
+            .iter()
+            .map(|r| (r.table.as_str(), r.rows, r.incremental))
+            .collect::<Vec<_>>(),
+        [("Issues", issues, false), ("Worklogs", worklogs, false)]
+    );
+    assert_eq!(
+        mirrored(&dir, "Issues", "Key").await,
+        live(&s, "SELECT Key FROM Issues").await
+    );
+    assert_eq!(mirrored(&dir, "Worklogs", "Id").await.len(), worklogs);
+    let manifest = mirror::store::load(&dir).expect("manifest");
+    assert_eq!(manifest.tables["Issues"].rows, issues);
+    assert!(manifest.tables["Issues"].watermark_ms.is_some());
+
+    // Jira changes: one issue edited, one made, one deleted.
+    let keys: Vec<String> = s.jira.data().issues.iter().map(|i| i.key.clone()).collect();
+    let (edited, deleted) = (keys[10].clone(), keys[20].clone());
+    s.rows(&format!(
+        "UPDATE Issues SET Summary = 'mirrored edit' WHERE Key = '{edited}'"
+    ))
+    .await;
+    s.rows("INSERT INTO Issues (ProjectKey, IssueTypeName, Summary) VALUES ('DEMO', 'Task', 'mirrored new')").await;
+    s.rows(&format!("DELETE FROM Issues WHERE Key = '{deleted}'"))
+        .await;
+    s.jira.reset_requests();
+    let second = refresh(&s, &dir, &["Issues"]).await;
+    let r = &second[0];
+    assert!(r.incremental);
+    assert_eq!((r.added, r.removed, r.rows), (1, 1, issues));
+    assert!(r.replaced >= 1, "{r:?}");
+    // The changed issues (one page) and the id-only census (one page of 5000).
+    assert_eq!(s.jira.request_count(SEARCH), 2, "{:?}", s.endpoints());
+    assert_eq!(
+        mirrored(&dir, "Issues", "Key").await,
+        live(&s, "SELECT Key FROM Issues").await
+    );
+    assert!(
+        mirrored(&dir, "Issues", "Summary")
+            .await
+            .contains("mirrored edit")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_swap_is_put_right_by_the_next() {
+    let s = common::site(60).await;
+    let dir = scratch("killed");
+    refresh(&s, &dir, &["Issues"]).await;
+    // Killed after moving the old copy aside, with a half-written new one.
+    std::fs::rename(dir.join("Issues"), dir.join(".old-Issues")).expect("move aside");
+    std::fs::create_dir_all(dir.join(".new-Issues")).expect("staging");
+    std::fs::write(dir.join(".new-Issues").join("data.parquet"), b"cut").expect("half");
+    let again = refresh(&s, &dir, &["Issues"]).await;
+    assert!(
+        again[0].incremental,
+        "the old copy and its watermark were put back"
+    );
+    assert_eq!(
+        mirrored(&dir, "Issues", "Key").await,
+        live(&s, "SELECT Key FROM Issues").await
+    );
+    assert!(!dir.join(".old-Issues").exists() && !dir.join(".new-Issues").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
