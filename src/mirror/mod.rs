@@ -1,11 +1,11 @@
 //! `jiraql mirror DIR`: a local copy of Jira tables as Parquet files that other tools read
 //! directly (DuckDB, Spark, pandas), refreshed with what changed since the last run.
 //!
-//! The first run reads each table whole. Later runs of `Issues` read only the issues updated
-//! since the manifest's watermark (less a minute: JQL compares times to the minute) and an
-//! id-only census of every issue (5000 a page) that finds the deleted ones: changed rows
-//! replace theirs by `Id`, new ones are added, deleted ones removed. Other tables are read
-//! whole each run for now. Every table is written beside the current one and swapped in (see
+//! The first run reads each table whole. Later runs of `Issues` and `Worklogs` read only the
+//! rows updated since the manifest's watermark (less a minute: JQL compares times to the
+//! minute; worklogs come from `worklog/updated`), and find the rows gone since: an id-only
+//! census of every issue (5000 a page), the `worklog/deleted` feed. Changed rows replace
+//! theirs by `Id`, new ones are added, gone ones removed. Other tables are read whole. Every table is written beside the current one and swapped in (see
 //! [`store`]), so a killed run leaves the last complete mirror readable.
 
 pub mod store;
@@ -25,6 +25,26 @@ use store::TableEntry;
 
 /// What a refresh read again, to be sure of changes made in the watermark's minute.
 const CHANGE_MARGIN_MS: i64 = 60_000;
+
+/// How a table's rows that are gone are found on a refresh by change.
+enum Gone {
+    /// Every live id (a query): what the mirror has beyond them is gone.
+    Census(&'static str),
+    /// The ids deleted since `{since}` (a query).
+    Deleted(&'static str),
+}
+
+/// The tables refreshed by change (keyed by `Id`, changed rows found by their `Updated`), and
+/// how their gone rows are found.
+fn gone(table: &str) -> Option<Gone> {
+    match table {
+        "Issues" => Some(Gone::Census(r#"SELECT "Id" FROM jira."Issues""#)),
+        "Worklogs" => Some(Gone::Deleted(
+            r#"SELECT "WorklogId" AS "Id" FROM jira."WorklogDeleted" WHERE "DeletedTime" >= '{since}'"#,
+        )),
+        _ => None,
+    }
+}
 
 /// What one table's refresh did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,18 +94,29 @@ async fn refresh(
     let by_change = previous
         .as_ref()
         .and_then(|p| p.watermark_ms)
-        .filter(|_| table == "Issues" && store::data_file(dir, table).exists());
+        .filter(|_| store::data_file(dir, table).exists())
+        .zip(gone(table));
     let all = format!("SELECT * FROM jira.{}", quoted(table));
     let ctx = SessionContext::new();
     let (report, sql) = match by_change {
-        Some(watermark) => {
+        Some((watermark, gone)) => {
             let from = chrono::DateTime::from_timestamp_millis(watermark - CHANGE_MARGIN_MS)
                 .unwrap_or_default()
-                .format("%Y-%m-%d %H:%M:%S");
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string();
             let changed = format!("{all} WHERE \"Updated\" >= '{from}'");
             register(&ctx, "changed", engine, &changed).await?;
-            let census = format!("SELECT \"Id\" FROM jira.{}", quoted(table));
-            register(&ctx, "alive", engine, &census).await?;
+            // `lost`: the mirror's ids that are gone from Jira.
+            let lost = match gone {
+                Gone::Census(sql) => {
+                    register(&ctx, "alive", engine, sql).await?;
+                    "\"Id\" NOT IN (SELECT \"Id\" FROM alive)"
+                }
+                Gone::Deleted(sql) => {
+                    register(&ctx, "deleted", engine, &sql.replace("{since}", &from)).await?;
+                    "\"Id\" IN (SELECT \"Id\" FROM deleted)"
+                }
+            };
             let file = store::data_file(dir, table);
             ctx.register_parquet(
                 "old",
@@ -100,11 +131,15 @@ async fn refresh(
                 rows: 0,
                 added: count("SELECT count(*) FROM changed WHERE \"Id\" NOT IN (SELECT \"Id\" FROM old)").await?,
                 replaced: count("SELECT count(*) FROM changed WHERE \"Id\" IN (SELECT \"Id\" FROM old)").await?,
-                removed: count("SELECT count(*) FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM alive) AND \"Id\" NOT IN (SELECT \"Id\" FROM changed)").await?,
+                removed: count(&format!(
+                    "SELECT count(*) FROM old WHERE {lost} AND \"Id\" NOT IN (SELECT \"Id\" FROM changed)"
+                ))
+                .await?,
                 incremental: true,
             };
-            let kept = "SELECT * FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM changed) \
-                        AND \"Id\" IN (SELECT \"Id\" FROM alive)";
+            let kept = format!(
+                "SELECT * FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM changed) AND NOT ({lost})"
+            );
             (report, format!("SELECT * FROM changed UNION ALL {kept}"))
         }
         None => {
