@@ -72,6 +72,15 @@ pub struct Args {
     #[arg(long)]
     pub allow_all_rows: bool,
 
+    /// Read the mirrored tables from this `jiraql mirror` directory instead of Jira (writes
+    /// are refused while reading a copy).
+    #[arg(long, value_name = "DIR")]
+    pub mirror: Option<PathBuf>,
+
+    /// With --mirror: refresh the mirror from Jira first.
+    #[arg(long, requires = "mirror")]
+    pub refresh: bool,
+
     /// Print `requests=N rows=M bytes=B elapsed_ms=T` on stderr at the end.
     #[arg(long)]
     pub stats: bool,

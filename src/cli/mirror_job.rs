@@ -1,5 +1,6 @@
 //! `jiraql mirror DIR --tables ...`: refreshes the mirror and prints per table what it added,
-//! replaced and removed, and whether it read by change or whole.
+//! replaced and removed, and whether it read by change or whole. `--mirror DIR` (with
+//! `--refresh`) reads a session's tables from the mirror instead.
 
 use std::process::ExitCode;
 
@@ -20,4 +21,21 @@ pub async fn run(engine: &Engine, args: &MirrorArgs) -> Result<ExitCode, String>
     }
     eprintln!("mirror: {} is up to date", args.dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--mirror DIR`: the mirrored tables are read from their files (refreshed first with
+/// `refresh`), saying how old each is.
+pub async fn attach(
+    engine: &mut Engine,
+    dir: &std::path::Path,
+    refresh: bool,
+) -> Result<(), String> {
+    if refresh {
+        let tables: Vec<String> = mirror::store::load(dir)?.tables.into_keys().collect();
+        mirror::run(engine, dir, &tables).await?;
+    }
+    for (table, refreshed) in mirror::attach(engine, dir).await? {
+        eprintln!("mirror: {table} as of {refreshed}, from {}", dir.display());
+    }
+    Ok(())
 }

@@ -131,6 +131,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     }
     engine.set_dry_run(args.dry_run);
     engine.set_allow_all_rows(args.allow_all_rows);
+    if let Some(dir) = &args.mirror {
+        mirror_job::attach(&mut engine, dir, args.refresh).await?;
+    }
     if let Some(Command::Mirror(mirror)) = &args.command {
         return mirror_job::run(&engine, mirror).await;
     }

@@ -79,6 +79,12 @@ pub async fn run(
     def: &'static TableDef,
     statement: &Statement,
 ) -> Result<WriteReport> {
+    if let Some(why) = engine.read_only() {
+        return Err(DataFusionError::Plan(format!(
+            "{} cannot be written: {why}",
+            def.name
+        )));
+    }
     match (def.writes, statement) {
         (Writes::None, _) => Err(DataFusionError::Plan(format!(
             "{} is read-only in jiraql; SELECT TableName FROM sys_tables WHERE IsUpdateable \

@@ -41,6 +41,8 @@ pub struct Engine {
     dry_run: bool,
     /// `--allow-all-rows`: UPDATE and DELETE may go without WHERE.
     allow_all_rows: bool,
+    /// Why writes to Jira are refused, when they are (reading a mirror).
+    read_only: Option<String>,
     last_write: Mutex<Option<WriteReport>>,
     /// The Jira tables, `Issues` with the site's custom fields.
     tables: Vec<&'static TableDef>,
@@ -119,6 +121,7 @@ impl Engine {
             sharepoint: None,
             dry_run: false,
             allow_all_rows: false,
+            read_only: None,
             last_write: Mutex::new(None),
             tables: defs,
             described,
@@ -178,6 +181,16 @@ impl Engine {
 
     pub fn allow_all_rows(&self) -> bool {
         self.allow_all_rows
+    }
+
+    /// Refuses writes to Jira tables from now on, saying `why`.
+    pub fn set_read_only(&mut self, why: String) {
+        self.read_only = Some(why);
+    }
+
+    /// Why writes to Jira tables are refused, if they are.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
 
     /// The SharePoint connection, if there is one.

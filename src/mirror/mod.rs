@@ -83,6 +83,39 @@ pub async fn run(
     Ok(reports)
 }
 
+/// Makes `engine` read the tables mirrored in `dir` from their Parquet files, under the same
+/// names, and refuse writes (a copy is not Jira); each table with when it was refreshed.
+pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let manifest = store::load(dir)?;
+    if manifest.tables.is_empty() {
+        return Err(format!(
+            "{} holds no mirror; make one with jiraql mirror {}",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let ctx = engine.context().clone();
+    let mut attached = Vec::new();
+    for (table, entry) in &manifest.tables {
+        let file = store::data_file(dir, table);
+        ctx.deregister_table(table.as_str())
+            .map_err(|e| e.to_string())?;
+        ctx.register_parquet(
+            table.as_str(),
+            file.to_string_lossy().as_ref(),
+            ParquetReadOptions::default(),
+        )
+        .await
+        .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
+        attached.push((table.clone(), entry.refreshed_at.clone()));
+    }
+    engine.set_read_only(format!(
+        "this session reads the mirror in {}; writes need Jira itself (run without --mirror)",
+        dir.display()
+    ));
+    Ok(attached)
+}
+
 /// Writes the staged copy of one table and says what changed.
 async fn refresh(
     engine: &Engine,

@@ -587,3 +587,54 @@ fn the_demo_sync_job_runs_and_a_bad_job_says_what_to_fix() {
         .stderr(predicate::str::contains("sync.conflict = \"loudest\""));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
+    let dir = std::env::temp_dir().join(format!("jiraql-cli-mirror-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_text = dir.to_string_lossy().into_owned();
+    let out = stdout_of(demo().args(["mirror", &dir_text, "--tables", "Issues,Worklogs"]));
+    assert!(
+        out.starts_with("table\tread\trows\tadded\treplaced\tremoved\n"),
+        "{out}"
+    );
+    assert!(out.contains("Issues\twhole\t300\t300\t0\t0"), "{out}");
+    let out = demo()
+        .args([
+            "--mirror",
+            &dir_text,
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n FROM Issues",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n300\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mirror: Issues as of"));
+    demo()
+        .args([
+            "--mirror",
+            &dir_text,
+            "-c",
+            "DELETE FROM Issues WHERE Key = 'DEMO-7'",
+        ])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("reads the mirror")
+                .and(predicate::str::contains("without --mirror")),
+        );
+    let missing = dir.join("nothing-here");
+    demo()
+        .args(["--mirror", &missing.to_string_lossy(), "-c", "SELECT 1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("holds no mirror"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
