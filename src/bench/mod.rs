@@ -208,6 +208,10 @@ async fn run_suite(
         measured
             .push(measure_sync(args, emulator, list, &engine, &stats, graph_stats.as_ref()).await?);
     }
+    if wanted(MIRROR_CASES[0]) || wanted(MIRROR_CASES[1]) {
+        eprintln!("running the mirror...");
+        measured.extend(measure_mirror(args, emulator, &engine, &stats).await?);
+    }
     for (name, ceiling) in DATA_CENTER_CASES {
         if wanted(name) {
             eprintln!("running {name}...");
@@ -222,6 +226,53 @@ async fn run_suite(
         None
     };
     Ok((header, measured, decoding))
+}
+
+/// The mirror's runs: every issue written to Parquet, then a refresh with nothing changed.
+const MIRROR_CASES: [&str; 2] = ["mirror: first run, Issues", "mirror: no-change refresh"];
+
+/// A first mirror of Issues into a scratch directory, then a refresh with nothing changed.
+async fn measure_mirror(
+    args: &BenchArgs,
+    jira: &JiraEmulator,
+    engine: &Engine,
+    stats: &ClientStats,
+) -> Result<Vec<Measured>, String> {
+    let dir = std::env::temp_dir().join(format!("jiraql-bench-mirror-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let tables = ["Issues".to_string()];
+    let mut measured = Vec::new();
+    for name in MIRROR_CASES {
+        stats.reset();
+        let baseline = alloc::reset_peak();
+        let started = Instant::now();
+        let outcome = crate::mirror::run(engine, &dir, &tables).await;
+        let wall = started.elapsed();
+        let peak = alloc::active().then(|| alloc::peak_since(baseline));
+        let (rows, error) = match outcome {
+            Ok(reports) => (reports.iter().map(|r| r.rows).sum(), None),
+            Err(e) => (0, Some(e)),
+        };
+        let issues = jira.data().issues.len();
+        measured.push(Measured {
+            name,
+            requests: stats.requests(),
+            // A first run reads every page; a refresh one page of changes and the census.
+            minimum: if measured.is_empty() {
+                issues.div_ceil(100)
+            } else {
+                1 + issues.div_ceil(5000)
+            },
+            rows,
+            bytes: stats.bytes(),
+            wall,
+            latency: Duration::from_millis(args.latency_ms),
+            peak,
+            error,
+        });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(measured)
 }
 
 /// The Data Center scans: every issue's key and summary page after page, then with the
