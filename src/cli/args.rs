@@ -77,6 +77,15 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub mirror: Option<PathBuf>,
 
+    /// Run the script (or `sync` job) again and again, one run an interval: 500ms, 30s, 15m,
+    /// 1h, 1d. A failed run is retried with backoff; Ctrl-C or SIGTERM ends it.
+    #[arg(long, value_name = "INTERVAL", global = true)]
+    pub every: Option<String>,
+
+    /// With --every: stop after this many runs.
+    #[arg(long, value_name = "N", requires = "every", global = true)]
+    pub runs: Option<u64>,
+
     /// With --mirror: refresh the mirror from Jira first.
     #[arg(long, requires = "mirror")]
     pub refresh: bool,

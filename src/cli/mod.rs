@@ -10,6 +10,7 @@ pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod demo;
+pub mod every;
 pub mod mirror_job;
 pub mod output;
 pub mod progress;
@@ -140,6 +141,10 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     if let Some(Command::Sync(sync)) = &args.command {
         // Listing conflicts plans a run and sends nothing.
         engine.set_dry_run(args.dry_run || sync.conflicts);
+        if let Some(text) = &args.every {
+            let every = every::parse_interval(text)?;
+            return sync_job::run_every(&engine, sync, args.demo, every, args.runs).await;
+        }
         return sync_job::run(&engine, sync, args.demo).await;
     }
     let interactive = !script::has_statements(&args) && std::io::stdin().is_terminal();
@@ -148,10 +153,14 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     if let Some(path) = &args.output {
         runner.set_output(Some(path))?;
     }
-    let result = if interactive {
-        repl::run(&mut runner, &site).await
-    } else {
-        script::run(&args, &mut runner).await
+    let result = match (&args.every, interactive) {
+        (Some(_), true) => Err("--every repeats a script: give it with -c or -f".to_string()),
+        (Some(text), false) => {
+            let every = every::parse_interval(text)?;
+            script::run_every(&args, &mut runner, every, &mut std::io::stderr()).await
+        }
+        (None, true) => repl::run(&mut runner, &site).await,
+        (None, false) => script::run(&args, &mut runner).await,
     };
     if args.stats {
         // Graph requests are counted apart: they cost SharePoint's quota, not Jira's.

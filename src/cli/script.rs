@@ -5,6 +5,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use super::args::Args;
+use super::every::{Schedule, stopped};
 use super::runner::Runner;
 
 /// SQL text and where it came from, for error messages.
@@ -48,6 +49,54 @@ fn sources(args: &Args) -> Result<Vec<Source>, String> {
         });
     }
     Ok(out)
+}
+
+/// Runs the script once an interval (`--every`), as [`super::every`] says.
+/// Each run is logged in one line on `log`.
+pub async fn run_every(
+    args: &Args,
+    runner: &mut Runner,
+    every: std::time::Duration,
+    log: &mut dyn std::io::Write,
+) -> Result<ExitCode, String> {
+    let sources = sources(args)?;
+    let mut schedule = Schedule::new(every, args.runs);
+    loop {
+        let outcome = tokio::select! {
+            outcome = run_once(&sources, runner) => outcome,
+            () = stopped() => {
+                let _ = writeln!(log, "every: run {} stopped", schedule.run());
+                break;
+            }
+        };
+        if !schedule.after(outcome, log).await {
+            break;
+        }
+    }
+    runner.flush_output()?;
+    Ok(if schedule.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One run of every source: the rows it returned, or how many statements failed.
+async fn run_once(sources: &[Source], runner: &mut Runner) -> Result<String, String> {
+    let before = runner.total_rows();
+    let mut failed = 0;
+    for source in sources {
+        let outcome = runner.run_script(Some(&source.label), &source.sql).await;
+        failed += outcome.failed;
+        if outcome.stopped {
+            break;
+        }
+    }
+    match failed {
+        0 => Ok(format!("{} rows", runner.total_rows() - before)),
+        1 => Err("a statement failed".into()),
+        n => Err(format!("{n} statements failed")),
+    }
 }
 
 /// Runs every statement of the sources `args` name.

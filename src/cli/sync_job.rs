@@ -10,6 +10,7 @@ use crate::sync::merge::Direction;
 use crate::sync::{job, run};
 
 use super::args::SyncArgs;
+use super::every::{Schedule, stopped};
 
 /// Runs the job; with `--demo`, against a state of its own that starts empty (the emulated
 /// sites start from scratch every time, so a state kept from another run would not fit).
@@ -90,6 +91,38 @@ pub async fn run(engine: &Engine, args: &SyncArgs, demo: bool) -> Result<ExitCod
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// `--every`: the job once an interval, each run's outcome logged in one line on stderr (its
+/// counts are printed as for one run).
+pub async fn run_every(
+    engine: &Engine,
+    args: &SyncArgs,
+    demo: bool,
+    every: std::time::Duration,
+    runs: Option<u64>,
+) -> Result<ExitCode, String> {
+    let mut schedule = Schedule::new(every, runs);
+    let mut log = std::io::stderr();
+    loop {
+        let outcome = tokio::select! {
+            outcome = run(engine, args, demo) => outcome,
+            () = stopped() => break,
+        };
+        let outcome = match outcome {
+            Ok(code) if code == ExitCode::SUCCESS => Ok("the job ran".to_string()),
+            Ok(_) => Err("rows failed (listed above)".to_string()),
+            Err(e) => Err(e),
+        };
+        if !schedule.after(outcome, &mut log).await {
+            break;
+        }
+    }
+    Ok(if schedule.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     })
 }
 

@@ -638,3 +638,60 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
         .stderr(predicate::str::contains("holds no mirror"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_repeats_a_script_or_a_sync_job_and_logs_each_run() {
+    let out = demo()
+        .args([
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n FROM Issues",
+            "--every",
+            "200ms",
+            "--runs",
+            "2",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n300\nn\n300\n");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let runs: Vec<&str> = log.lines().filter(|l| l.starts_with("every: ")).collect();
+    assert_eq!(runs.len(), 2, "{log}");
+    assert!(
+        runs[1].starts_with("every: run 2 ok in ") && runs[1].ends_with(": 1 rows"),
+        "{log}"
+    );
+    let out = demo()
+        .args([
+            "sync",
+            "sql/sync/issues_two_way.toml",
+            "--every",
+            "200ms",
+            "--runs",
+            "2",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("every: run ")).count(),
+        2,
+        "{log}"
+    );
+    demo()
+        .args(["-c", "SELECT 1", "--every", "soon"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not an interval"));
+}

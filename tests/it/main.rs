@@ -13,6 +13,7 @@ mod cli;
 mod config;
 mod decode;
 mod engine;
+mod every;
 mod hostile;
 mod jira_dml;
 mod jira_entities;
