@@ -21,6 +21,7 @@ use super::model::{
 };
 use super::server::Shared;
 
+mod lists;
 mod reads;
 mod shapes;
 mod writes;
@@ -181,8 +182,8 @@ impl Target {
 
     fn methods(&self) -> &'static [&'static str] {
         match self {
-            Target::Items(_) => &["GET", "POST"],
-            Target::Item(..) => &["GET", "DELETE"],
+            Target::Items(_) | Target::Lists | Target::Columns(_) => &["GET", "POST"],
+            Target::Item(..) | Target::List(_) => &["GET", "DELETE"],
             Target::Fields(..) => &["GET", "PATCH"],
             _ => &["GET"],
         }
@@ -333,8 +334,11 @@ pub(crate) fn serve(shared: &Shared, call: &Call) -> (String, Reply) {
     };
     let reply = match (&target, call.method) {
         (Target::Site, _) => req.site(),
+        (Target::Lists, "POST") => req.create_list(),
         (Target::Lists, _) => req.lists(),
+        (Target::List(l), "DELETE") => req.delete_list(l),
         (Target::List(l), _) => req.list(l),
+        (Target::Columns(l), "POST") => req.add_column(l),
         (Target::Columns(l), _) => req.columns(l),
         (Target::Items(l), "GET") => req.items(l),
         (Target::Items(l), _) => req.create(l),

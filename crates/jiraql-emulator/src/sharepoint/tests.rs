@@ -14,6 +14,7 @@ use super::{
 
 mod batch;
 mod items;
+mod lists;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sharepoint");
 
