@@ -50,7 +50,6 @@ struct Measured {
 /// Runs the suite and prints the report on stdout.
 pub async fn run(args: &BenchArgs) -> Result<(), String> {
     alloc::start();
-    let counting = alloc::active();
     let emulator_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("jira-emulator")
@@ -88,7 +87,7 @@ pub async fn run(args: &BenchArgs) -> Result<(), String> {
     } else {
         None
     };
-    let result = run_suite(args, &emulator, list.as_ref(), counting).await;
+    let result = run_suite(args, &emulator, list.as_ref()).await;
     drop(list);
     drop(emulator);
     // Not dropped in place: dropping a runtime inside another one's async context panics.
@@ -118,7 +117,6 @@ async fn run_suite(
     args: &BenchArgs,
     emulator: &JiraEmulator,
     list: Option<&SharePointEmulator>,
-    counting: bool,
 ) -> Result<(String, Vec<Measured>, Option<decode::DecodeFigures>), String> {
     let config = emulator.config();
     let mut text = format!(
@@ -178,13 +176,8 @@ async fn run_suite(
             continue;
         }
         eprintln!("running {}...", case.name);
-        stats.reset();
-        graph_stats.iter().for_each(ClientStats::reset);
-        let baseline = alloc::reset_peak();
-        let started = Instant::now();
-        let outcome = count_rows(&engine, &case.sql).await;
-        let wall = started.elapsed();
-        let peak = counting.then(|| alloc::peak_since(baseline));
+        let counters = std::iter::once(&stats).chain(graph_stats.as_ref());
+        let (outcome, wall, peak) = timed(counters, count_rows(&engine, &case.sql)).await;
         let (rows, error) = match outcome {
             Ok(rows) => (rows, None),
             Err(e) => (0, Some(e)),
@@ -243,12 +236,7 @@ async fn measure_mirror(
     let tables = ["Issues".to_string()];
     let mut measured = Vec::new();
     for name in MIRROR_CASES {
-        stats.reset();
-        let baseline = alloc::reset_peak();
-        let started = Instant::now();
-        let outcome = crate::mirror::run(engine, &dir, &tables).await;
-        let wall = started.elapsed();
-        let peak = alloc::active().then(|| alloc::peak_since(baseline));
+        let (outcome, wall, peak) = timed([stats], crate::mirror::run(engine, &dir, &tables)).await;
         let (rows, error) = match outcome {
             Ok(reports) => (reports.iter().map(|r| r.rows).sum(), None),
             Err(e) => (0, Some(e)),
@@ -302,12 +290,8 @@ async fn measure_data_center(
     let client = JiraClient::new(settings).map_err(|e| format!("{e}"))?;
     let stats = client.stats();
     let engine = Engine::connect(client).await.map_err(|e| e.to_string())?;
-    stats.reset();
-    let baseline = alloc::reset_peak();
-    let started = Instant::now();
-    let outcome = count_rows(&engine, "SELECT Key, Summary FROM Issues").await;
-    let wall = started.elapsed();
-    let peak = alloc::active().then(|| alloc::peak_since(baseline));
+    let scan = count_rows(&engine, "SELECT Key, Summary FROM Issues");
+    let (outcome, wall, peak) = timed([&stats], scan).await;
     let (rows, error) = match outcome {
         Ok(rows) => (rows, None),
         Err(e) => (0, Some(e)),
@@ -352,14 +336,9 @@ async fn measure_sync(
     }
     jira.faults().set_latency(latency);
     list.faults().set_latency(latency);
-    stats.reset();
-    graph_stats.iter().for_each(|s| s.reset());
-    let baseline = alloc::reset_peak();
-    let started = Instant::now();
-    let outcome = crate::sync::run::run(engine, &job).await;
-    let wall = started.elapsed();
+    let counters = std::iter::once(stats).chain(graph_stats);
+    let (outcome, wall, peak) = timed(counters, crate::sync::run::run(engine, &job)).await;
     let _ = std::fs::remove_dir_all(&dir);
-    let peak = alloc::active().then(|| alloc::peak_since(baseline));
     let (rows, error) = match outcome {
         Ok(o) if o.to_jira.updated + o.to_sharepoint.updated == 0 => {
             (o.to_sharepoint.unchanged as usize, None)
@@ -378,6 +357,24 @@ async fn measure_sync(
         peak,
         error,
     })
+}
+
+/// Runs `work` with `counters` reset, timing it and taking jiraql's heap peak meanwhile (when
+/// the counting allocator is on).
+async fn timed<'a, T>(
+    counters: impl IntoIterator<Item = &'a ClientStats>,
+    work: impl std::future::Future<Output = T>,
+) -> (T, Duration, Option<usize>) {
+    counters.into_iter().for_each(ClientStats::reset);
+    let baseline = alloc::reset_peak();
+    let started = Instant::now();
+    let out = work.await;
+    let wall = started.elapsed();
+    (
+        out,
+        wall,
+        alloc::active().then(|| alloc::peak_since(baseline)),
+    )
 }
 
 /// Runs one statement, dropping each batch once counted, as a streaming consumer would; for a
