@@ -6,10 +6,10 @@
 //! type in use deleted only with an alternative of the same kind.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::entity_write::{bad, id_in, name, position, text, write_one};
+use super::entity_write::{bad, id_in, name, no_content, position, text, write_one};
 use super::issue_fields::Refusal;
 use super::issue_write::Refused;
 use crate::jira::data::{IssueType, JiraData, ProjectRole};
@@ -254,11 +254,4 @@ fn role_at(d: &JiraData, id: &str) -> Result<usize, Refused> {
 
 fn conflict(message: String) -> Refused {
     (StatusCode::CONFLICT, Refusal::message(message))
-}
-
-fn no_content(result: Result<(), Refused>) -> Response {
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err((status, r)) => r.response(status),
-    }
 }

@@ -5,10 +5,12 @@
 //! user of the site, an assignee type Jira knows.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::entity_write::{bad, id_in, name, position, project_of, text, write_one};
+use super::entity_write::{
+    bad, id_in, name, no_content, position, project_of, swap_id, text, write_one,
+};
 use super::issue_fields::Refusal;
 use super::issue_write::Refused;
 use crate::jira::data::{Component, JiraData};
@@ -78,22 +80,12 @@ pub(crate) fn delete_component(s: &View, c: &Ctx, _: &[u8]) -> Response {
             Some(to) => Some(move_target(d, &gone, to)?),
         };
         for issue in &mut d.issues {
-            if let Some(i) = issue.component_ids.iter().position(|&x| x == gone.id) {
-                issue.component_ids.remove(i);
-                if let Some(t) = target
-                    && !issue.component_ids.contains(&t)
-                {
-                    issue.component_ids.insert(i, t);
-                }
-            }
+            swap_id(&mut issue.component_ids, gone.id, target);
         }
         d.components.remove(at);
         Ok(())
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err((status, r)) => r.response(status),
-    }
+    no_content(result)
 }
 
 /// The component issues move to: another of the same project.

@@ -1,9 +1,10 @@
 //! What the handlers writing the site's entities (versions, components) share: the request
 //! read and applied inside one change of the data, a name checked as Jira checks it, the
-//! project a new entity goes to, and Jira's 400 and 404 answers.
+//! project a new entity goes to, Jira's 204, 400 and 404 answers, and an entity removed from
+//! the issues that name it.
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::issue_fields::Refusal;
@@ -113,4 +114,23 @@ pub(super) fn id_in(v: &Value) -> Option<u64> {
 
 pub(super) fn bad(r: Refusal) -> Refused {
     (StatusCode::BAD_REQUEST, r)
+}
+
+/// A 204 for a change made, or Jira's refusal.
+pub(super) fn no_content(result: Result<(), Refused>) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err((status, r)) => r.response(status),
+    }
+}
+
+/// Takes `gone` out of an issue's `ids` (its fix versions, its components), putting `to` in
+/// its place unless the issue has it already.
+pub(super) fn swap_id(ids: &mut Vec<u64>, gone: u64, to: Option<u64>) {
+    if let Some(i) = ids.iter().position(|&x| x == gone) {
+        ids.remove(i);
+        if let Some(t) = to.filter(|t| !ids.contains(t)) {
+            ids.insert(i, t);
+        }
+    }
 }

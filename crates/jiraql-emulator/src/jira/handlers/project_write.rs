@@ -5,10 +5,10 @@
 //! a letter, key and name unique on the site, a project type Jira knows, a lead who is a user.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::entity_write::{bad, name, text, write_one};
+use super::entity_write::{bad, name, no_content, text, write_one};
 use super::issue_fields::Refusal;
 use super::issue_write::{Refused, change_now};
 use crate::jira::data::{JiraData, Project};
@@ -120,10 +120,7 @@ pub(crate) fn delete_project(s: &View, c: &Ctx, _: &[u8]) -> Response {
         d.projects.remove(at);
         Ok::<_, Refused>(())
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err((status, r)) => r.response(status),
-    }
+    no_content(result)
 }
 
 /// Applies the members sent: key, name, description, lead.

@@ -5,13 +5,12 @@
 //! never the caller). Neither can be changed through the API.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::agile::board_json;
-use super::entity_write::{bad, name, position, write_one};
+use super::entity_write::{bad, name, no_content, position, write_one};
 use super::issue_fields::Refusal;
-use super::issue_write::Refused;
 use crate::jira::data::{Board, JiraData, User};
 use crate::jira::server::{Ctx, View};
 
@@ -170,11 +169,4 @@ pub(crate) fn delete_user(s: &View, c: &Ctx, _: &[u8]) -> Response {
         Ok(())
     });
     no_content(result)
-}
-
-fn no_content(result: Result<(), Refused>) -> Response {
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err((status, r)) => r.response(status),
-    }
 }

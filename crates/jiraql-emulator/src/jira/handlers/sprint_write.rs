@@ -6,11 +6,11 @@
 //! by a request), a closed sprint cannot be changed, and an end before the start is refused.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Map, Value};
 
-use super::entity_write::{bad, name, position, text, write_one};
+use super::entity_write::{bad, name, no_content, position, text, write_one};
 use super::issue_fields::Refusal;
 use super::issue_write::Refused;
 use crate::jira::data::{JiraData, Sprint};
@@ -91,10 +91,7 @@ pub(crate) fn delete_sprint(s: &View, c: &Ctx, _: &[u8]) -> Response {
         }
         Ok::<_, Refused>(())
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err((status, r)) => r.response(status),
-    }
+    no_content(result)
 }
 
 /// Applies the members of `details` to `x` (with `whole`, those left out become null) and the

@@ -6,11 +6,13 @@
 //! moves them to another version of the same project.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::entity_write::{bad, id_in, name, position, project_of, text, write_one};
+use super::entity_write::{
+    bad, id_in, name, no_content, position, project_of, swap_id, text, write_one,
+};
 use super::issue_fields::Refusal;
 use super::issue_write::{Refused, object};
 use crate::jira::data::{JiraData, Version};
@@ -104,23 +106,13 @@ fn remove(s: &View, c: &Ctx, move_to: Result<Value, Refused>) -> Response {
                 v => Some(swap_target(d, &gone, v)?),
             };
             for issue in &mut d.issues {
-                if let Some(i) = issue.fix_version_ids.iter().position(|&v| v == gone.id) {
-                    issue.fix_version_ids.remove(i);
-                    if let Some(t) = target
-                        && !issue.fix_version_ids.contains(&t)
-                    {
-                        issue.fix_version_ids.insert(i, t);
-                    }
-                }
+                swap_id(&mut issue.fix_version_ids, gone.id, target);
             }
             d.versions.remove(at);
             Ok(())
         })
     });
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err((status, r)) => r.response(status),
-    }
+    no_content(result)
 }
 
 /// The version issues move to: another version of the same project.
