@@ -23,8 +23,8 @@ use std::collections::HashSet;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
-    Delete, Expr, FromTable, Ident, Insert, ObjectName, ObjectNamePart, SetExpr, Statement,
-    TableFactor, TableObject, Update,
+    Assignment, AssignmentTarget, Delete, Expr, FromTable, Ident, Insert, ObjectName,
+    ObjectNamePart, SetExpr, Statement, TableFactor, TableObject, Update,
 };
 use serde_json::{Map, Value, json};
 
@@ -448,6 +448,64 @@ fn keys_of(rows: Vec<&(String, Option<String>)>) -> Vec<&str> {
     rows.into_iter().map(|(k, _)| k.as_str()).collect()
 }
 
+/// The problems of a new row whose `given` fields leave a `required` group (any one of its
+/// fields) out, naming the group's columns.
+pub(super) fn missing_required(
+    def: &TableDef,
+    required: &[&[&str]],
+    given: &[&str],
+) -> Vec<String> {
+    required
+        .iter()
+        .filter(|group| !given.iter().any(|f| group.contains(f)))
+        .map(|group| {
+            let columns: Vec<&str> = def
+                .columns
+                .iter()
+                .filter(|c| c.write.is_some_and(|s| group.contains(&s.field)))
+                .map(|c| c.name)
+                .collect();
+            format!(
+                "{}: required to add a row, and not given",
+                columns.join(" or ")
+            )
+        })
+        .collect()
+}
+
+/// The column an UPDATE assignment sets, as written.
+pub(super) fn assigned_column(a: &Assignment) -> String {
+    match &a.target {
+        AssignmentTarget::ColumnName(name) => last_part(name),
+        AssignmentTarget::Tuple(_) => a.target.to_string(),
+    }
+}
+
+pub(super) fn key_column(def: &TableDef) -> Result<&'static str> {
+    def.columns
+        .iter()
+        .find(|c| c.key)
+        .map(|c| c.name)
+        .ok_or_else(|| plan_error(format!("{} declares no key column", def.name)))
+}
+
+/// Sets `path` (`a` or `a.b`) in `body`. NULL under a parent clears the parent unless a
+/// sibling set it (`visibility: null` lifts a restriction).
+pub(super) fn set_path(body: &mut Map<String, Value>, path: &str, value: Value) {
+    let Some((parent, child)) = path.split_once('.') else {
+        body.insert(path.to_string(), value);
+        return;
+    };
+    let slot = body.entry(parent).or_insert(Value::Null);
+    if value.is_null() {
+        return;
+    }
+    if !slot.is_object() {
+        *slot = json!({});
+    }
+    slot[child] = value;
+}
+
 pub(super) fn from_tables(delete: &Delete) -> &[datafusion::sql::sqlparser::ast::TableWithJoins] {
     let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
     from
@@ -456,6 +514,21 @@ pub(super) fn from_tables(delete: &Delete) -> &[datafusion::sql::sqlparser::ast:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_fields_are_built_and_cleared() {
+        let mut body = Map::new();
+        set_path(&mut body, "visibility.type", json!("role"));
+        set_path(&mut body, "visibility.value", json!("Developers"));
+        assert_eq!(
+            Value::Object(body),
+            json!({"visibility": {"type": "role", "value": "Developers"}})
+        );
+        let mut body = Map::new();
+        set_path(&mut body, "visibility.type", Value::Null);
+        set_path(&mut body, "visibility.value", Value::Null);
+        assert_eq!(Value::Object(body), json!({"visibility": null}));
+    }
 
     #[test]
     fn sub_tasks_of_selected_parents_go_first() {

@@ -24,9 +24,9 @@ use super::Engine;
 use super::decode::{lookup, parse_instant};
 use super::jira_commit::{Outcome, Row, commit, refused};
 use super::jira_dml::{
-    from_tables, insert_source, new_report, plan_error, plan_rows, select_target, value_problems,
+    assigned_column, from_tables, insert_source, key_column, missing_required, new_report,
+    plan_error, plan_rows, select_target, set_path, value_problems,
 };
-use super::jira_items::{assigned_column, key_column, missing_required, set_path};
 use super::jira_values::field_value;
 use super::writes::{new_value, quoted, require_where};
 use crate::http::retry::{backoff, jitter};
@@ -168,7 +168,10 @@ async fn add_once(
 ) -> Result<Outcome, crate::jira::client::JiraError> {
     let policy = &engine.client().settings().retry;
     let body = Value::Object(row.body);
-    let findable = !w.unique.is_empty() && row.unique.len() == w.unique.len();
+    // Every unique column given, none NULL: the row can be looked for.
+    let findable = !w.unique.is_empty()
+        && row.unique.len() == w.unique.len()
+        && row.unique.iter().all(|(_, v)| !v.is_null());
     let mut attempt = 0;
     loop {
         match engine.client().create_entity(w, &body).await {

@@ -17,18 +17,19 @@
 use datafusion::arrow::array::RecordBatch;
 use datafusion::common::{Result, ScalarValue};
 use datafusion::sql::sqlparser::ast::{
-    Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, Insert, Update, Value as SqlValue,
+    BinaryOperator, Delete, Expr, Insert, Update, Value as SqlValue,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::Engine;
 use super::decode::parse_instant;
 use super::jira_commit::{Outcome, Row, commit, refused, unchanged_since};
 use super::jira_dml::{
-    from_tables, insert_source, new_report, plan_error, plan_rows, select_target, value_problems,
+    assigned_column, from_tables, insert_source, key_column, missing_required, new_report,
+    plan_error, plan_rows, select_target, set_path, value_problems,
 };
 use super::jira_values::field_value;
-use super::writes::{last_part, new_value, require_where};
+use super::writes::{new_value, require_where};
 use crate::jira::item_write::{Deleted, ItemEndpoint};
 use crate::jira::tables::{ColumnDef, ItemWrites, Shape, TableDef, WriteOption, WriteSpec};
 use crate::sharepoint::WriteReport;
@@ -550,70 +551,12 @@ fn literal_text(v: &SqlValue) -> Result<String> {
 }
 
 /// The key column: the item's id.
-/// The problems of a new row whose `given` fields leave a `required` group (any one of its
-/// fields) out, naming the group's columns.
-pub(super) fn missing_required(
-    def: &TableDef,
-    required: &[&[&str]],
-    given: &[&str],
-) -> Vec<String> {
-    required
-        .iter()
-        .filter(|group| !given.iter().any(|f| group.contains(f)))
-        .map(|group| {
-            let columns: Vec<&str> = def
-                .columns
-                .iter()
-                .filter(|c| c.write.is_some_and(|s| group.contains(&s.field)))
-                .map(|c| c.name)
-                .collect();
-            format!(
-                "{}: required to add a row, and not given",
-                columns.join(" or ")
-            )
-        })
-        .collect()
-}
-
-/// The column an UPDATE assignment sets, as written.
-pub(super) fn assigned_column(a: &Assignment) -> String {
-    match &a.target {
-        AssignmentTarget::ColumnName(name) => last_part(name),
-        AssignmentTarget::Tuple(_) => a.target.to_string(),
-    }
-}
-
-pub(super) fn key_column(def: &TableDef) -> Result<&'static str> {
-    def.columns
-        .iter()
-        .find(|c| c.key)
-        .map(|c| c.name)
-        .ok_or_else(|| plan_error(format!("{} declares no key column", def.name)))
-}
-
 fn endpoint<'a>(w: &'a ItemWrites, issue: &'a str) -> ItemEndpoint<'a> {
     ItemEndpoint {
         issue,
         segment: w.segment,
         list: w.list,
     }
-}
-
-/// Sets `path` (`a` or `a.b`) in `body`. NULL under a parent clears the parent unless a
-/// sibling set it (`visibility: null` lifts a restriction).
-pub(super) fn set_path(body: &mut Map<String, Value>, path: &str, value: Value) {
-    let Some((parent, child)) = path.split_once('.') else {
-        body.insert(path.to_string(), value);
-        return;
-    };
-    let slot = body.entry(parent).or_insert(Value::Null);
-    if value.is_null() {
-        return;
-    }
-    if !slot.is_object() {
-        *slot = json!({});
-    }
-    slot[child] = value;
 }
 
 /// `?a=b&c=d` for a dry run's listing (nothing when there are none).
@@ -668,20 +611,5 @@ mod tests {
                 .is_none(),
             "no rows named"
         );
-    }
-
-    #[test]
-    fn nested_fields_are_built_and_cleared() {
-        let mut body = Map::new();
-        set_path(&mut body, "visibility.type", json!("role"));
-        set_path(&mut body, "visibility.value", json!("Developers"));
-        assert_eq!(
-            Value::Object(body),
-            json!({"visibility": {"type": "role", "value": "Developers"}})
-        );
-        let mut body = Map::new();
-        set_path(&mut body, "visibility.type", Value::Null);
-        set_path(&mut body, "visibility.value", Value::Null);
-        assert_eq!(Value::Object(body), json!({"visibility": null}));
     }
 }

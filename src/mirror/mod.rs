@@ -131,7 +131,8 @@ async fn refresh(
         .zip(gone(table));
     let all = format!("SELECT * FROM jira.{}", quoted(table));
     let ctx = SessionContext::new();
-    let (report, sql) = match by_change {
+    // What a refresh by change did (none for a whole read), and the query of the new rows.
+    let (changes, sql) = match by_change {
         Some((watermark, gone)) => {
             let from = chrono::DateTime::from_timestamp_millis(watermark - CHANGE_MARGIN_MS)
                 .unwrap_or_default()
@@ -159,33 +160,25 @@ async fn refresh(
             .await
             .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
             let count = |sql: &str| count(&ctx, sql.to_string());
-            let report = TableReport {
-                table: table.to_string(),
-                rows: 0,
-                added: count("SELECT count(*) FROM changed WHERE \"Id\" NOT IN (SELECT \"Id\" FROM old)").await?,
-                replaced: count("SELECT count(*) FROM changed WHERE \"Id\" IN (SELECT \"Id\" FROM old)").await?,
-                removed: count(&format!(
+            let changes = [
+                count("SELECT count(*) FROM changed WHERE \"Id\" NOT IN (SELECT \"Id\" FROM old)").await?,
+                count("SELECT count(*) FROM changed WHERE \"Id\" IN (SELECT \"Id\" FROM old)").await?,
+                count(&format!(
                     "SELECT count(*) FROM old WHERE {lost} AND \"Id\" NOT IN (SELECT \"Id\" FROM changed)"
                 ))
                 .await?,
-                incremental: true,
-            };
+            ];
             let kept = format!(
                 "SELECT * FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM changed) AND NOT ({lost})"
             );
-            (report, format!("SELECT * FROM changed UNION ALL {kept}"))
+            (
+                Some(changes),
+                format!("SELECT * FROM changed UNION ALL {kept}"),
+            )
         }
         None => {
             register(&ctx, "fresh", engine, &all).await?;
-            let report = TableReport {
-                table: table.to_string(),
-                rows: 0,
-                added: 0,
-                replaced: 0,
-                removed: 0,
-                incremental: false,
-            };
-            (report, "SELECT * FROM fresh".to_string())
+            (None, "SELECT * FROM fresh".to_string())
         }
     };
     let staged = store::staging(dir, table);
@@ -210,10 +203,14 @@ async fn refresh(
     )
     .await
     .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    let added = if report.incremental {
-        report.added
-    } else {
-        rows
+    let [added, replaced, removed] = changes.unwrap_or([rows, 0, 0]);
+    let report = TableReport {
+        table: table.to_string(),
+        rows,
+        added,
+        replaced,
+        removed,
+        incremental: changes.is_some(),
     };
     let entry = TableEntry {
         rows,
@@ -221,14 +218,7 @@ async fn refresh(
         watermark_ms: watermark.or(previous.and_then(|p| p.watermark_ms)),
         columns,
     };
-    Ok((
-        TableReport {
-            rows,
-            added,
-            ..report
-        },
-        entry,
-    ))
+    Ok((report, entry))
 }
 
 /// Runs `sql` on the engine and registers its rows in `ctx` as `name`.

@@ -262,7 +262,7 @@ fn data_center(site: &Site, extra: &str) -> Engine {
 }
 
 #[tokio::test]
-async fn data_center_reads_offset_pages_concurrently_with_the_same_rows() {
+async fn data_center_plans_every_offset_page_after_the_first_with_the_same_rows() {
     const DC_SEARCH: &str = "POST /rest/api/2/search";
     let site = site(450).await;
     let n = site.jira.data().issues.len();
