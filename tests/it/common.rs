@@ -87,6 +87,11 @@ impl Site {
     }
 }
 
+/// A write's report row: table, inserted, updated, unchanged, deleted, failed.
+pub fn report(rows: &[Vec<String>]) -> Vec<&str> {
+    rows[0].iter().map(String::as_str).collect()
+}
+
 pub fn strings(batches: &[RecordBatch]) -> Vec<Vec<String>> {
     let options = FormatOptions::default().with_null("NULL");
     let mut out = Vec::new();

@@ -7,17 +7,12 @@ use jiraql::engine::Engine;
 use jiraql::jira::client::JiraClient;
 use jiraql_emulator::JiraEmulator;
 
-use crate::common::{self, Site};
+use crate::common::{self, Site, report};
 
 const CREATE: &str = "POST /rest/api/3/version";
 const GET: &str = "GET /rest/api/3/version/{id}";
 const PUT: &str = "PUT /rest/api/3/version/{id}";
 const SWAP: &str = "POST /rest/api/3/version/{id}/removeAndSwap";
-
-/// The report row: table, inserted, updated, unchanged, deleted, failed.
-fn report(rows: &[Vec<String>]) -> Vec<&str> {
-    rows[0].iter().map(String::as_str).collect()
-}
 
 /// The versions of DEMO named `name`: (id, released, release date) from the emulator's data.
 fn versions(jira: &JiraEmulator, name: &str) -> Vec<(u64, bool, Option<String>)> {

@@ -7,7 +7,7 @@ use jiraql::engine::Engine;
 use jiraql::jira::client::JiraClient;
 use jiraql_emulator::JiraEmulator;
 
-use crate::common;
+use crate::common::{self, report};
 
 const ADD_WORKLOG: &str = "POST /rest/api/3/issue/{issueIdOrKey}/worklog";
 const PUT_WORKLOG: &str = "PUT /rest/api/3/issue/{issueIdOrKey}/worklog/{id}";
@@ -30,11 +30,6 @@ fn remaining(jira: &JiraEmulator, key: &str) -> Option<i64> {
     jira.data()
         .issue_by_key(key)
         .and_then(|i| i.remaining_estimate_seconds)
-}
-
-/// The report row: table, inserted, updated, unchanged, deleted, failed.
-fn report(rows: &[Vec<String>]) -> Vec<&str> {
-    rows[0].iter().map(String::as_str).collect()
 }
 
 #[tokio::test]
