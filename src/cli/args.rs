@@ -72,6 +72,10 @@ pub struct Args {
     #[arg(long)]
     pub allow_all_rows: bool,
 
+    /// Let DROP TABLE sharepoint.<list> delete a list with its items (the REPL asks instead).
+    #[arg(long)]
+    pub allow_drop: bool,
+
     /// Read the mirrored tables from this `jiraql mirror` directory instead of Jira (writes
     /// are refused while reading a copy).
     #[arg(long, value_name = "DIR")]

@@ -132,6 +132,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     }
     engine.set_dry_run(args.dry_run);
     engine.set_allow_all_rows(args.allow_all_rows);
+    engine.set_allow_drop(args.allow_drop);
     if let Some(dir) = &args.mirror {
         mirror_job::attach(&mut engine, dir, args.refresh).await?;
     }

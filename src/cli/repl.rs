@@ -33,8 +33,12 @@ const HISTORY_ENV: &str = "JIRAQL_HISTORY";
 /// Runs the REPL until the user leaves. `site` names where the session is connected.
 pub async fn run(runner: &mut Runner, site: &str) -> Result<ExitCode, String> {
     let mut catalog = Catalog::load(runner.engine()).await;
-    // --allow-all-rows for the whole session; otherwise each sweeping statement is asked about.
-    let allow_all_rows = runner.engine().allow_all_rows();
+    // --allow-all-rows and --allow-drop for the whole session; otherwise each sweeping or
+    // dropping statement is asked about.
+    let allowed = Allowed {
+        all_rows: runner.engine().allow_all_rows(),
+        drop: runner.engine().allow_drop(),
+    };
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(CompletionType::List)
@@ -95,13 +99,13 @@ pub async fn run(runner: &mut Runner, site: &str) -> Result<ExitCode, String> {
             Input::Complete => {
                 let sql = std::mem::take(&mut buffer);
                 history.add(&mut editor, sql.trim());
-                let Some(allowed) = confirm_sweeps(&mut editor, runner, &sql) else {
+                let Some(now) = confirm(&mut editor, runner, &sql, allowed) else {
                     println!("Not run.");
                     continue;
                 };
-                runner.engine_mut().set_allow_all_rows(allowed);
+                now.set(runner);
                 runner.run_script(None, &sql).await;
-                runner.engine_mut().set_allow_all_rows(allow_all_rows);
+                allowed.set(runner);
                 if may_change_catalog(&sql) {
                     catalog = Catalog::load(runner.engine()).await;
                     if let Some(helper) = editor.helper_mut() {
@@ -115,36 +119,64 @@ pub async fn run(runner: &mut Runner, site: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An UPDATE or DELETE without WHERE changes every row: at the prompt it runs only when the
-/// user types `yes` (or the session was started with --allow-all-rows). None when it must not
-/// run; otherwise whether every-row statements are allowed for this input.
-fn confirm_sweeps(
+/// What the session lets statements do without asking.
+#[derive(Debug, Clone, Copy)]
+struct Allowed {
+    /// UPDATE and DELETE without WHERE.
+    all_rows: bool,
+    /// DROP TABLE of a SharePoint list.
+    drop: bool,
+}
+
+impl Allowed {
+    fn set(self, runner: &mut Runner) {
+        let engine = runner.engine_mut();
+        engine.set_allow_all_rows(self.all_rows);
+        engine.set_allow_drop(self.drop);
+    }
+}
+
+/// An UPDATE or DELETE without WHERE changes every row, and a DROP TABLE deletes a list with
+/// its items: at the prompt they run only when the user types `yes` (or the session allows
+/// them). None when the input must not run; otherwise what it may do.
+fn confirm(
     editor: &mut Editor<SqlHelper, FileHistory>,
     runner: &Runner,
     sql: &str,
-) -> Option<bool> {
-    let engine = runner.engine();
-    if engine.allow_all_rows() {
-        return Some(true);
+    allowed: Allowed,
+) -> Option<Allowed> {
+    let statements = runner.engine().parse(sql).unwrap_or_default();
+    let mut questions = Vec::new();
+    if !allowed.all_rows {
+        let sweeps: Vec<String> = statements
+            .iter()
+            .filter_map(writes::sweeps_all_rows)
+            .collect();
+        if !sweeps.is_empty() {
+            questions.push(format!(
+                "This changes every row of {} (no WHERE).",
+                sweeps.join(", ")
+            ));
+        }
     }
-    let targets: Vec<String> = engine
-        .parse(sql)
-        .map(|statements| {
-            statements
-                .iter()
-                .filter_map(writes::sweeps_all_rows)
-                .collect()
-        })
-        .unwrap_or_default();
-    if targets.is_empty() {
-        return Some(false);
+    if !allowed.drop {
+        let drops: Vec<String> = statements.iter().filter_map(writes::drops_lists).collect();
+        if !drops.is_empty() {
+            questions.push(format!(
+                "This deletes the SharePoint list {} with every item in it.",
+                drops.join(", ")
+            ));
+        }
     }
-    let question = format!(
-        "This changes every row of {} (no WHERE). Type yes to run it: ",
-        targets.join(", ")
-    );
+    if questions.is_empty() {
+        return Some(allowed);
+    }
+    let question = format!("{} Type yes to run it: ", questions.join(" "));
     match editor.readline(&question) {
-        Ok(answer) if answer.trim().eq_ignore_ascii_case("yes") => Some(true),
+        Ok(answer) if answer.trim().eq_ignore_ascii_case("yes") => Some(Allowed {
+            all_rows: true,
+            drop: true,
+        }),
         _ => None,
     }
 }

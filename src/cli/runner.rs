@@ -363,6 +363,9 @@ impl Runner {
 /// After a write to SharePoint: says so when nothing was sent, and turns rows that could not
 /// be written into a failure (each row and its reason on stderr).
 fn written(report: &crate::sharepoint::WriteReport) -> Result<(), Failure> {
+    for note in &report.notes {
+        eprintln!("{note}");
+    }
     if report.dry_run {
         eprintln!(
             "dry run: nothing was written to the {} {}",

@@ -13,6 +13,7 @@ use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
 use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
 use super::catalog::{self, Described};
@@ -41,6 +42,8 @@ pub struct Engine {
     dry_run: bool,
     /// `--allow-all-rows`: UPDATE and DELETE may go without WHERE.
     allow_all_rows: bool,
+    /// `--allow-drop`: DROP TABLE may delete a SharePoint list.
+    allow_drop: bool,
     /// Why writes to Jira are refused, when they are (reading a mirror).
     read_only: Option<String>,
     last_write: Mutex<Option<WriteReport>>,
@@ -121,6 +124,7 @@ impl Engine {
             sharepoint: None,
             dry_run: false,
             allow_all_rows: false,
+            allow_drop: false,
             read_only: None,
             last_write: Mutex::new(None),
             tables: defs,
@@ -181,6 +185,15 @@ impl Engine {
 
     pub fn allow_all_rows(&self) -> bool {
         self.allow_all_rows
+    }
+
+    /// Lets DROP TABLE delete SharePoint lists (`--allow-drop`, or a yes in the REPL).
+    pub fn set_allow_drop(&mut self, allow: bool) {
+        self.allow_drop = allow;
+    }
+
+    pub fn allow_drop(&self) -> bool {
+        self.allow_drop
     }
 
     /// Refuses writes to Jira tables from now on, saying `why`.
@@ -319,15 +332,20 @@ impl Engine {
         &self,
         sql: &str,
     ) -> Result<(Vec<String>, Vec<RecordBatch>)> {
-        let plan = self.plan_query(sql).await?;
-        let names = plan
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        let batches = self.ctx.execute_logical_plan(plan).await?.collect().await?;
+        let (schema, batches) = self.sql_schema_and_batches(sql).await?;
+        let names = schema.fields().iter().map(|f| f.name().clone()).collect();
         Ok((names, batches))
+    }
+
+    /// Like [`Engine::sql_batches`], with the query's output schema.
+    pub(crate) async fn sql_schema_and_batches(
+        &self,
+        sql: &str,
+    ) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+        let plan = self.plan_query(sql).await?;
+        let schema = Arc::new(plan.schema().as_arrow().clone());
+        let batches = self.ctx.execute_logical_plan(plan).await?.collect().await?;
+        Ok((schema, batches))
     }
 
     async fn plan_query(&self, sql: &str) -> Result<datafusion::logical_expr::LogicalPlan> {

@@ -8,9 +8,10 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{DataFusionError, Result};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{
-    Expr, FromTable, Ident, ObjectName, ObjectNamePart, Statement, TableFactor,
+    Expr, FromTable, Ident, ObjectName, ObjectNamePart, ObjectType, Statement, TableFactor,
 };
 
+use super::sharepoint::dml;
 use crate::sharepoint::WriteReport;
 
 /// An `UPDATE` or `DELETE` without `WHERE` touches every row of `target`: refused unless the
@@ -46,6 +47,25 @@ pub fn sweeps_all_rows(statement: &DFStatement) -> Option<String> {
     };
     match relation {
         TableFactor::Table { name, .. } => Some(name.to_string()),
+        _ => None,
+    }
+}
+
+/// The SharePoint lists a `DROP TABLE` would delete, if `statement` is one (for the REPL to
+/// ask before it runs).
+pub fn drops_lists(statement: &DFStatement) -> Option<String> {
+    match statement {
+        DFStatement::Statement(s) => match s.as_ref() {
+            Statement::Drop {
+                object_type: ObjectType::Table,
+                names,
+                ..
+            } => {
+                let lists: Vec<String> = names.iter().filter_map(dml::list_name).collect();
+                (!lists.is_empty()).then(|| lists.join(", "))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }

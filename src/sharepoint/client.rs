@@ -175,6 +175,23 @@ impl GraphClient {
         }
     }
 
+    /// One request that changes the site (`POST`, `PATCH`, `DELETE` of a list or column) and
+    /// its answer (`Null` for a 204). A `POST` is not sent again when its outcome is unknown:
+    /// the caller looks whether it happened first.
+    pub async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        what: &str,
+    ) -> Result<Value, GraphError> {
+        let url = self.url(path)?;
+        let idempotent = method != Method::POST;
+        self.send(method, url, body, None, None, idempotent, what)
+            .await
+            .map(|(_, body)| body)
+    }
+
     /// Runs write requests in `$batch`es of `BatchSize`, retrying throttled ones alone.
     /// Answers come back in request order. An `Err` for a sub-request means its batch got no
     /// answer at all (see [`GraphError::outcome_unknown`]).

@@ -57,6 +57,20 @@ pub struct Column {
 }
 
 impl Column {
+    /// A writable, optional, unindexed column.
+    pub fn new(name: &str, display_name: &str, kind: ColumnKind) -> Column {
+        Column {
+            name: name.to_string(),
+            display_name: display_name.to_string(),
+            kind,
+            required: false,
+            read_only: false,
+            indexed: false,
+            unique: false,
+            hidden: false,
+        }
+    }
+
     /// The key of this column's value in an item's `fields` (lookups use `<name>LookupId`).
     pub fn field_key(&self) -> String {
         match self.kind {
@@ -77,7 +91,7 @@ impl Column {
 }
 
 /// Columns every list has that say nothing about the data, left out of SQL tables.
-const PLUMBING: &[&str] = &[
+pub(super) const PLUMBING: &[&str] = &[
     "ContentType",
     "_UIVersionString",
     "Attachments",
@@ -99,7 +113,8 @@ const PLUMBING: &[&str] = &[
 ];
 
 /// Built-in columns that are read-only even when Graph does not say so.
-const ALWAYS_READ_ONLY: &[&str] = &["ID", "id", "Created", "Modified", "Author", "Editor"];
+pub(super) const ALWAYS_READ_ONLY: &[&str] =
+    &["ID", "id", "Created", "Modified", "Author", "Editor"];
 
 /// A list as the site's listing names it.
 #[derive(Debug, Clone)]
@@ -490,6 +505,14 @@ impl Directory {
         Ok(Some(info))
     }
 
+    /// Forgets the lists and columns learned so far (after a list was made, changed or
+    /// removed), so that the next name looked up reads them again.
+    pub async fn forget(&self) {
+        let mut state = self.state.lock().await;
+        state.lists = None;
+        state.resolved.clear();
+    }
+
     /// `/sites/{site}/lists/{list}`, the prefix of item addresses.
     pub async fn list_path(&self, list: &ListInfo) -> Result<String, GraphError> {
         Ok(format!(
@@ -558,16 +581,7 @@ mod tests {
 
     #[test]
     fn ambiguous_names_are_reported() {
-        let col = |name: &str, display: &str| Column {
-            name: name.into(),
-            display_name: display.into(),
-            kind: ColumnKind::Number,
-            required: false,
-            read_only: false,
-            indexed: false,
-            unique: false,
-            hidden: false,
-        };
+        let col = |name: &str, display: &str| Column::new(name, display, ColumnKind::Number);
         let list = ListInfo {
             id: "1".into(),
             name: "L".into(),

@@ -5,6 +5,7 @@
 //! * [`auth`]: tokens from Entra ID (client secret, certificate, device code).
 //! * [`client`]: Graph requests with retries, paging and `$batch`.
 //! * [`list`]: the site's lists and columns, and matching SQL names to them.
+//! * [`definition`]: making lists and columns, and removing lists.
 //! * [`values`]: SQL values to and from list columns, checked and made comparable.
 //! * [`sync`]: sending creates, updates and deletes and accounting for every row.
 //!
@@ -14,6 +15,7 @@
 pub mod auth;
 pub mod client;
 pub mod connection;
+pub mod definition;
 pub mod error;
 pub mod list;
 pub mod sync;

@@ -67,8 +67,12 @@ pub struct WriteReport {
     pub failed: Vec<RowFailure>,
     /// Nothing was sent (`--dry-run`): the counts say what would have happened.
     pub dry_run: bool,
-    /// On a dry run, the requests a write would have sent, where it lists them (Jira).
+    /// On a dry run, the requests a write would have sent, where it lists them (Jira, and
+    /// the lists and columns a statement makes or removes).
     pub planned: Vec<String>,
+    /// What the statement did besides rows, for the person running it (a list made, a
+    /// column renamed, nothing done because of IF NOT EXISTS).
+    pub notes: Vec<String>,
 }
 
 /// Sends `changes` to `list`. `key` is the list column that identifies rows, if any.

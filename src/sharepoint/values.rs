@@ -321,16 +321,7 @@ mod tests {
     use std::sync::Arc;
 
     fn column(kind: ColumnKind) -> Column {
-        Column {
-            name: "C".into(),
-            display_name: "C".into(),
-            kind,
-            required: false,
-            read_only: false,
-            indexed: false,
-            unique: false,
-            hidden: false,
-        }
+        Column::new("C", "C", kind)
     }
 
     fn write(kind: ColumnKind, array: ArrayRef) -> Result<Value, String> {

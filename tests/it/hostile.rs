@@ -296,16 +296,7 @@ fn column_kind() -> impl Strategy<Value = ColumnKind> {
 }
 
 fn column(kind: ColumnKind) -> Column {
-    Column {
-        name: "C".into(),
-        display_name: "C".into(),
-        kind,
-        required: false,
-        read_only: false,
-        indexed: false,
-        unique: false,
-        hidden: false,
-    }
+    Column::new("C", "C", kind)
 }
 
 /// Integers including the edges of every range the conversions compute with.

@@ -26,6 +26,7 @@ mod proxy;
 mod repl;
 mod secrets;
 mod sharepoint;
+mod sharepoint_lists;
 mod sync;
 mod tables;
 mod write_chaos;

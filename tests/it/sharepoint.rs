@@ -71,12 +71,12 @@ pub(crate) fn engine_for(site: &Site, sp: &SharePointEmulator, extra: &str) -> E
 }
 
 impl Both {
-    async fn run(&self, sql: &str) -> Vec<Vec<String>> {
+    pub(crate) async fn run(&self, sql: &str) -> Vec<Vec<String>> {
         self.site.rows(sql).await
     }
 
     /// `(inserted, updated, unchanged, deleted, failed)` of a write.
-    async fn write(&self, sql: &str) -> [u64; 5] {
+    pub(crate) async fn write(&self, sql: &str) -> [u64; 5] {
         let rows = self.run(sql).await;
         let n = |i: usize| rows[0][i].parse::<u64>().unwrap_or(u64::MAX);
         [n(1), n(2), n(3), n(4), n(5)]
@@ -97,7 +97,7 @@ impl Both {
         self.writes().len()
     }
 
-    fn items(&self, list: &str) -> Vec<BTreeMap<String, Value>> {
+    pub(crate) fn items(&self, list: &str) -> Vec<BTreeMap<String, Value>> {
         self.sp
             .items(list)
             .into_iter()
@@ -130,7 +130,7 @@ fn busy_issue(site: &Site) -> String {
         .unwrap_or_default()
 }
 
-fn worklogs_of(site: &Site, keys: &[&str]) -> Vec<(u64, String, i64)> {
+pub(crate) fn worklogs_of(site: &Site, keys: &[&str]) -> Vec<(u64, String, i64)> {
     let data = site.jira.data();
     data.worklogs
         .iter()

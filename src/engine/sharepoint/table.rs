@@ -104,6 +104,14 @@ impl SharePointSchema {
         Ok(out)
     }
 
+    /// Forgets a list that was deleted, so `SHOW TABLES` and completion no longer offer it.
+    pub fn forget_list(&self, display_name: &str) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|n| n != display_name);
+    }
+
     /// The list behind a SQL table name, as a table.
     pub async fn list_table(&self, name: &str) -> Result<Option<ListTable>> {
         let list = self.directory.list(name).await.map_err(external)?;

@@ -1,5 +1,6 @@
 //! `INSERT`, `INSERT OR REPLACE`, `INSERT OVERWRITE`, `MERGE`, `UPDATE` and `DELETE` on
-//! `sharepoint.<list>`.
+//! `sharepoint.<list>`; `CREATE TABLE`, `ALTER TABLE` and `DROP TABLE` on lists are in
+//! [`define`].
 //!
 //! DataFusion would plan these itself, but its INSERT matches columns by position and casts to
 //! the table's types, while a list sync must match by name (the seed's "auto mapping": the SQL
@@ -36,6 +37,7 @@ use crate::sharepoint::sync::{self, Change, WriteReport, duplicate_keys};
 use crate::sharepoint::values;
 
 mod columns;
+mod define;
 mod merge;
 
 use columns::*;
@@ -74,7 +76,7 @@ pub fn target(statement: &Statement) -> Option<String> {
                 _ => return None,
             }
         }
-        _ => return None,
+        _ => return define::target(statement),
     };
     list_name(name)
 }
@@ -105,6 +107,16 @@ pub async fn run(
     dry_run: bool,
 ) -> Result<WriteReport> {
     let name = target(statement).ok_or_else(|| plan_error("not a SharePoint statement"))?;
+    if define::target(statement).is_some() {
+        let mut report = WriteReport {
+            kind: "list",
+            list: name,
+            dry_run,
+            ..WriteReport::default()
+        };
+        define::run(engine, schema, statement, &mut report).await?;
+        return Ok(report);
+    }
     let table = schema.require(&name).await?;
     let mut report = WriteReport {
         kind: "list",
@@ -145,6 +157,55 @@ pub async fn run(
 struct Write {
     changes: Vec<Change>,
     key: Option<Column>,
+}
+
+/// Source rows mapped to a list's columns and converted for them, with the key they carry.
+struct Mapped {
+    mapping: Vec<Column>,
+    key: Option<Column>,
+    key_index: Option<usize>,
+    rows: Vec<Row>,
+}
+
+impl Mapped {
+    /// Every row as a new item.
+    fn appends(self) -> Write {
+        let Mapped {
+            mapping, key, rows, ..
+        } = self;
+        let changes = rows
+            .into_iter()
+            .map(|row| Change::Create {
+                label: row.label,
+                key: row.key,
+                fields: mapping.iter().cloned().zip(row.values).collect(),
+            })
+            .collect();
+        Write { changes, key }
+    }
+}
+
+/// Maps the source columns `names` to `list`'s columns (all problems reported at once),
+/// chooses the key with `key_of` and converts every row; nothing is sent.
+fn map_rows(
+    list: &ListInfo,
+    names: &[String],
+    batches: &[RecordBatch],
+    key_of: impl FnOnce(&[Column]) -> Result<Option<Column>>,
+) -> Result<Mapped> {
+    let mapping = map_columns(list, names)?;
+    check_required(list, &mapping)?;
+    let key = key_of(&mapping)?;
+    let key_index = key
+        .as_ref()
+        .and_then(|k| mapping.iter().position(|c| c.name == k.name));
+    let rows = convert_rows(batches, &mapping, key_index)?;
+    Ok(Mapped {
+        mapping,
+        key,
+        key_index,
+        rows,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -197,24 +258,19 @@ async fn plan_insert(
         }
         named
     };
-    let mapping = map_columns(list, &names)?;
-    check_required(list, &mapping)?;
-    let key = choose_key(engine, list, &mapping, mode)?;
-    let key_index = key
-        .as_ref()
-        .and_then(|k| mapping.iter().position(|c| c.name == k.name));
-    let rows = convert_rows(&batches, &mapping, key_index)?;
-    let mut changes = Vec::new();
+    let mapped = map_rows(list, &names, &batches, |m| {
+        choose_key(engine, list, m, mode)
+    })?;
     if mode == InsertMode::Append {
-        for row in rows {
-            changes.push(Change::Create {
-                label: row.label,
-                key: row.key,
-                fields: mapping.iter().cloned().zip(row.values).collect(),
-            });
-        }
-        return Ok(Write { changes, key });
+        return Ok(mapped.appends());
     }
+    let Mapped {
+        mapping,
+        key,
+        key_index,
+        rows,
+    } = mapped;
+    let mut changes = Vec::new();
     let (Some(key_column), Some(key_index)) = (&key, key_index) else {
         return Err(plan_error("internal: an upsert without a key"));
     };

@@ -176,7 +176,19 @@ fn column_spec(c: &Value) -> Result<ColumnSpec, Reply> {
             )));
         }
     };
-    let mut spec = ColumnSpec::new(name, kind).named(name);
+    // `name` is the internal name (the key in item fields); `displayName` what people see.
+    let display = c
+        .get("displayName")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(name);
+    if display.contains(FORBIDDEN) {
+        return Err(bad_request(&format!(
+            "The column name '{display}' is not allowed."
+        )));
+    }
+    let mut spec = ColumnSpec::new(display, kind).named(name);
     if c.get("indexed").and_then(Value::as_bool) == Some(true) {
         spec = spec.indexed();
     }

@@ -14,6 +14,7 @@ async fn lists_and_columns_are_created_and_deleted() {
             {"name": "IssueKey", "text": {"maxLength": 255}},
             {"name": "Started", "dateTime": {"format": "dateTime"}},
             {"name": "Billable", "boolean": {}},
+            {"name": "StoryPoints", "displayName": "Story Points", "number": {}},
         ],
         "list": {"template": "genericList"},
     });
@@ -40,6 +41,8 @@ async fn lists_and_columns_are_created_and_deleted() {
     assert_eq!(column("WorklogId")["indexed"], true);
     assert!(column("Started")["dateTime"].is_object());
     assert!(column("Billable")["boolean"].is_object());
+    assert_eq!(column("StoryPoints")["displayName"], "Story Points");
+    assert_eq!(column("IssueKey")["displayName"], "IssueKey");
     // Items are written and filtered on the indexed column as on any list.
     let item = json!({"fields": {"Title": "DEMO-7", "WorklogId": 42, "IssueKey": "DEMO-7", "Billable": true}});
     assert_eq!(
