@@ -411,7 +411,7 @@ fn sql_info() -> Rows {
         ("SUPPORTS_AGGREGATES", "true (in DataFusion)"),
         (
             "WRITES",
-            "INSERT, UPDATE and DELETE on the tables sys_tables.IsUpdateable marks; INSERT and MERGE into SharePoint lists",
+            "INSERT, UPDATE and DELETE on the tables sys_tables.IsUpdateable marks; INSERT, MERGE, UPDATE and DELETE on SharePoint lists; CREATE TABLE, ALTER TABLE ADD COLUMN and DROP TABLE make and remove lists",
         ),
     ];
     (

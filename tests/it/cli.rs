@@ -695,3 +695,35 @@ fn every_repeats_a_script_or_a_sync_job_and_logs_each_run() {
         .code(1)
         .stderr(predicate::str::contains("not an interval"));
 }
+
+#[test]
+fn lists_are_made_from_sql_and_dropped_only_when_allowed() {
+    let made = demo()
+        .args([
+            "-c",
+            "CREATE TABLE sharepoint.Scratch AS SELECT Key, Summary FROM Issues LIMIT 3; \
+             SELECT count(*) AS n FROM sharepoint.Scratch; DROP TABLE sharepoint.Scratch",
+        ])
+        .assert()
+        .failure();
+    let out = made.get_output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(stdout.contains("| 3 "), "{stdout}");
+    assert!(
+        stderr.contains("made the list Scratch: Key (text(255), indexed)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--allow-drop"), "{stderr}");
+    demo()
+        .args([
+            "--allow-drop",
+            "-c",
+            "CREATE TABLE sharepoint.Scratch (Name VARCHAR(40)); DROP TABLE sharepoint.Scratch",
+        ])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("deleted the list Scratch"));
+}

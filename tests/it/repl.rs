@@ -168,6 +168,35 @@ fn history_persists_is_searchable_and_keeps_no_secrets() {
 }
 
 #[test]
+fn dropping_a_list_runs_only_when_confirmed() {
+    let dir = temp_dir("drop");
+    let mut p = repl(&dir.join("history"), &[]);
+    p.send_line("CREATE TABLE sharepoint.Scratch AS SELECT 'a' AS Name;")
+        .unwrap();
+    p.exp_string("made the list Scratch").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    p.send_line("DROP TABLE sharepoint.Scratch;").unwrap();
+    p.exp_string(
+        "This deletes the SharePoint list Scratch with every item in it. Type yes to run it: ",
+    )
+    .unwrap();
+    p.send_line("no").unwrap();
+    p.exp_string("Not run.").unwrap();
+    p.send_line("SELECT Name FROM sharepoint.Scratch;").unwrap();
+    p.exp_string("| a").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    p.send_line("DROP TABLE sharepoint.Scratch;").unwrap();
+    p.exp_string("Type yes to run it: ").unwrap();
+    p.send_line("yes").unwrap();
+    p.exp_string("deleted the list Scratch").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    p.send_line("SELECT Name FROM sharepoint.Scratch;").unwrap();
+    p.exp_string("no list named `Scratch`").unwrap();
+    p.send_line("\\q").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
 fn a_statement_changing_every_row_runs_only_when_confirmed() {
     let dir = temp_dir("sweep");
     let mut p = repl(&dir.join("history"), &["--dry-run"]);

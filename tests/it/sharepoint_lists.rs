@@ -101,6 +101,10 @@ async fn create_table_as_select_makes_a_typed_list_and_fills_it() {
         .run("SELECT table_name FROM information_schema.tables WHERE table_schema = 'sharepoint'")
         .await;
     assert!(tables.iter().any(|t| t[0] == "MyWorklogs"), "{tables:?}");
+    let described = b
+        .run("SELECT TableName FROM sys_tables WHERE TableName = 'MyWorklogs'")
+        .await;
+    assert_eq!(described.len(), 1);
     let count = b.run("SELECT count(*) FROM sharepoint.MyWorklogs").await;
     assert_eq!(count[0][0], n.to_string());
     b.sp.clear_requests();
@@ -298,4 +302,16 @@ async fn columns_a_list_cannot_hold_make_no_list() {
     assert_eq!(b.column("Notes", "Key").await["indexed"], true);
     assert_eq!(b.column("Notes", "Kind").await["indexed"], false);
     assert_eq!(b.items("Notes")[0]["Title"], "x");
+}
+
+#[tokio::test]
+async fn a_list_create_whose_answer_was_lost_is_not_sent_again() {
+    let b = both(30, "Timeout=1").await;
+    b.sp.faults()
+        .store_then_timeout(std::time::Duration::from_millis(2500));
+    let n = worklogs_of(&b.site, KEYS).len() as u64;
+    // Sent again, the create would be refused (409 nameAlreadyExists) and the statement fail;
+    // it succeeds because the list was looked for and found.
+    assert_eq!(b.write(&ctas("MyWorklogs")).await, [n, 0, 0, 0, 0]);
+    assert_eq!(b.items("MyWorklogs").len() as u64, n);
 }

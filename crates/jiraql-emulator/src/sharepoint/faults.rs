@@ -115,8 +115,8 @@ impl SharePointFaults {
         });
     }
 
-    /// The next item create is stored, but its answer (or its batch's) is held back for
-    /// `delay`: a client timeout after a server-side write.
+    /// The next create (of an item or a list) is stored, but its answer (or its batch's) is
+    /// held back for `delay`: a client timeout after a server-side write.
     pub fn store_then_timeout(&self, delay: Duration) {
         self.lock().store_then_delay = Some(delay);
     }

@@ -74,7 +74,9 @@ impl Req<'_> {
         spec.columns = columns;
         let id = store.create_list(spec);
         drop(store);
-        with_status(self.list(&id), 201)
+        let mut r = with_status(self.list(&id), 201);
+        r.delay = self.shared.faults.take_store_delay();
+        r
     }
 
     /// `POST /lists/{list}/columns`: 201 with the column.
