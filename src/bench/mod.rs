@@ -378,7 +378,7 @@ async fn timed<'a, T>(
 }
 
 /// Runs one statement, dropping each batch once counted, as a streaming consumer would; for a
-/// write, the rows it wrote.
+/// write, the rows it handled (written or found unchanged).
 async fn count_rows(engine: &Engine, sql: &str) -> Result<usize, String> {
     let mut statements = engine.parse(sql).map_err(|e| e.to_string())?;
     let statement = statements
@@ -398,7 +398,7 @@ async fn count_rows(engine: &Engine, sql: &str) -> Result<usize, String> {
                 failed.reason
             ));
         }
-        return Ok((report.inserted + report.updated + report.deleted) as usize);
+        return Ok((report.inserted + report.updated + report.unchanged + report.deleted) as usize);
     }
     Ok(rows)
 }

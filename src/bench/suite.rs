@@ -19,7 +19,7 @@
 //! * a join needs the sum of its sides;
 //! * a SharePoint list read whole is `ceil(items / 999)` pages; one found by an indexed
 //!   column's `$filter` is one request (the site, list and column lookups, made once per
-//!   session, are made before the timing);
+//!   session, are made before the timing); items written to it go in `$batch`es of 20;
 //! * a write needs the query that finds its rows plus its requests per row: an issue update
 //!   reads the issue's `updated` again and edits it (2), a worklog insert is one POST.
 //!
@@ -41,6 +41,8 @@ const ID_PAGE: usize = 5000;
 const WORKLOG_PAGE: usize = 5000;
 const BULK_CAP: usize = 1000;
 const EMBEDDED_COMMENTS: usize = 20;
+/// Requests in one Graph `$batch`.
+const GRAPH_BATCH: usize = 20;
 
 /// How to count the fewest requests for a query's answer.
 #[derive(Debug, Clone)]
@@ -64,6 +66,8 @@ pub enum Minimum {
     Sum(Box<Minimum>, Box<Minimum>),
     /// Every item of a list of `items`, page by page.
     ListPages { items: usize },
+    /// `rows` list items written, in Graph `$batch`es of 20.
+    Batches { rows: usize },
     /// A write of `rows` rows found by `source`, `per_row` requests each.
     Write {
         source: Box<Minimum>,
@@ -117,6 +121,7 @@ impl Minimum {
             }
             Minimum::Sum(a, b) => a.requests(data) + b.requests(data),
             Minimum::ListPages { items } => pages(*items, LIST_PAGE),
+            Minimum::Batches { rows } => rows.div_ceil(GRAPH_BATCH),
             Minimum::Write {
                 source,
                 rows,
@@ -376,6 +381,53 @@ pub fn list_cases(items: usize) -> Vec<Case> {
             minimum: Minimum::ListPages { items },
         },
     ]
+    .into_iter()
+    .chain(
+        MERGE_CASES
+            .into_iter()
+            .filter(|(_, rows, _)| *rows <= items)
+            .scan(items, |listed, (name, rows, from)| {
+                // Each MERGE reads the list whole, as the earlier ones left it.
+                let read = Minimum::ListPages { items: *listed };
+                let new = from >= items;
+                let case = Case {
+                    name,
+                    table: LIST,
+                    sql: merge_sql(from, rows),
+                    minimum: match new {
+                        true => Minimum::Sum(Box::new(read), Box::new(Minimum::Batches { rows })),
+                        false => read,
+                    },
+                };
+                *listed += if new { rows } else { 0 };
+                Some(case)
+            }),
+    )
+    .collect()
+}
+
+/// MERGEs of a generated source into the list: how memory grows with the source, when every
+/// row is there and equal already (a sync job's re-run) and when every row is new (its first
+/// run). `(name, rows, first WorklogId)`.
+const MERGE_CASES: [(&str, usize, usize); 6] = [
+    ("list: MERGE 25 000 rows, unchanged", 25_000, 0),
+    ("list: MERGE 50 000 rows, unchanged", 50_000, 0),
+    ("list: MERGE 100 000 rows, unchanged", 100_000, 0),
+    ("list: MERGE 25 000 rows, all new", 25_000, 1_000_000),
+    ("list: MERGE 50 000 rows, all new", 50_000, 2_000_000),
+    ("list: MERGE 100 000 rows, all new", 100_000, 3_000_000),
+];
+
+/// A MERGE of `rows` generated rows shaped like [`list_item`]'s, WorklogIds from `from`.
+fn merge_sql(from: usize, rows: usize) -> String {
+    format!(
+        "MERGE INTO {LIST} AS t USING (SELECT value AS WorklogId, concat('K-', value % {LIST_KEYS}) \
+         AS IssueKey, 60 * (value % 480) AS Seconds FROM range({from}, {}) ) AS s \
+         ON t.WorklogId = s.WorklogId \
+         WHEN MATCHED THEN UPDATE SET IssueKey = s.IssueKey, Seconds = s.Seconds \
+         WHEN NOT MATCHED THEN INSERT (WorklogId, IssueKey, Seconds) VALUES (s.WorklogId, s.IssueKey, s.Seconds)",
+        from + rows
+    )
 }
 
 /// The list the list statements read.

@@ -29,6 +29,11 @@ impl Names {
             .or_insert_with(|| name.to_string());
     }
 
+    /// Adds a name that takes the place of any other spelling of it.
+    fn set(&mut self, name: &str) {
+        self.canonical.insert(name.to_lowercase(), name.to_string());
+    }
+
     /// The declared spelling of `name`, if it is known ignoring case.
     pub fn spelling(&self, name: &str) -> Option<&str> {
         self.canonical.get(&name.to_lowercase()).map(String::as_str)
@@ -105,6 +110,9 @@ fn fix_object_name(name: &mut ObjectName, names: &Names) {
     }
 }
 
+/// The column DataFusion's table functions give their values.
+const TABLE_FUNCTION_COLUMN: &str = "value";
+
 struct AliasCollector<'a>(&'a mut Names);
 
 impl Visitor for AliasCollector<'_> {
@@ -133,6 +141,16 @@ impl Visitor for AliasCollector<'_> {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        // DataFusion's table functions (`range`, `generate_series`) name their column `value`,
+        // which a statement reading one means even when a table has a `Value` column.
+        if matches!(
+            factor,
+            TableFactor::Table { args: Some(_), .. }
+                | TableFactor::TableFunction { .. }
+                | TableFactor::Function { .. }
+        ) {
+            self.0.set(TABLE_FUNCTION_COLUMN);
+        }
         let alias = match factor {
             TableFactor::Table { alias, .. }
             | TableFactor::Derived { alias, .. }
@@ -185,6 +203,7 @@ mod tests {
             "Summary",
             "TimeSpentSeconds",
             "Id",
+            "Value",
         ] {
             names.add(n);
         }
@@ -217,6 +236,18 @@ mod tests {
         assert_eq!(
             rewrite("explain with recent as (select key k from issues) select K from RECENT"),
             "EXPLAIN WITH recent AS (SELECT Key AS k FROM Issues) SELECT k FROM recent"
+        );
+    }
+
+    #[test]
+    fn a_table_function_keeps_its_value_column() {
+        assert_eq!(
+            rewrite("select VALUE * 2 as v from range(3) where value > 0"),
+            "SELECT value * 2 AS v FROM range(3) WHERE value > 0"
+        );
+        assert_eq!(
+            rewrite("select value from issues"),
+            "SELECT Value FROM Issues"
         );
     }
 }

@@ -94,9 +94,30 @@ pub async fn apply(
         return Ok(());
     }
     let items = format!("{}/items", directory.list_path(list).await?);
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
+        let chunk: Vec<Change> = changes.by_ref().take(CHUNK).collect();
+        send(directory, &items, list, key, chunk, report).await?;
+    }
+    Ok(())
+}
+
+/// Changes sent, answered and accounted for before the next are sent: the requests and
+/// answers of one chunk are all that is held.
+const CHUNK: usize = 200;
+
+/// Sends one chunk of changes to `items` (`.../lists/{list}/items`).
+async fn send(
+    directory: &Directory,
+    items: &str,
+    list: &ListInfo,
+    key: Option<&Column>,
+    changes: Vec<Change>,
+    report: &mut WriteReport,
+) -> Result<(), GraphError> {
     let client = directory.client();
     let what = format!("writing to the list {}", list.display_name);
-    let requests: Vec<SubRequest> = changes.iter().map(|c| request(&items, c)).collect();
+    let requests: Vec<SubRequest> = changes.iter().map(|c| request(items, c)).collect();
     let answers = client.batch(&requests, &what).await;
     let mut unknown = Vec::new();
     for (change, answer) in changes.into_iter().zip(answers) {
@@ -141,7 +162,7 @@ pub async fn apply(
             });
             continue;
         };
-        if exists(directory, &items, key, value).await? {
+        if exists(directory, items, key, value).await? {
             report.inserted += 1;
         } else {
             retry.push(change);
@@ -150,7 +171,7 @@ pub async fn apply(
     if retry.is_empty() {
         return Ok(());
     }
-    let requests: Vec<SubRequest> = retry.iter().map(|c| request(&items, c)).collect();
+    let requests: Vec<SubRequest> = retry.iter().map(|c| request(items, c)).collect();
     let answers = client.batch(&requests, &what).await;
     for (change, answer) in retry.into_iter().zip(answers) {
         match answer {
