@@ -7,8 +7,8 @@
 
 use std::fmt::{self, Write};
 
-/// A JQL string literal for `value`: double-quoted with `"`, `'`, `\` and control characters
-/// escaped.
+/// A JQL string literal for `value`: double-quoted with `"`, `'`, `\`, control characters and
+/// noncharacters escaped.
 pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
@@ -20,7 +20,11 @@ pub fn quote(value: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
+            // Jira's lexer refuses these even quoted: C0/C1 controls and the BMP's
+            // noncharacters (`JqlStringSupportImpl.isJqlControl`).
+            c if c.is_control()
+                || matches!(c, '\u{fdd0}'..='\u{fdef}' | '\u{fffe}' | '\u{ffff}') =>
+            {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -235,6 +239,7 @@ mod tests {
         assert_eq!(quote(r#"a"b'c\d"#), r#""a\"b\'c\\d""#);
         assert_eq!(quote("tab\there\nnl\r"), r#""tab\there\nnl\r""#);
         assert_eq!(quote("\u{1}x\u{7f}"), r#""\u0001x\u007f""#);
+        assert_eq!(quote("\u{fde9}\u{ffff}"), r#""\ufde9\uffff""#);
         assert_eq!(quote("order by"), "\"order by\"");
         assert_eq!(quote("Zoë ✓"), "\"Zoë ✓\"");
     }
