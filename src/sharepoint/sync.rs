@@ -104,7 +104,7 @@ pub async fn apply(
 
 /// Changes sent, answered and accounted for before the next are sent: the requests and
 /// answers of one chunk are all that is held.
-const CHUNK: usize = 200;
+pub const CHUNK: usize = 200;
 
 /// Sends one chunk of changes to `items` (`.../lists/{list}/items`).
 async fn send(

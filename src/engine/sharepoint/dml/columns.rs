@@ -174,6 +174,7 @@ pub(super) struct Row {
     pub(super) values: Vec<Value>,
 }
 
+/// Every row of `batches` converted; all values a column cannot hold reported at once.
 pub(super) fn convert_rows(
     batches: &[RecordBatch],
     mapping: &[Column],
@@ -181,48 +182,67 @@ pub(super) fn convert_rows(
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    let mut n = 0usize;
     for batch in batches {
-        for row in 0..batch.num_rows() {
-            n += 1;
-            let mut label = format!("row {n}");
-            let key_value =
-                key.and_then(|k| values::to_field(&mapping[k], batch.column(k).as_ref(), row).ok());
-            if let Some(v) = key_value.as_ref().filter(|v| !v.is_null()) {
-                label = format!(
-                    "row {n} ({} {})",
-                    mapping[key.unwrap_or_default()].display_name,
-                    values::shown(v)
-                );
-            }
-            let mut row_values = Vec::with_capacity(mapping.len());
-            for (i, column) in mapping.iter().enumerate() {
-                match values::to_field(column, batch.column(i).as_ref(), row) {
-                    Ok(v) => row_values.push(v),
-                    Err(reason) => {
-                        problems.push(cell_problem(
-                            &label,
-                            column,
-                            batch.column(i).as_ref(),
-                            row,
-                            &reason,
-                        ));
-                        row_values.push(Value::Null);
-                    }
-                }
-            }
-            rows.push(Row {
-                label,
-                key: key_value,
-                values: row_values,
-            });
-        }
+        rows.extend(convert_batch(
+            batch,
+            mapping,
+            key,
+            rows.len(),
+            &mut problems,
+        ));
     }
     if problems.is_empty() {
         Ok(rows)
     } else {
         Err(value_problems_text(&problems))
     }
+}
+
+/// The rows of one batch converted (`before` rows came in earlier batches, for the labels);
+/// values a column cannot hold are added to `problems`, and are null in the rows.
+pub(super) fn convert_batch(
+    batch: &RecordBatch,
+    mapping: &[Column],
+    key: Option<usize>,
+    before: usize,
+    problems: &mut Vec<String>,
+) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(batch.num_rows());
+    for row in 0..batch.num_rows() {
+        let n = before + row + 1;
+        let mut label = format!("row {n}");
+        let key_value =
+            key.and_then(|k| values::to_field(&mapping[k], batch.column(k).as_ref(), row).ok());
+        if let Some(v) = key_value.as_ref().filter(|v| !v.is_null()) {
+            label = format!(
+                "row {n} ({} {})",
+                mapping[key.unwrap_or_default()].display_name,
+                values::shown(v)
+            );
+        }
+        let mut row_values = Vec::with_capacity(mapping.len());
+        for (i, column) in mapping.iter().enumerate() {
+            match values::to_field(column, batch.column(i).as_ref(), row) {
+                Ok(v) => row_values.push(v),
+                Err(reason) => {
+                    problems.push(cell_problem(
+                        &label,
+                        column,
+                        batch.column(i).as_ref(),
+                        row,
+                        &reason,
+                    ));
+                    row_values.push(Value::Null);
+                }
+            }
+        }
+        rows.push(Row {
+            label,
+            key: key_value,
+            values: row_values,
+        });
+    }
+    rows
 }
 
 pub(super) fn cell_problem(

@@ -30,12 +30,12 @@ use datafusion::sql::sqlparser::ast::{
     DataType as SqlType, ObjectName, ObjectType, Statement,
 };
 
-use super::{SharePointSchema, Write, list_name, map_rows, plan_error};
+use super::{SharePointSchema, list_name, map_rows, plan_error};
 use crate::engine::Engine;
 use crate::engine::sharepoint::table::external;
 use crate::sharepoint::definition::{Facet, NewColumn, NewList, check_name, is_reserved};
 use crate::sharepoint::list::{Column, ColumnKind, ListInfo, match_key};
-use crate::sharepoint::sync::{self, WriteReport};
+use crate::sharepoint::sync::WriteReport;
 
 /// The list a CREATE, ALTER or DROP names, if it is a SharePoint list.
 pub(super) fn target(statement: &Statement) -> Option<String> {
@@ -126,7 +126,7 @@ async fn create(
     };
     // Every value is checked against the new columns before anything is made.
     if !declared {
-        map_rows(&draft, &plan.names, &rows, |_| Ok(key_of(&draft)))?;
+        map_rows(&draft, &plan.names, rows.clone(), |_| Ok(key_of(&draft)))?;
     }
     let directory = schema.directory();
     let list = if report.dry_run {
@@ -159,11 +159,10 @@ async fn create(
     if declared {
         return Ok(());
     }
-    let Write { changes, key } =
-        map_rows(&list, &plan.names, &rows, |_| Ok(key_of(&list)))?.appends();
-    sync::apply(directory, &list, key.as_ref(), changes, report)
+    map_rows(&list, &plan.names, rows, |_| Ok(key_of(&list)))?
+        .appends()
+        .send(directory, &list, report)
         .await
-        .map_err(external)
 }
 
 /// The list to make for `source`, and how its rows fill it.

@@ -3,12 +3,7 @@
 
 use super::*;
 
-pub(super) async fn plan_merge(
-    engine: &Engine,
-    table: &ListTable,
-    merge: &Merge,
-    report: &mut WriteReport,
-) -> Result<Write> {
+pub(super) async fn plan_merge(engine: &Engine, table: &ListTable, merge: &Merge) -> Result<Write> {
     let list = table.list();
     let TableFactor::Table {
         name: target_name,
@@ -180,18 +175,67 @@ pub(super) async fn plan_merge(
         merge.on
     );
     let batches = engine.sql_batches(&sql).await?;
+    let rows = MergeRows {
+        batches,
+        next: 0,
+        plans,
+        key: key.clone(),
+        seen_items: HashMap::new(),
+        source_row: 0,
+    };
+    rows.check()?;
+    Ok(Write::batches(Box::new(rows), key))
+}
 
-    let mut changes = Vec::new();
-    let mut conversion = Vec::new();
-    let mut seen_items: HashMap<i64, usize> = HashMap::new();
-    let key_label = |row_values: &[(Column, Value)], fallback: String| {
-        key.as_ref()
+/// The MERGE's result rows (source joined with items), turned into changes a batch at a time.
+#[derive(Clone)]
+struct MergeRows {
+    batches: Vec<RecordBatch>,
+    /// The batch to turn into changes next.
+    next: usize,
+    plans: Vec<(MergeClauseKind, ClauseAction)>,
+    key: Option<Column>,
+    /// How many source rows have matched each item so far.
+    seen_items: HashMap<i64, usize>,
+    /// Source rows so far, for labels.
+    source_row: usize,
+}
+
+impl MergeRows {
+    /// Makes every batch's changes once, dropping them: values a column cannot hold are
+    /// reported together before anything is sent.
+    fn check(&self) -> Result<()> {
+        let mut probe = self.clone();
+        let mut scratch = WriteReport::default();
+        let mut conversion = Vec::new();
+        while let Some(batch) = probe.batches.get(probe.next).cloned() {
+            probe.next += 1;
+            probe.changes_of(&batch, &mut scratch, &mut conversion)?;
+        }
+        if conversion.is_empty() {
+            Ok(())
+        } else {
+            Err(value_problems_text(&conversion))
+        }
+    }
+
+    /// How messages name a row: its key value, or `fallback`.
+    fn key_label(&self, row_values: &[(Column, Value)], fallback: String) -> String {
+        self.key
+            .as_ref()
             .and_then(|k| row_values.iter().find(|(c, _)| c.name == k.name))
             .filter(|(_, v)| !v.is_null())
             .map_or(fallback, |(_, v)| values::shown(v))
-    };
-    let mut source_row = 0usize;
-    for batch in &batches {
+    }
+
+    /// The changes of one batch; rows needing none are counted in `report`.
+    fn changes_of(
+        &mut self,
+        batch: &RecordBatch,
+        report: &mut WriteReport,
+        conversion: &mut Vec<String>,
+    ) -> Result<Vec<Change>> {
+        let mut changes = Vec::new();
         let item_ids = column_of(batch, ITEM)?;
         let item_ids = item_ids
             .as_primitive_opt::<Int64Type>()
@@ -201,7 +245,7 @@ pub(super) async fn plan_merge(
             let item = (!item_ids.is_null(row)).then(|| item_ids.value(row));
             let has_source = !from_source.is_null(row);
             if has_source {
-                source_row += 1;
+                self.source_row += 1;
             }
             let kind_fits = |kind: &MergeClauseKind| match kind {
                 MergeClauseKind::Matched => has_source && item.is_some(),
@@ -211,7 +255,7 @@ pub(super) async fn plan_merge(
                 MergeClauseKind::NotMatchedBySource => !has_source && item.is_some(),
             };
             let mut chosen = None;
-            for (i, (kind, action)) in plans.iter().enumerate() {
+            for (i, (kind, action)) in self.plans.iter().enumerate() {
                 if !kind_fits(kind) {
                     continue;
                 }
@@ -233,7 +277,7 @@ pub(super) async fn plan_merge(
             if let Some(id) = item
                 && has_source
             {
-                let count = seen_items.entry(id).or_default();
+                let count = self.seen_items.entry(id).or_default();
                 *count += 1;
                 if *count == 2 {
                     report.failed.push(sync::RowFailure {
@@ -249,7 +293,7 @@ pub(super) async fn plan_merge(
             }
             let fallback = match item {
                 Some(id) => format!("item {id}"),
-                None => format!("source row {source_row}"),
+                None => format!("source row {}", self.source_row),
             };
             match action {
                 ClauseAction::Delete => {
@@ -261,15 +305,9 @@ pub(super) async fn plan_merge(
                     });
                 }
                 ClauseAction::Update(columns) => {
-                    let (fields, all) = set_values(
-                        batch,
-                        row,
-                        columns,
-                        &format!("{i}_"),
-                        &fallback,
-                        &mut conversion,
-                    )?;
-                    let label = key_label(&all, fallback);
+                    let (fields, all) =
+                        set_values(batch, row, columns, &format!("{i}_"), &fallback, conversion)?;
+                    let label = self.key_label(&all, fallback);
                     if fields.is_empty() {
                         report.unchanged += 1;
                     } else {
@@ -296,26 +334,40 @@ pub(super) async fn plan_merge(
                             )),
                         }
                     }
-                    let key_value = key
+                    let key_value = self
+                        .key
                         .as_ref()
                         .and_then(|k| fields.iter().find(|(c, _)| c.name == k.name))
                         .map(|(_, v)| v.clone());
                     changes.push(Change::Create {
-                        label: key_label(&fields, fallback),
+                        label: self.key_label(&fields, fallback),
                         key: key_value,
                         fields,
                     });
                 }
             }
         }
+        Ok(changes)
     }
-    if !conversion.is_empty() {
-        return Err(value_problems_text(&conversion));
+}
+
+impl ChangeBatches for MergeRows {
+    fn next_changes(&mut self, report: &mut WriteReport) -> Result<Option<Vec<Change>>> {
+        let Some(batch) = self.batches.get(self.next).cloned() else {
+            return Ok(None);
+        };
+        self.next += 1;
+        let mut conversion = Vec::new();
+        let changes = self.changes_of(&batch, report, &mut conversion)?;
+        if !conversion.is_empty() {
+            return Err(value_problems_text(&conversion));
+        }
+        Ok(Some(changes))
     }
-    Ok(Write { changes, key })
 }
 
 /// What a MERGE clause does, with its target columns resolved.
+#[derive(Clone)]
 pub(super) enum ClauseAction {
     Update(Vec<Column>),
     Insert(Vec<Column>),

@@ -39,9 +39,11 @@ use crate::sharepoint::values;
 mod columns;
 mod define;
 mod merge;
+mod write;
 
 use columns::*;
 use merge::plan_merge;
+use write::{ChangeBatches, Mapped, Write, map_rows};
 
 /// The schema name that routes a table to SharePoint.
 pub const SCHEMA: &str = "sharepoint";
@@ -128,7 +130,7 @@ pub async fn run(
     let allow_all = engine.allow_all_rows();
     let write = match statement {
         Statement::Insert(insert) => plan_insert(engine, &table, insert, &mut report).await?,
-        Statement::Merge(merge) => plan_merge(engine, &table, merge, &mut report).await?,
+        Statement::Merge(merge) => plan_merge(engine, &table, merge).await?,
         Statement::Update(update) => {
             require_where("UPDATE", shown, update.selection.as_ref(), allow_all)?;
             plan_update(engine, &table, update, &mut report).await?
@@ -141,71 +143,10 @@ pub async fn run(
         }
         _ => return Err(plan_error("not a SharePoint statement")),
     };
-    sync::apply(
-        table.directory(),
-        table.list(),
-        write.key.as_ref(),
-        write.changes,
-        &mut report,
-    )
-    .await
-    .map_err(external)?;
+    write
+        .send(table.directory(), table.list(), &mut report)
+        .await?;
     Ok(report)
-}
-
-/// What to send, and the column that identifies items.
-struct Write {
-    changes: Vec<Change>,
-    key: Option<Column>,
-}
-
-/// Source rows mapped to a list's columns and converted for them, with the key they carry.
-struct Mapped {
-    mapping: Vec<Column>,
-    key: Option<Column>,
-    key_index: Option<usize>,
-    rows: Vec<Row>,
-}
-
-impl Mapped {
-    /// Every row as a new item.
-    fn appends(self) -> Write {
-        let Mapped {
-            mapping, key, rows, ..
-        } = self;
-        let changes = rows
-            .into_iter()
-            .map(|row| Change::Create {
-                label: row.label,
-                key: row.key,
-                fields: mapping.iter().cloned().zip(row.values).collect(),
-            })
-            .collect();
-        Write { changes, key }
-    }
-}
-
-/// Maps the source columns `names` to `list`'s columns (all problems reported at once),
-/// chooses the key with `key_of` and converts every row; nothing is sent.
-fn map_rows(
-    list: &ListInfo,
-    names: &[String],
-    batches: &[RecordBatch],
-    key_of: impl FnOnce(&[Column]) -> Result<Option<Column>>,
-) -> Result<Mapped> {
-    let mapping = map_columns(list, names)?;
-    check_required(list, &mapping)?;
-    let key = key_of(&mapping)?;
-    let key_index = key
-        .as_ref()
-        .and_then(|k| mapping.iter().position(|c| c.name == k.name));
-    let rows = convert_rows(batches, &mapping, key_index)?;
-    Ok(Mapped {
-        mapping,
-        key,
-        key_index,
-        rows,
-    })
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -258,17 +199,16 @@ async fn plan_insert(
         }
         named
     };
-    let mapped = map_rows(list, &names, &batches, |m| {
-        choose_key(engine, list, m, mode)
-    })?;
+    let mapped = map_rows(list, &names, batches, |m| choose_key(engine, list, m, mode))?;
     if mode == InsertMode::Append {
         return Ok(mapped.appends());
     }
+    let rows = mapped.rows()?;
     let Mapped {
         mapping,
         key,
         key_index,
-        rows,
+        ..
     } = mapped;
     let mut changes = Vec::new();
     let (Some(key_column), Some(key_index)) = (&key, key_index) else {
@@ -361,7 +301,7 @@ async fn plan_insert(
             });
         }
     }
-    Ok(Write { changes, key })
+    Ok(Write::all(changes, key))
 }
 
 /// An item as read for comparison: its id and the mapped columns' canonical values.
@@ -481,7 +421,7 @@ async fn plan_update(
     if !conversion.is_empty() {
         return Err(value_problems_text(&conversion));
     }
-    Ok(Write { changes, key: None })
+    Ok(Write::all(changes, None))
 }
 
 async fn plan_delete(
@@ -511,7 +451,7 @@ async fn plan_delete(
             });
         }
     }
-    Ok(Write { changes, key: None })
+    Ok(Write::all(changes, None))
 }
 
 /// Adds `SET col = expr` to a rewritten query's outputs: the new value as `__jiraql_set_{tag}{j}`
