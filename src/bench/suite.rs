@@ -385,15 +385,15 @@ pub fn list_cases(items: usize) -> Vec<Case> {
     .chain(
         MERGE_CASES
             .into_iter()
-            .filter(|(_, rows, _)| *rows <= items)
-            .scan(items, |listed, (name, rows, from)| {
-                // Each MERGE reads the list whole, as the earlier ones left it.
+            .filter(|(_, _, rows, _)| *rows <= items)
+            .scan(items, |listed, (name, how, rows, from)| {
+                // Each write reads the list whole, as the earlier ones left it.
                 let read = Minimum::ListPages { items: *listed };
                 let new = from >= items;
                 let case = Case {
                     name,
                     table: LIST,
-                    sql: merge_sql(from, rows),
+                    sql: how.sql(from, rows),
                     minimum: match new {
                         true => Minimum::Sum(Box::new(read), Box::new(Minimum::Batches { rows })),
                         false => read,
@@ -406,28 +406,92 @@ pub fn list_cases(items: usize) -> Vec<Case> {
     .collect()
 }
 
-/// MERGEs of a generated source into the list: how memory grows with the source, when every
+/// How a write case matches its rows with the list's items.
+#[derive(Debug, Clone, Copy)]
+enum Upsert {
+    Merge,
+    /// `INSERT OR REPLACE`, by the list's unique `WorklogId`.
+    Replace,
+}
+
+/// Writes of a generated source into the list: how memory grows with the source, when every
 /// row is there and equal already (a sync job's re-run) and when every row is new (its first
-/// run). `(name, rows, first WorklogId)`.
-const MERGE_CASES: [(&str, usize, usize); 6] = [
-    ("list: MERGE 25 000 rows, unchanged", 25_000, 0),
-    ("list: MERGE 50 000 rows, unchanged", 50_000, 0),
-    ("list: MERGE 100 000 rows, unchanged", 100_000, 0),
-    ("list: MERGE 25 000 rows, all new", 25_000, 1_000_000),
-    ("list: MERGE 50 000 rows, all new", 50_000, 2_000_000),
-    ("list: MERGE 100 000 rows, all new", 100_000, 3_000_000),
+/// run). `(name, how, rows, first WorklogId)`.
+const MERGE_CASES: [(&str, Upsert, usize, usize); 9] = [
+    (
+        "list: MERGE 25 000 rows, unchanged",
+        Upsert::Merge,
+        25_000,
+        0,
+    ),
+    (
+        "list: MERGE 50 000 rows, unchanged",
+        Upsert::Merge,
+        50_000,
+        0,
+    ),
+    (
+        "list: MERGE 100 000 rows, unchanged",
+        Upsert::Merge,
+        100_000,
+        0,
+    ),
+    (
+        "list: INSERT OR REPLACE 25 000 rows, unchanged",
+        Upsert::Replace,
+        25_000,
+        0,
+    ),
+    (
+        "list: INSERT OR REPLACE 50 000 rows, unchanged",
+        Upsert::Replace,
+        50_000,
+        0,
+    ),
+    (
+        "list: INSERT OR REPLACE 100 000 rows, unchanged",
+        Upsert::Replace,
+        100_000,
+        0,
+    ),
+    (
+        "list: MERGE 25 000 rows, all new",
+        Upsert::Merge,
+        25_000,
+        1_000_000,
+    ),
+    (
+        "list: MERGE 50 000 rows, all new",
+        Upsert::Merge,
+        50_000,
+        2_000_000,
+    ),
+    (
+        "list: MERGE 100 000 rows, all new",
+        Upsert::Merge,
+        100_000,
+        3_000_000,
+    ),
 ];
 
-/// A MERGE of `rows` generated rows shaped like [`list_item`]'s, WorklogIds from `from`.
-fn merge_sql(from: usize, rows: usize) -> String {
-    format!(
-        "MERGE INTO {LIST} AS t USING (SELECT value AS WorklogId, concat('K-', value % {LIST_KEYS}) \
-         AS IssueKey, 60 * (value % 480) AS Seconds FROM range({from}, {}) ) AS s \
-         ON t.WorklogId = s.WorklogId \
-         WHEN MATCHED THEN UPDATE SET IssueKey = s.IssueKey, Seconds = s.Seconds \
-         WHEN NOT MATCHED THEN INSERT (WorklogId, IssueKey, Seconds) VALUES (s.WorklogId, s.IssueKey, s.Seconds)",
-        from + rows
-    )
+impl Upsert {
+    /// The write of `rows` generated rows shaped like [`list_item`]'s, WorklogIds from `from`.
+    fn sql(self, from: usize, rows: usize) -> String {
+        let source = format!(
+            "SELECT value AS WorklogId, concat('K-', value % {LIST_KEYS}) AS IssueKey, \
+             60 * (value % 480) AS Seconds FROM range({from}, {})",
+            from + rows
+        );
+        match self {
+            Upsert::Merge => format!(
+                "MERGE INTO {LIST} AS t USING ({source}) AS s ON t.WorklogId = s.WorklogId \
+                 WHEN MATCHED THEN UPDATE SET IssueKey = s.IssueKey, Seconds = s.Seconds \
+                 WHEN NOT MATCHED THEN INSERT (WorklogId, IssueKey, Seconds) \
+                 VALUES (s.WorklogId, s.IssueKey, s.Seconds)"
+            ),
+            Upsert::Replace => format!("INSERT OR REPLACE INTO {LIST} {source}"),
+        }
+    }
 }
 
 /// The list the list statements read.

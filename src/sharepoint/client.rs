@@ -153,15 +153,29 @@ impl GraphClient {
         query: &[(&str, String)],
         what: &str,
     ) -> Result<Vec<Value>, GraphError> {
-        let mut page = self.get(path, query, None, what).await?;
         let mut all = Vec::new();
+        self.get_each(path, query, what, |item| all.push(item))
+            .await?;
+        Ok(all)
+    }
+
+    /// Hands every item of a paged collection to `each`, a page at a time: only one page is
+    /// held, however long the collection.
+    pub async fn get_each(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        what: &str,
+        mut each: impl FnMut(Value),
+    ) -> Result<(), GraphError> {
+        let mut page = self.get(path, query, None, what).await?;
         loop {
             let next = page
                 .get("@odata.nextLink")
                 .and_then(Value::as_str)
                 .map(str::to_string);
             match page.get_mut("value").map(Value::take) {
-                Some(Value::Array(items)) => all.extend(items),
+                Some(Value::Array(items)) => items.into_iter().for_each(&mut each),
                 _ => {
                     return Err(GraphError::Protocol(format!(
                         "{what}: the answer has no value array"
@@ -170,7 +184,7 @@ impl GraphClient {
             }
             match next {
                 Some(link) => page = self.get_link(&link, None, what).await?,
-                None => return Ok(all),
+                None => return Ok(()),
             }
         }
     }

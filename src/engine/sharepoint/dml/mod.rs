@@ -319,33 +319,35 @@ async fn read_items(table: &ListTable, mapping: &[Column]) -> Result<Vec<Current
     );
     let mut select: Vec<String> = mapping.iter().map(Column::field_key).collect();
     select.dedup();
-    let items = directory
+    // Page by page: an item's JSON is dropped once its values are taken.
+    let mut items = Vec::new();
+    directory
         .client()
-        .get_all(
+        .get_each(
             &path,
             &[
                 ("expand", format!("fields(select={})", select.join(","))),
                 ("$top", "999".to_string()),
             ],
             &format!("reading the list {}", table.list().display_name),
+            |item| {
+                let Some(id) = item.get("id").and_then(Value::as_str) else {
+                    return;
+                };
+                let fields = item.get("fields");
+                items.push(CurrentItem {
+                    id: id.to_string(),
+                    etag: item.get("eTag").and_then(Value::as_str).map(str::to_string),
+                    values: mapping
+                        .iter()
+                        .map(|c| values::from_field(c, fields.and_then(|f| f.get(c.field_key()))))
+                        .collect(),
+                });
+            },
         )
         .await
         .map_err(external)?;
-    Ok(items
-        .iter()
-        .filter_map(|item| {
-            let id = item.get("id").and_then(Value::as_str)?.to_string();
-            let fields = item.get("fields");
-            Some(CurrentItem {
-                id,
-                etag: item.get("eTag").and_then(Value::as_str).map(str::to_string),
-                values: mapping
-                    .iter()
-                    .map(|c| values::from_field(c, fields.and_then(|f| f.get(c.field_key()))))
-                    .collect(),
-            })
-        })
-        .collect())
+    Ok(items)
 }
 
 async fn plan_update(
