@@ -127,6 +127,10 @@ pub struct MirrorArgs {
     /// The tables to mirror, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "Issues")]
     pub tables: Vec<String>,
+    /// Read every table whole instead of by change (e.g. after a field became visible to the
+    /// account, whose values older rows then lack).
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// Options of `jiraql sync`.

@@ -2,15 +2,14 @@
 //! replaced and removed, and whether it read by change or whole. `--mirror DIR` (with
 //! `--refresh`) reads a session's tables from the mirror instead.
 
-use std::process::ExitCode;
-
 use crate::engine::Engine;
 use crate::mirror;
 
 use super::args::MirrorArgs;
 
-pub async fn run(engine: &Engine, args: &MirrorArgs) -> Result<ExitCode, String> {
-    let reports = mirror::run(engine, &args.dir, &args.tables).await?;
+/// Refreshes the mirror; the rows its tables hold.
+pub async fn run(engine: &Engine, args: &MirrorArgs) -> Result<usize, String> {
+    let reports = mirror::run(engine, &args.dir, &args.tables, args.full).await?;
     println!("table\tread\trows\tadded\treplaced\tremoved");
     for r in &reports {
         let read = if r.incremental { "changes" } else { "whole" };
@@ -19,8 +18,16 @@ pub async fn run(engine: &Engine, args: &MirrorArgs) -> Result<ExitCode, String>
             r.table, r.rows, r.added, r.replaced, r.removed
         );
     }
+    for r in reports.iter().filter(|r| !r.gained.is_empty()) {
+        eprintln!(
+            "mirror: {} gained the columns {}, empty in the rows not changed since the last run \
+             (--full reads the table whole)",
+            r.table,
+            r.gained.join(", ")
+        );
+    }
     eprintln!("mirror: {} is up to date", args.dir.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(reports.iter().map(|r| r.rows).sum())
 }
 
 /// `--mirror DIR`: the mirrored tables are read from their files (refreshed first with
@@ -32,7 +39,7 @@ pub async fn attach(
 ) -> Result<(), String> {
     if refresh {
         let tables: Vec<String> = mirror::store::load(dir)?.tables.into_keys().collect();
-        mirror::run(engine, dir, &tables).await?;
+        mirror::run(engine, dir, &tables, false).await?;
     }
     for (table, refreshed) in mirror::attach(engine, dir).await? {
         eprintln!("mirror: {table} as of {refreshed}, from {}", dir.display());

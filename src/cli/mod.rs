@@ -115,7 +115,6 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         None => client.site_label(),
     };
     let started = Instant::now();
-    let stats = client.stats();
     let mut engine = Engine::connect(client)
         .await
         .map_err(|e| runner::describe(&e))?;
@@ -137,7 +136,11 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         mirror_job::attach(&mut engine, dir, args.refresh).await?;
     }
     if let Some(Command::Mirror(mirror)) = &args.command {
-        return mirror_job::run(&engine, mirror).await;
+        let rows = mirror_job::run(&engine, mirror).await?;
+        if args.stats {
+            print_stats(&engine, rows, started);
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::Sync(sync)) = &args.command {
         // Listing conflicts plans a run and sends nothing.
@@ -164,21 +167,25 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         (None, false) => script::run(&args, &mut runner).await,
     };
     if args.stats {
-        // Graph requests are counted apart: they cost SharePoint's quota, not Jira's.
-        let sharepoint = runner
-            .engine()
-            .sharepoint()
-            .map(|graph| format!(" sharepoint_requests={}", graph.stats().requests()))
-            .unwrap_or_default();
-        eprintln!(
-            "requests={} rows={} bytes={} elapsed_ms={}{sharepoint}",
-            stats.requests(),
-            runner.total_rows(),
-            stats.bytes(),
-            started.elapsed().as_millis()
-        );
+        print_stats(runner.engine(), runner.total_rows(), started);
     }
     result
+}
+
+/// `--stats`: what the run cost, on stderr.
+fn print_stats(engine: &Engine, rows: usize, started: Instant) {
+    let stats = engine.client().stats();
+    // Graph requests are counted apart: they cost SharePoint's quota, not Jira's.
+    let sharepoint = engine
+        .sharepoint()
+        .map(|graph| format!(" sharepoint_requests={}", graph.stats().requests()))
+        .unwrap_or_default();
+    eprintln!(
+        "requests={} rows={rows} bytes={} elapsed_ms={}{sharepoint}",
+        stats.requests(),
+        stats.bytes(),
+        started.elapsed().as_millis()
+    );
 }
 
 /// Parses `--sharepoint` and finds its client secret (environment, then a prompt).

@@ -5,8 +5,10 @@
 //! rows updated since the manifest's watermark (less a minute: JQL compares times to the
 //! minute; worklogs come from `worklog/updated`), and find the rows gone since: an id-only
 //! census of every issue (5000 a page), the `worklog/deleted` feed. Changed rows replace
-//! theirs by `Id`, new ones are added, gone ones removed. Other tables are read whole. Every table is written beside the current one and swapped in (see
-//! [`store`]), so a killed run leaves the last complete mirror readable.
+//! theirs by `Id`, new ones are added, gone ones removed; a column Jira has gained since (a new
+//! custom field) is added, empty in the rows not changed. Other tables are read whole. Every
+//! table is written beside the current one and swapped in (see [`store`]), so a killed run
+//! leaves the last complete mirror readable.
 
 pub mod store;
 
@@ -15,9 +17,11 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int64Type, SchemaRef, TimestampMillisecondType};
+use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::MemTable;
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::logical_expr::{ident, lit};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::engine::Engine;
 use crate::engine::writes::quoted;
@@ -56,13 +60,18 @@ pub struct TableReport {
     pub removed: usize,
     /// Read by change (true) or whole.
     pub incremental: bool,
+    /// Columns Jira has gained since the last run (new custom fields), added without reading
+    /// the table whole.
+    pub gained: Vec<String>,
 }
 
-/// Refreshes `tables` (names as the engine knows them) in `dir`.
+/// Refreshes `tables` (names as the engine knows them) in `dir`; `full` reads every table
+/// whole.
 pub async fn run(
     engine: &Engine,
     dir: &Path,
     tables: &[String],
+    full: bool,
 ) -> Result<Vec<TableReport>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
     let mut manifest = store::load(dir)?;
@@ -74,7 +83,7 @@ pub async fn run(
         })?;
         store::recover(dir, def.name)?;
         let previous = manifest.tables.get(def.name).cloned();
-        let (report, entry) = refresh(engine, dir, def.name, previous, &started).await?;
+        let (report, entry) = refresh(engine, dir, def.name, previous, &started, full).await?;
         store::swap_in(dir, def.name)?;
         manifest.tables.insert(def.name.to_string(), entry);
         store::save(dir, &manifest)?;
@@ -116,69 +125,38 @@ pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<(String, Stri
     Ok(attached)
 }
 
-/// Writes the staged copy of one table and says what changed.
+/// Writes the staged copy of one table and says what changed; `full` reads it whole.
 async fn refresh(
     engine: &Engine,
     dir: &Path,
     table: &str,
     previous: Option<TableEntry>,
     started: &str,
+    full: bool,
 ) -> Result<(TableReport, TableEntry), String> {
     let by_change = previous
         .as_ref()
         .and_then(|p| p.watermark_ms)
-        .filter(|_| store::data_file(dir, table).exists())
+        .filter(|_| !full && store::data_file(dir, table).exists())
         .zip(gone(table));
     let all = format!("SELECT * FROM jira.{}", quoted(table));
-    let ctx = SessionContext::new();
-    // What a refresh by change did (none for a whole read), and the query of the new rows.
-    let (changes, sql) = match by_change {
+    // Stored columns read back with the types they were written with (not as string views),
+    // so they line up with the live table's.
+    let ctx = SessionContext::new_with_config(SessionConfig::new().set_bool(
+        "datafusion.execution.parquet.schema_force_view_types",
+        false,
+    ));
+    let changed = match by_change {
         Some((watermark, gone)) => {
-            let from = chrono::DateTime::from_timestamp_millis(watermark - CHANGE_MARGIN_MS)
-                .unwrap_or_default()
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string();
-            let changed = format!("{all} WHERE \"Updated\" >= '{from}'");
-            register(&ctx, "changed", engine, &changed).await?;
-            // `lost`: the mirror's ids that are gone from Jira.
-            let lost = match gone {
-                Gone::Census(sql) => {
-                    register(&ctx, "alive", engine, sql).await?;
-                    "\"Id\" NOT IN (SELECT \"Id\" FROM alive)"
-                }
-                Gone::Deleted(sql) => {
-                    register(&ctx, "deleted", engine, &sql.replace("{since}", &from)).await?;
-                    "\"Id\" IN (SELECT \"Id\" FROM deleted)"
-                }
-            };
-            let file = store::data_file(dir, table);
-            ctx.register_parquet(
-                "old",
-                file.to_string_lossy().as_ref(),
-                ParquetReadOptions::default(),
-            )
-            .await
-            .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
-            let count = |sql: &str| count(&ctx, sql.to_string());
-            let changes = [
-                count("SELECT count(*) FROM changed WHERE \"Id\" NOT IN (SELECT \"Id\" FROM old)").await?,
-                count("SELECT count(*) FROM changed WHERE \"Id\" IN (SELECT \"Id\" FROM old)").await?,
-                count(&format!(
-                    "SELECT count(*) FROM old WHERE {lost} AND \"Id\" NOT IN (SELECT \"Id\" FROM changed)"
-                ))
-                .await?,
-            ];
-            let kept = format!(
-                "SELECT * FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM changed) AND NOT ({lost})"
-            );
-            (
-                Some(changes),
-                format!("SELECT * FROM changed UNION ALL {kept}"),
-            )
+            changes_since(engine, &ctx, dir, table, &all, watermark, gone).await?
         }
+        None => None,
+    };
+    let (changes, sql, gained) = match changed {
+        Some(c) => (Some(c.counts), c.sql, c.gained),
         None => {
             register(&ctx, "fresh", engine, &all).await?;
-            (None, "SELECT * FROM fresh".to_string())
+            (None, "SELECT * FROM fresh".to_string(), Vec::new())
         }
     };
     let staged = store::staging(dir, table);
@@ -211,6 +189,7 @@ async fn refresh(
         replaced,
         removed,
         incremental: changes.is_some(),
+        gained,
     };
     let entry = TableEntry {
         rows,
@@ -219,6 +198,107 @@ async fn refresh(
         columns,
     };
     Ok((report, entry))
+}
+
+/// What a refresh by change found.
+struct Changes {
+    /// Rows added, replaced and removed.
+    counts: [usize; 3],
+    /// The query of the table's rows after the refresh.
+    sql: String,
+    /// Columns Jira has gained since the last run.
+    gained: Vec<String>,
+}
+
+/// Reads into `ctx` the rows changed since `watermark` and the ids gone since, beside the
+/// stored rows. `None` when the table must be read whole (a column changed its type).
+async fn changes_since(
+    engine: &Engine,
+    ctx: &SessionContext,
+    dir: &Path,
+    table: &str,
+    all: &str,
+    watermark: i64,
+    gone: Gone,
+) -> Result<Option<Changes>, String> {
+    let from = chrono::DateTime::from_timestamp_millis(watermark - CHANGE_MARGIN_MS)
+        .unwrap_or_default()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let changed = format!("{all} WHERE \"Updated\" >= '{from}'");
+    register(ctx, "changed", engine, &changed).await?;
+    let file = store::data_file(dir, table);
+    ctx.register_parquet(
+        "stored",
+        file.to_string_lossy().as_ref(),
+        ParquetReadOptions::default(),
+    )
+    .await
+    .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
+    let Some(gained) = align(ctx).await? else {
+        return Ok(None);
+    };
+    // `lost`: the mirror's ids that are gone from Jira.
+    let lost = match gone {
+        Gone::Census(sql) => {
+            register(ctx, "alive", engine, sql).await?;
+            "\"Id\" NOT IN (SELECT \"Id\" FROM alive)"
+        }
+        Gone::Deleted(sql) => {
+            register(ctx, "deleted", engine, &sql.replace("{since}", &from)).await?;
+            "\"Id\" IN (SELECT \"Id\" FROM deleted)"
+        }
+    };
+    let count = |sql: &str| count(ctx, sql.to_string());
+    let counts = [
+        count("SELECT count(*) FROM changed WHERE \"Id\" NOT IN (SELECT \"Id\" FROM old)").await?,
+        count("SELECT count(*) FROM changed WHERE \"Id\" IN (SELECT \"Id\" FROM old)").await?,
+        count(&format!(
+            "SELECT count(*) FROM old WHERE {lost} AND \"Id\" NOT IN (SELECT \"Id\" FROM changed)"
+        ))
+        .await?,
+    ];
+    let kept = format!(
+        "SELECT * FROM old WHERE \"Id\" NOT IN (SELECT \"Id\" FROM changed) AND NOT ({lost})"
+    );
+    Ok(Some(Changes {
+        counts,
+        sql: format!("SELECT * FROM changed UNION ALL {kept}"),
+        gained,
+    }))
+}
+
+/// Registers `old`: the stored rows with `changed`'s columns. A column Jira has gained (a new
+/// custom field) is empty in them: setting it on an issue would have changed the issue, so
+/// it is in `changed`. A column Jira has lost is left out. The columns gained; `None` when
+/// a column changed its type.
+async fn align(ctx: &SessionContext) -> Result<Option<Vec<String>>, String> {
+    let stored = ctx.table("stored").await.map_err(|e| e.to_string())?;
+    let wanted = ctx
+        .table("changed")
+        .await
+        .map_err(|e| e.to_string())?
+        .schema()
+        .as_arrow()
+        .clone();
+    let have = stored.schema().as_arrow().clone();
+    let mut columns = Vec::new();
+    let mut gained = Vec::new();
+    for field in wanted.fields() {
+        match have.field_with_name(field.name()) {
+            Ok(old) if old.data_type() == field.data_type() => columns.push(ident(field.name())),
+            Ok(_) => return Ok(None),
+            Err(_) => {
+                let empty = ScalarValue::try_from(field.data_type()).map_err(|e| e.to_string())?;
+                columns.push(lit(empty).alias(field.name()));
+                gained.push(field.name().clone());
+            }
+        }
+    }
+    let aligned = stored.select(columns).map_err(|e| e.to_string())?;
+    ctx.register_table("old", aligned.into_view())
+        .map_err(|e| e.to_string())?;
+    Ok(Some(gained))
 }
 
 /// Runs `sql` on the engine and registers its rows in `ctx` as `name`.

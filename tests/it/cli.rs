@@ -599,6 +599,28 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
         "{out}"
     );
     assert!(out.contains("Issues\twhole\t300\t300\t0\t0"), "{out}");
+    // A refresh with nothing changed reads changes only, and --stats says what it cost.
+    let refresh = demo()
+        .args(["--stats", "mirror", &dir_text, "--tables", "Issues"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&refresh.stdout),
+        String::from_utf8_lossy(&refresh.stderr),
+    );
+    // Nothing added or removed; the issues of the watermark's last minute are read again.
+    assert!(stdout.contains("Issues\tchanges\t300\t0\t"), "{stdout}");
+    assert!(stdout.ends_with("\t0\n"), "{stdout}");
+    let requests: usize = stderr
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("requests="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a stats line: {stderr}"));
+    assert!(
+        requests <= 4,
+        "custom fields, changed issues, the census: {stderr}"
+    );
+    assert!(stderr.contains("rows=300 "), "{stderr}");
     let out = demo()
         .args([
             "--mirror",

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use jiraql::engine::Engine;
+use jiraql::jira::client::JiraClient;
 use jiraql::mirror::{self, TableReport};
 
 use crate::common::{self, Site};
@@ -53,7 +55,9 @@ async fn live(s: &Site, sql: &str) -> BTreeSet<String> {
 
 async fn refresh(s: &Site, dir: &Path, tables: &[&str]) -> Vec<TableReport> {
     let tables: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
-    mirror::run(&s.engine, dir, &tables).await.expect("mirror")
+    mirror::run(&s.engine, dir, &tables, false)
+        .await
+        .expect("mirror")
 }
 
 #[tokio::test]
@@ -129,4 +133,74 @@ async fn a_run_killed_mid_swap_is_put_right_by_the_next() {
     );
     assert!(!dir.join(".old-Issues").exists() && !dir.join(".new-Issues").exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_new_custom_field_becomes_a_column_without_a_full_read() {
+    let s = common::site(120).await;
+    let dir = scratch("fields");
+    // The first run from a session that knew none of the site's custom fields: to the mirror,
+    // they are new when the next run sees them.
+    let settings = common::connection(&s.jira, &s.jira.config().api_token.clone(), "");
+    let before = Engine::with_custom_fields(JiraClient::new(settings).expect("client"), &[])
+        .expect("engine");
+    let issues = vec!["Issues".to_string()];
+    mirror::run(&before, &dir, &issues, false)
+        .await
+        .expect("first run");
+    let columns = |dir: &Path| {
+        mirror::store::load(dir).expect("manifest").tables["Issues"]
+            .columns
+            .clone()
+    };
+    let plain = columns(&dir);
+    assert!(!plain.iter().any(|c| c == "Story Points"));
+
+    let key = s.jira.data().issues[5].key.clone();
+    s.rows(&format!(
+        "UPDATE Issues SET \"Story Points\" = 13 WHERE Key = '{key}'"
+    ))
+    .await;
+    s.jira.reset_requests();
+    let r = refresh(&s, &dir, &["Issues"]).await.remove(0);
+    assert!(r.incremental, "{r:?}");
+    assert!(r.gained.iter().any(|c| c == "Story Points"), "{r:?}");
+    assert_eq!(r.rows, s.jira.data().issues.len());
+    assert_eq!(
+        s.jira.request_count(SEARCH),
+        2,
+        "changes and the census, no full read: {:?}",
+        s.endpoints()
+    );
+    let live: Vec<String> = s
+        .engine
+        .table_def("Issues")
+        .expect("Issues")
+        .columns
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    assert_eq!(
+        columns(&dir),
+        live,
+        "the mirror has the session's columns, in order"
+    );
+    let points = mirrored(&dir, "Issues", "Story Points").await;
+    assert!(
+        points.contains("13.0") || points.contains("13"),
+        "{points:?}"
+    );
+
+    // --full reads it whole again.
+    s.jira.reset_requests();
+    let whole = mirror::run(&s.engine, &dir, &issues, true)
+        .await
+        .expect("full run");
+    assert!(!whole[0].incremental && whole[0].gained.is_empty());
+    assert_eq!(mirrored(&dir, "Issues", "Key").await, live_keys(&s).await);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn live_keys(s: &Site) -> BTreeSet<String> {
+    live(s, "SELECT Key FROM Issues").await
 }
