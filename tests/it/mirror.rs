@@ -14,6 +14,7 @@ use jiraql::mirror::{self, TableReport};
 use crate::common::{self, Site};
 
 const SEARCH: &str = "POST /rest/api/3/search/jql";
+const COUNT: &str = "POST /rest/api/3/search/approximate-count";
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("jiraql-mirror-{name}-{}", std::process::id()));
@@ -99,7 +100,7 @@ async fn a_mirror_reads_back_as_the_live_tables_and_refreshes_by_change() {
     assert!(r.incremental);
     assert_eq!((r.added, r.removed, r.rows), (1, 1, issues));
     assert!(r.replaced >= 1, "{r:?}");
-    // The changed issues (one page) and the id-only census (one page of 5000).
+    // The changed issues (one page), the count and the id-only census (one page of 5000).
     assert_eq!(s.jira.request_count(SEARCH), 2, "{:?}", s.endpoints());
     assert_eq!(
         mirrored(&dir, "Issues", "Key").await,
@@ -109,6 +110,22 @@ async fn a_mirror_reads_back_as_the_live_tables_and_refreshes_by_change() {
         mirrored(&dir, "Issues", "Summary")
             .await
             .contains("mirrored edit")
+    );
+    assert_eq!(
+        s.jira.request_count(COUNT),
+        1,
+        "the count differed, so the census ran"
+    );
+
+    // Nothing deleted since: Jira's count agrees with the mirror and no id is read.
+    s.jira.reset_requests();
+    let third = refresh(&s, &dir, &["Issues"]).await;
+    assert_eq!((third[0].added, third[0].removed), (0, 0));
+    assert_eq!(s.jira.request_count(SEARCH), 1, "{:?}", s.endpoints());
+    assert_eq!(s.jira.request_count(COUNT), 1);
+    assert_eq!(
+        mirrored(&dir, "Issues", "Key").await,
+        live(&s, "SELECT Key FROM Issues").await
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -167,10 +184,9 @@ async fn a_new_custom_field_becomes_a_column_without_a_full_read() {
     assert!(r.gained.iter().any(|c| c == "Story Points"), "{r:?}");
     assert_eq!(r.rows, s.jira.data().issues.len());
     assert_eq!(
-        s.jira.request_count(SEARCH),
-        2,
-        "changes and the census, no full read: {:?}",
-        s.endpoints()
+        s.endpoints(),
+        [SEARCH, COUNT],
+        "the changes and the count, no full read"
     );
     let live: Vec<String> = s
         .engine
@@ -203,4 +219,19 @@ async fn a_new_custom_field_becomes_a_column_without_a_full_read() {
 
 async fn live_keys(s: &Site) -> BTreeSet<String> {
     live(s, "SELECT Key FROM Issues").await
+}
+
+#[tokio::test]
+async fn issues_are_counted_in_one_request_on_cloud_and_data_center() {
+    use jiraql::jira::{count::issue_count, jql::ALL_ISSUES};
+    let s = common::site(130).await;
+    let n = s.jira.data().issues.len() as u64;
+    let cloud = issue_count(s.engine.client(), ALL_ISSUES).await;
+    assert_eq!(cloud.ok(), Some(n));
+    assert_eq!(s.endpoints(), [COUNT]);
+    let dc = crate::partition::data_center(&s, "");
+    s.jira.reset_requests();
+    let total = issue_count(dc.client(), ALL_ISSUES).await;
+    assert_eq!(total.ok(), Some(n));
+    assert_eq!(s.endpoints(), ["GET /rest/api/2/search"]);
 }

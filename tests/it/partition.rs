@@ -249,7 +249,7 @@ async fn windows_inherit_the_values_jira_said_do_not_exist() {
 }
 
 /// An engine on the same emulator as Jira Data Center (a personal access token, REST v2).
-fn data_center(site: &Site, extra: &str) -> Engine {
+pub(crate) fn data_center(site: &Site, extra: &str) -> Engine {
     let text = format!(
         "URL={};AuthScheme=PAT;APIToken={};RetryBaseDelayMs=5;MaxRetryDelayMs=50;{extra}",
         site.jira.base_url(),
