@@ -96,8 +96,11 @@ pub enum AccessPlan {
         limit: Option<usize>,
         issue_keys: bool,
     },
-    /// One listing endpoint of the whole site.
-    List { limit: Option<usize> },
+    /// One listing endpoint of the whole site; a feed of changes from `since` (epoch ms).
+    List {
+        since: Option<i64>,
+        limit: Option<usize>,
+    },
     /// A per-parent endpoint for the parents a filter names, or (`None`) for every parent.
     PerParent {
         parents: Option<Vec<ParentRef>>,
@@ -318,7 +321,12 @@ impl fmt::Display for AccessPlan {
                 list(ids),
                 limit(l)
             ),
-            AccessPlan::List { limit: l } => write!(f, "its listing endpoint{}", limit(l)),
+            AccessPlan::List { since, limit: l } => write!(
+                f,
+                "its listing endpoint{}{}",
+                since.map(|s| format!(" since={s}")).unwrap_or_default(),
+                limit(l)
+            ),
             AccessPlan::PerParent { parents, limit: l } => write!(
                 f,
                 "its per-parent endpoint for {}{}",
@@ -356,7 +364,7 @@ impl AccessPlan {
             AccessPlan::Search { limit, .. }
             | AccessPlan::ChildrenOf { limit, .. }
             | AccessPlan::ChildrenByJql { limit, .. }
-            | AccessPlan::List { limit }
+            | AccessPlan::List { limit, .. }
             | AccessPlan::PerParent { limit, .. }
             | AccessPlan::ItemsOfIssue { limit, .. }
             | AccessPlan::ItemsByIds { limit, .. }
@@ -370,7 +378,7 @@ impl AccessPlan {
         if let AccessPlan::Search { limit, .. }
         | AccessPlan::ChildrenOf { limit, .. }
         | AccessPlan::ChildrenByJql { limit, .. }
-        | AccessPlan::List { limit }
+        | AccessPlan::List { limit, .. }
         | AccessPlan::PerParent { limit, .. }
         | AccessPlan::ItemsOfIssue { limit, .. }
         | AccessPlan::ItemsByIds { limit, .. }

@@ -255,6 +255,46 @@ async fn deleted_worklogs_follow_the_linked_pages() {
     );
 }
 
+#[tokio::test]
+async fn a_lower_bound_on_deleted_time_starts_the_feed_there() {
+    let s = site(2000).await;
+    let data = s.jira.data();
+    let all = &data.deleted_worklogs;
+    let from = all[all.len() * 3 / 4].deleted;
+    let expected: Vec<Vec<String>> = {
+        let mut ids: Vec<u64> = all
+            .iter()
+            .filter(|w| w.deleted >= from)
+            .map(|w| w.id)
+            .collect();
+        ids.sort_unstable();
+        ids.into_iter().map(|id| vec![id.to_string()]).collect()
+    };
+    let sql = format!(
+        "SELECT WorklogId FROM WorklogDeleted WHERE DeletedTime >= '{}' ORDER BY WorklogId",
+        from.with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    );
+    assert_eq!(s.rows(&sql).await, expected);
+    let since: Vec<String> = s
+        .jira
+        .requests()
+        .into_iter()
+        .filter(|r| r.endpoint == "GET /rest/api/3/worklog/deleted")
+        .map(|r| r.query)
+        .collect();
+    assert_eq!(
+        since.first().map(String::as_str),
+        Some(format!("since={}", from.timestamp_millis() - 1).as_str()),
+        "the feed starts at the bound: {since:?}"
+    );
+    assert!(
+        since.len() < all.len().div_ceil(1000).max(1) || all.len() <= 1000,
+        "fewer pages than the whole feed: {since:?}"
+    );
+    assert!(s.explain(&sql).await.contains("worklog/deleted since="));
+}
+
 /// Pages of a `startAt` endpoint for `n` items, `max` a page (one page even when empty).
 fn pages(n: usize, max: usize) -> usize {
     n.div_ceil(max).max(1)

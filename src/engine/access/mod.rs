@@ -66,7 +66,7 @@ pub fn shape(table: &'static TableDef) -> Box<dyn Shape> {
             bulk,
         }),
         Access::IssueItems(items) => Box::new(items::Items { table, items }),
-        Access::List(endpoint) => Box::new(list::List(endpoint)),
+        Access::List(endpoint) => Box::new(list::List { table, endpoint }),
         Access::PerParent { parent, endpoint } => Box::new(per_parent::PerParent {
             table,
             parent,

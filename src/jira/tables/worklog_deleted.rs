@@ -1,7 +1,9 @@
 //! `WorklogDeleted`: ids of deleted worklogs with when they were deleted (`worklog/deleted`,
 //! linked pages of 1000) — what a sync job needs to remove worklogs it copied earlier.
 
-use super::{Access, ColumnDef as C, ColumnType::*, Endpoint, Paging, Source::*, TableDef};
+use super::{
+    Access, ColumnDef as C, ColumnType::*, Endpoint, FilterKind, Paging, Source::*, TableDef,
+};
 
 pub static WORKLOG_DELETED: TableDef = TableDef {
     name: "WorklogDeleted",
@@ -27,7 +29,8 @@ pub static WORKLOG_DELETED: TableDef = TableDef {
             Timestamp,
             Path("updatedTime"),
             &[],
-            "When it was deleted (UTC).",
-        ),
+            "When it was deleted (UTC); a lower bound starts the feed there.",
+        )
+        .filter("since", FilterKind::Instant),
     ],
 };
