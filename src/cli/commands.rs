@@ -269,6 +269,9 @@ async fn verify(runner: &mut Runner) -> Result<(), String> {
             println!("  {label:<11} {value}");
         }
     }
+    for copy in runner.engine().copies() {
+        println!("  {:<11} {copy}", "mirror");
+    }
     Ok(())
 }
 

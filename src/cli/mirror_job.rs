@@ -41,8 +41,8 @@ pub async fn attach(
         let tables: Vec<String> = mirror::store::load(dir)?.tables.into_keys().collect();
         mirror::run(engine, dir, &tables, false).await?;
     }
-    for (table, refreshed) in mirror::attach(engine, dir).await? {
-        eprintln!("mirror: {table} as of {refreshed}, from {}", dir.display());
+    for copy in mirror::attach(engine, dir).await? {
+        eprintln!("mirror: {}", copy.describe());
     }
     Ok(())
 }

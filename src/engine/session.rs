@@ -46,6 +46,8 @@ pub struct Engine {
     allow_drop: bool,
     /// Why writes to Jira are refused, when they are (reading a mirror).
     read_only: Option<String>,
+    /// Tables read from a copy instead of Jira, each described (which, since when, where).
+    copies: Vec<String>,
     last_write: Mutex<Option<WriteReport>>,
     /// The Jira tables, `Issues` with the site's custom fields.
     tables: Vec<&'static TableDef>,
@@ -126,6 +128,7 @@ impl Engine {
             allow_all_rows: false,
             allow_drop: false,
             read_only: None,
+            copies: Vec::new(),
             last_write: Mutex::new(None),
             tables: defs,
             described,
@@ -199,6 +202,16 @@ impl Engine {
     /// Refuses writes to Jira tables from now on, saying `why`.
     pub fn set_read_only(&mut self, why: String) {
         self.read_only = Some(why);
+    }
+
+    /// Notes the tables this session reads from a copy (`--mirror`), for `\verify`.
+    pub fn set_copies(&mut self, copies: Vec<String>) {
+        self.copies = copies;
+    }
+
+    /// The tables read from a copy, described.
+    pub fn copies(&self) -> &[String] {
+        &self.copies
     }
 
     /// Why writes to Jira tables are refused, if they are.

@@ -12,13 +12,14 @@
 //! leaves the last complete mirror readable.
 
 pub mod store;
+pub mod table;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int64Type, SchemaRef, TimestampMillisecondType};
-use datafusion::common::ScalarValue;
+use datafusion::common::{ScalarValue, TableReference};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{ident, lit};
@@ -28,6 +29,7 @@ use crate::engine::Engine;
 use crate::engine::writes::quoted;
 use crate::jira::{count, jql};
 use store::TableEntry;
+use table::{Copy, MirrorTable};
 
 /// What a refresh read again, to be sure of changes made in the watermark's minute.
 const CHANGE_MARGIN_MS: i64 = 60_000;
@@ -95,8 +97,8 @@ pub async fn run(
 }
 
 /// Makes `engine` read the tables mirrored in `dir` from their Parquet files, under the same
-/// names, and refuse writes (a copy is not Jira); each table with when it was refreshed.
-pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<(String, String)>, String> {
+/// names, and refuse writes (a copy is not Jira); each table with where and since when.
+pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<Copy>, String> {
     let manifest = store::load(dir)?;
     if manifest.tables.is_empty() {
         return Err(format!(
@@ -109,21 +111,32 @@ pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<(String, Stri
     let mut attached = Vec::new();
     for (table, entry) in &manifest.tables {
         let file = store::data_file(dir, table);
-        ctx.deregister_table(table.as_str())
+        let files = ctx
+            .read_parquet(
+                file.to_string_lossy().as_ref(),
+                ParquetReadOptions::default(),
+            )
+            .await
+            .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?
+            .into_view();
+        let copy = Copy {
+            table: table.clone(),
+            refreshed_at: entry.refreshed_at.clone(),
+            dir: dir.display().to_string(),
+        };
+        // A bare reference: a plain string would be parsed, and lose its case.
+        let name = TableReference::bare(table.as_str());
+        ctx.deregister_table(name.clone())
             .map_err(|e| e.to_string())?;
-        ctx.register_parquet(
-            table.as_str(),
-            file.to_string_lossy().as_ref(),
-            ParquetReadOptions::default(),
-        )
-        .await
-        .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
-        attached.push((table.clone(), entry.refreshed_at.clone()));
+        ctx.register_table(name, Arc::new(MirrorTable::new(files, copy.clone())))
+            .map_err(|e| e.to_string())?;
+        attached.push(copy);
     }
     engine.set_read_only(format!(
         "this session reads the mirror in {}; writes need Jira itself (run without --mirror)",
         dir.display()
     ));
+    engine.set_copies(attached.iter().map(Copy::describe).collect());
     Ok(attached)
 }
 

@@ -639,6 +639,31 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n300\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("mirror: Issues as of"));
+    // The rows come from the files (Jira hears only the connection's field list), and
+    // EXPLAIN and \verify say which copy and how old.
+    let out = stdout_of(demo().args([
+        "--mirror",
+        &dir_text,
+        "--stats",
+        "-c",
+        "EXPLAIN SELECT count(*) FROM Issues WHERE StatusName = 'Done'",
+        "-c",
+        "\\verify",
+    ]));
+    assert!(out.contains("MirrorScan: Issues as of"), "{out}");
+    assert!(!out.contains("JiraScan"), "{out}");
+    assert!(out.contains("mirror      Issues as of"), "{out}");
+    demo()
+        .args([
+            "--mirror",
+            &dir_text,
+            "--stats",
+            "-c",
+            "SELECT count(*) FROM Issues",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("requests=1 "));
     demo()
         .args([
             "--mirror",
