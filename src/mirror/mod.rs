@@ -20,10 +20,10 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int64Type, SchemaRef, TimestampMillisecondType};
 use datafusion::common::{ScalarValue, TableReference};
-use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{ident, lit};
-use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::engine::Engine;
 use crate::engine::writes::quoted;
@@ -110,15 +110,7 @@ pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<Copy>, String
     let ctx = engine.context().clone();
     let mut attached = Vec::new();
     for (table, entry) in &manifest.tables {
-        let file = store::data_file(dir, table);
-        let files = ctx
-            .read_parquet(
-                file.to_string_lossy().as_ref(),
-                ParquetReadOptions::default(),
-            )
-            .await
-            .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?
-            .into_view();
+        let files = store::read(&ctx, dir, table, entry).await?.into_view();
         let copy = Copy {
             table: table.clone(),
             refreshed_at: entry.refreshed_at.clone(),
@@ -152,7 +144,8 @@ async fn refresh(
     let by_change = previous
         .as_ref()
         .and_then(|p| p.watermark_ms)
-        .filter(|_| !full && store::data_file(dir, table).exists())
+        .filter(|_| !full && store::table_dir(dir, table).exists())
+        .zip(previous.as_ref())
         .zip(gone(table));
     let all = format!("SELECT * FROM jira.{}", quoted(table));
     // Stored columns read back with the types they were written with (not as string views),
@@ -162,8 +155,9 @@ async fn refresh(
         false,
     ));
     let changed = match by_change {
-        Some((watermark, gone)) => {
-            changes_since(engine, &ctx, dir, table, &all, watermark, gone).await?
+        Some(((watermark, stored), gone)) => {
+            let stored = store::read(&ctx, dir, table, stored).await?;
+            changes_since(engine, &ctx, stored, &all, watermark, gone).await?
         }
         None => None,
     };
@@ -174,9 +168,6 @@ async fn refresh(
             (None, "SELECT * FROM fresh".to_string(), Vec::new())
         }
     };
-    let staged = store::staging(dir, table);
-    std::fs::create_dir_all(&staged)
-        .map_err(|e| format!("cannot make {}: {e}", staged.display()))?;
     let df = ctx.sql(&sql).await.map_err(|e| e.to_string())?;
     let columns: Vec<String> = df
         .schema()
@@ -188,14 +179,7 @@ async fn refresh(
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let watermark = newest_updated(&batches);
     let out = ctx.read_batches(batches).map_err(|e| e.to_string())?;
-    let file = staged.join("data.parquet");
-    out.write_parquet(
-        file.to_string_lossy().as_ref(),
-        DataFrameWriteOptions::new().with_single_file_output(true),
-        None,
-    )
-    .await
-    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let partition = store::write(out, rows, dir, table).await?;
     let [added, replaced, removed] = changes.unwrap_or([rows, 0, 0]);
     let report = TableReport {
         table: table.to_string(),
@@ -211,6 +195,7 @@ async fn refresh(
         refreshed_at: started.to_string(),
         watermark_ms: watermark.or(previous.and_then(|p| p.watermark_ms)),
         columns,
+        partition,
     };
     Ok((report, entry))
 }
@@ -230,8 +215,7 @@ struct Changes {
 async fn changes_since(
     engine: &Engine,
     ctx: &SessionContext,
-    dir: &Path,
-    table: &str,
+    stored: DataFrame,
     all: &str,
     watermark: i64,
     gone: Gone,
@@ -242,15 +226,7 @@ async fn changes_since(
         .to_string();
     let changed = format!("{all} WHERE \"Updated\" >= '{from}'");
     register(ctx, "changed", engine, &changed).await?;
-    let file = store::data_file(dir, table);
-    ctx.register_parquet(
-        "stored",
-        file.to_string_lossy().as_ref(),
-        ParquetReadOptions::default(),
-    )
-    .await
-    .map_err(|e| format!("cannot read the mirror of {table}: {e}"))?;
-    let Some(gained) = align(ctx).await? else {
+    let Some(gained) = align(ctx, stored).await? else {
         return Ok(None);
     };
     let count = |sql: &str| count(ctx, sql.to_string());
@@ -305,12 +281,11 @@ async fn may_have_lost(engine: &Engine, expected: usize) -> bool {
     }
 }
 
-/// Registers `old`: the stored rows with `changed`'s columns. A column Jira has gained (a new
+/// Registers `old`: the `stored` rows with `changed`'s columns. A column Jira has gained (a new
 /// custom field) is empty in them: setting it on an issue would have changed the issue, so
 /// it is in `changed`. A column Jira has lost is left out. The columns gained; `None` when
 /// a column changed its type.
-async fn align(ctx: &SessionContext) -> Result<Option<Vec<String>>, String> {
-    let stored = ctx.table("stored").await.map_err(|e| e.to_string())?;
+async fn align(ctx: &SessionContext, stored: DataFrame) -> Result<Option<Vec<String>>, String> {
     let wanted = ctx
         .table("changed")
         .await

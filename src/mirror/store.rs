@@ -1,15 +1,19 @@
-//! The mirror on disk: one Parquet file a table (`DIR/<Table>/data.parquet`) and
-//! `DIR/manifest.json`. A table is written to a staging directory and swapped in with two
+//! The mirror on disk: a directory a table, split by project where the table has a
+//! `ProjectKey` (`DIR/Issues/ProjectKey=DEMO/*.parquet`, as DuckDB, Spark and pyarrow read
+//! hive-style partitions), one `DIR/<Table>/data.parquet` otherwise, and `DIR/manifest.json`. A table is written to a staging directory and swapped in with two
 //! renames; the manifest is replaced the same way, last. A run killed between the renames
 //! leaves `DIR/.old-<Table>`, which the next run puts back before it reads anything.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use datafusion::arrow::datatypes::DataType;
+use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use serde::{Deserialize, Serialize};
 
 /// The manifest's layout version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What the mirror holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +31,9 @@ pub struct TableEntry {
     /// The newest `Updated` among its rows (epoch ms), for tables refreshed by change.
     pub watermark_ms: Option<i64>,
     pub columns: Vec<String>,
+    /// The column its files are split by (one directory per value), if any.
+    #[serde(default)]
+    pub partition: Option<String>,
 }
 
 impl Default for Manifest {
@@ -56,6 +63,15 @@ pub fn load(dir: &Path) -> Result<Manifest, String> {
             path.display()
         )
     })?;
+    if manifest.schema_version < SCHEMA_VERSION {
+        // One file a table, before tables were split by project: read every table whole
+        // once, which writes it in this layout.
+        tracing::warn!(
+            "{} is in an older layout; this run reads every table whole",
+            path.display()
+        );
+        return Ok(Manifest::default());
+    }
     if manifest.schema_version != SCHEMA_VERSION {
         return Err(format!(
             "{} was written by another version of jiraql (layout {}, this one writes {}); \
@@ -78,9 +94,61 @@ pub fn save(dir: &Path, manifest: &Manifest) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// The table's Parquet file.
-pub fn data_file(dir: &Path, table: &str) -> PathBuf {
-    dir.join(table).join("data.parquet")
+/// The column a table's files are split by, when it has one.
+const PARTITION: &str = "ProjectKey";
+
+/// The directory of a table's files.
+pub fn table_dir(dir: &Path, table: &str) -> PathBuf {
+    dir.join(table)
+}
+
+/// Reads a stored table with its columns in the manifest's order (a split table's
+/// partition column comes from its directory names).
+pub async fn read(
+    ctx: &SessionContext,
+    dir: &Path,
+    table: &str,
+    entry: &TableEntry,
+) -> Result<DataFrame, String> {
+    let path = format!("{}/", table_dir(dir, table).display());
+    let mut options = ParquetReadOptions::default();
+    if let Some(column) = &entry.partition {
+        options = options.table_partition_cols(vec![(column.clone(), DataType::Utf8)]);
+    }
+    let names: Vec<&str> = entry.columns.iter().map(String::as_str).collect();
+    ctx.read_parquet(path, options)
+        .await
+        .and_then(|df| df.select_columns(&names))
+        .map_err(|e| format!("cannot read the mirror of {table}: {e}"))
+}
+
+/// Writes `df` (`rows` rows) as the staged copy of `table`: one directory of files per
+/// project (`ProjectKey=DEMO/`) when it has that column and rows, one `data.parquet`
+/// otherwise. The column it was split by.
+pub async fn write(
+    df: DataFrame,
+    rows: usize,
+    dir: &Path,
+    table: &str,
+) -> Result<Option<String>, String> {
+    let staged = staging(dir, table);
+    std::fs::create_dir_all(&staged)
+        .map_err(|e| format!("cannot make {}: {e}", staged.display()))?;
+    let split = rows > 0 && df.schema().field_with_unqualified_name(PARTITION).is_ok();
+    let (path, options) = match split {
+        true => (
+            format!("{}/", staged.display()),
+            DataFrameWriteOptions::new().with_partition_by(vec![PARTITION.to_string()]),
+        ),
+        false => (
+            staged.join("data.parquet").display().to_string(),
+            DataFrameWriteOptions::new().with_single_file_output(true),
+        ),
+    };
+    df.write_parquet(&path, options, None)
+        .await
+        .map_err(|e| format!("cannot write {path}: {e}"))?;
+    Ok(split.then(|| PARTITION.to_string()))
 }
 
 /// Where a table is written before it is swapped in.

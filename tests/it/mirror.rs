@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use jiraql::engine::Engine;
 use jiraql::jira::client::JiraClient;
@@ -22,17 +23,20 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The values of `column` in the mirrored `table`, as text.
+/// The values of `column` in the mirrored `table`, as text, read as any Parquet reader
+/// would: the table's directory, its split column from the directory names.
 async fn mirrored(dir: &Path, table: &str, column: &str) -> BTreeSet<String> {
+    let split = mirror::store::load(dir).expect("manifest").tables[table]
+        .partition
+        .clone();
+    let mut options = ParquetReadOptions::default();
+    if let Some(split) = split {
+        options = options.table_partition_cols(vec![(split, DataType::Utf8)]);
+    }
     let ctx = SessionContext::new();
-    let file = dir.join(table).join("data.parquet");
-    ctx.register_parquet(
-        "t",
-        file.to_string_lossy().as_ref(),
-        ParquetReadOptions::default(),
-    )
-    .await
-    .expect("a Parquet file");
+    ctx.register_parquet("t", format!("{}/", dir.join(table).display()), options)
+        .await
+        .expect("Parquet files");
     let batches = ctx
         .sql(&format!("SELECT CAST(\"{column}\" AS VARCHAR) FROM t"))
         .await
@@ -82,6 +86,24 @@ async fn a_mirror_reads_back_as_the_live_tables_and_refreshes_by_change() {
     assert_eq!(mirrored(&dir, "Worklogs", "Id").await.len(), worklogs);
     let manifest = mirror::store::load(&dir).expect("manifest");
     assert_eq!(manifest.tables["Issues"].rows, issues);
+    // Issues in one directory a project, as hive-style readers expect; Worklogs in one file.
+    let projects: BTreeSet<String> = s
+        .jira
+        .data()
+        .issues
+        .iter()
+        .map(|i| i.key.split('-').next().unwrap_or("").to_string())
+        .collect();
+    for project in &projects {
+        let split = dir.join("Issues").join(format!("ProjectKey={project}"));
+        let files = std::fs::read_dir(&split).map(|d| d.count()).unwrap_or(0);
+        assert!(files > 0, "{} holds the project's files", split.display());
+    }
+    assert_eq!(
+        manifest.tables["Issues"].partition.as_deref(),
+        Some("ProjectKey")
+    );
+    assert!(dir.join("Worklogs").join("data.parquet").exists());
     assert!(manifest.tables["Issues"].watermark_ms.is_some());
 
     // Jira changes: one issue edited, one made, one deleted.
@@ -234,4 +256,26 @@ async fn issues_are_counted_in_one_request_on_cloud_and_data_center() {
     let total = issue_count(dc.client(), ALL_ISSUES).await;
     assert_eq!(total.ok(), Some(n));
     assert_eq!(s.endpoints(), ["GET /rest/api/2/search"]);
+}
+
+#[tokio::test]
+async fn a_mirror_in_the_older_layout_is_read_whole_once() {
+    let s = common::site(40).await;
+    let dir = scratch("layout");
+    std::fs::create_dir_all(dir.join("Issues")).expect("dir");
+    std::fs::write(dir.join("Issues").join("data.parquet"), b"old").expect("file");
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"schema_version": 1, "tables": {"Issues": {"rows": 1, "refreshed_at": "2026-12-01T00:00:00Z", "watermark_ms": 1, "columns": ["Id"]}}}"#,
+    )
+    .expect("manifest");
+    let r = refresh(&s, &dir, &["Issues"]).await.remove(0);
+    assert!(!r.incremental, "{r:?}");
+    assert_eq!(r.rows, s.jira.data().issues.len());
+    assert!(!dir.join("Issues").join("data.parquet").exists());
+    assert_eq!(
+        mirrored(&dir, "Issues", "Key").await,
+        live(&s, "SELECT Key FROM Issues").await
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
