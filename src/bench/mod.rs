@@ -236,8 +236,11 @@ async fn measure_mirror(
     let tables = ["Issues".to_string()];
     let mut measured = Vec::new();
     for name in MIRROR_CASES {
-        let (outcome, wall, peak) =
-            timed([stats], crate::mirror::run(engine, &dir, &tables, false)).await;
+        let (outcome, wall, peak) = timed(
+            [stats],
+            crate::mirror::run(engine, &dir, &tables, &Default::default()),
+        )
+        .await;
         let (rows, error) = match outcome {
             Ok(reports) => (reports.iter().map(|r| r.rows).sum(), None),
             Err(e) => (0, Some(e)),

@@ -131,6 +131,10 @@ pub struct MirrorArgs {
     /// account, whose values older rows then lack).
     #[arg(long)]
     pub full: bool,
+    /// Mirror only the rows this SQL condition holds for, in every table named (e.g.
+    /// "ProjectKey IN ('DEMO', 'WEB')"); a run with another condition reads them whole.
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub filter: Option<String>,
 }
 
 /// Options of `jiraql sync`.

@@ -9,7 +9,11 @@ use super::args::MirrorArgs;
 
 /// Refreshes the mirror; the rows its tables hold.
 pub async fn run(engine: &Engine, args: &MirrorArgs) -> Result<usize, String> {
-    let reports = mirror::run(engine, &args.dir, &args.tables, args.full).await?;
+    let options = mirror::Options {
+        full: args.full,
+        filter: args.filter.clone(),
+    };
+    let reports = mirror::run(engine, &args.dir, &args.tables, &options).await?;
     println!("table\tread\trows\tadded\treplaced\tremoved");
     for r in &reports {
         let read = if r.incremental { "changes" } else { "whole" };
@@ -39,7 +43,7 @@ pub async fn attach(
 ) -> Result<(), String> {
     if refresh {
         let tables: Vec<String> = mirror::store::load(dir)?.tables.into_keys().collect();
-        mirror::run(engine, dir, &tables, false).await?;
+        mirror::run(engine, dir, &tables, &mirror::Options::default()).await?;
     }
     for copy in mirror::attach(engine, dir).await? {
         eprintln!("mirror: {}", copy.describe());

@@ -69,25 +69,50 @@ pub struct TableReport {
     pub gained: Vec<String>,
 }
 
-/// Refreshes `tables` (names as the engine knows them) in `dir`; `full` reads every table
-/// whole.
+/// What a run mirrors besides which tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Read every table whole instead of by change.
+    pub full: bool,
+    /// Only the rows this SQL condition holds for (`--where`); every table must have the
+    /// columns it names.
+    pub filter: Option<String>,
+}
+
+/// Refreshes `tables` (names as the engine knows them) in `dir`.
 pub async fn run(
     engine: &Engine,
     dir: &Path,
     tables: &[String],
-    full: bool,
+    options: &Options,
 ) -> Result<Vec<TableReport>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
     let mut manifest = store::load(dir)?;
     let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let mut reports = Vec::new();
+    // Every name and the condition checked (planned, not run) before anything is read.
+    let mut defs = Vec::new();
     for name in tables {
         let def = engine.table_def(name).ok_or_else(|| {
             format!("mirror: there is no table {name}; SELECT TableName FROM sys_tables lists them")
         })?;
+        if let Some(filter) = &options.filter {
+            let sql = format!("SELECT * FROM jira.{} WHERE ({filter})", quoted(def.name));
+            engine.context().sql(&sql).await.map_err(|e| {
+                format!("mirror --where {filter}: {e} (the condition must name columns of {name})")
+            })?;
+        }
+        defs.push(def);
+    }
+    let mut reports = Vec::new();
+    for def in defs {
         store::recover(dir, def.name)?;
         let previous = manifest.tables.get(def.name).cloned();
-        let (report, entry) = refresh(engine, dir, def.name, previous, &started, full).await?;
+        let scope = Scope {
+            engine,
+            table: def.name,
+            options,
+        };
+        let (report, entry) = refresh(&scope, dir, previous, &started).await?;
         store::swap_in(dir, def.name)?;
         manifest.tables.insert(def.name.to_string(), entry);
         store::save(dir, &manifest)?;
@@ -132,22 +157,51 @@ pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<Copy>, String
     Ok(attached)
 }
 
-/// Writes the staged copy of one table and says what changed; `full` reads it whole.
+/// One table's refresh: where from, and which rows.
+struct Scope<'a> {
+    engine: &'a Engine,
+    table: &'a str,
+    options: &'a Options,
+}
+
+impl Scope<'_> {
+    /// `select` restricted to the mirrored rows and to `condition`, if any.
+    fn rows(&self, select: &str, condition: Option<&str>) -> String {
+        let parts: Vec<String> = [condition, self.options.filter.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|c| format!("({c})"))
+            .collect();
+        match parts.is_empty() {
+            true => select.to_string(),
+            false => format!("{select} WHERE {}", parts.join(" AND ")),
+        }
+    }
+
+    /// Every mirrored row of the table.
+    fn all(&self, condition: Option<&str>) -> String {
+        self.rows(
+            &format!("SELECT * FROM jira.{}", quoted(self.table)),
+            condition,
+        )
+    }
+}
+
+/// Writes the staged copy of one table and says what changed.
 async fn refresh(
-    engine: &Engine,
+    scope: &Scope<'_>,
     dir: &Path,
-    table: &str,
     previous: Option<TableEntry>,
     started: &str,
-    full: bool,
 ) -> Result<(TableReport, TableEntry), String> {
+    let (engine, table, options) = (scope.engine, scope.table, scope.options);
+    // By change only when the stored rows were chosen as these are.
     let by_change = previous
         .as_ref()
-        .and_then(|p| p.watermark_ms)
-        .filter(|_| !full && store::table_dir(dir, table).exists())
-        .zip(previous.as_ref())
+        .filter(|p| !options.full && p.filter == options.filter)
+        .filter(|_| store::table_dir(dir, table).exists())
+        .and_then(|p| Some((p.watermark_ms?, p)))
         .zip(gone(table));
-    let all = format!("SELECT * FROM jira.{}", quoted(table));
     // Stored columns read back with the types they were written with (not as string views),
     // so they line up with the live table's.
     let ctx = SessionContext::new_with_config(SessionConfig::new().set_bool(
@@ -157,14 +211,14 @@ async fn refresh(
     let changed = match by_change {
         Some(((watermark, stored), gone)) => {
             let stored = store::read(&ctx, dir, table, stored).await?;
-            changes_since(engine, &ctx, stored, &all, watermark, gone).await?
+            changes_since(scope, &ctx, stored, watermark, gone).await?
         }
         None => None,
     };
     let (changes, sql, gained) = match changed {
         Some(c) => (Some(c.counts), c.sql, c.gained),
         None => {
-            register(&ctx, "fresh", engine, &all).await?;
+            register(&ctx, "fresh", engine, &scope.all(None)).await?;
             (None, "SELECT * FROM fresh".to_string(), Vec::new())
         }
     };
@@ -196,6 +250,7 @@ async fn refresh(
         watermark_ms: watermark.or(previous.and_then(|p| p.watermark_ms)),
         columns,
         partition,
+        filter: options.filter.clone(),
     };
     Ok((report, entry))
 }
@@ -213,18 +268,18 @@ struct Changes {
 /// Reads into `ctx` the rows changed since `watermark` and the ids gone since, beside the
 /// stored rows. `None` when the table must be read whole (a column changed its type).
 async fn changes_since(
-    engine: &Engine,
+    scope: &Scope<'_>,
     ctx: &SessionContext,
     stored: DataFrame,
-    all: &str,
     watermark: i64,
     gone: Gone,
 ) -> Result<Option<Changes>, String> {
+    let engine = scope.engine;
     let from = chrono::DateTime::from_timestamp_millis(watermark - CHANGE_MARGIN_MS)
         .unwrap_or_default()
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
-    let changed = format!("{all} WHERE \"Updated\" >= '{from}'");
+    let changed = scope.all(Some(&format!("\"Updated\" >= '{from}'")));
     register(ctx, "changed", engine, &changed).await?;
     let Some(gained) = align(ctx, stored).await? else {
         return Ok(None);
@@ -236,10 +291,12 @@ async fn changes_since(
     let lost = match gone {
         Gone::Census(sql) => {
             let stored = count("SELECT count(*) FROM old").await?;
-            if !may_have_lost(engine, stored + added).await {
+            // Jira's count is of every issue: it says nothing of some of them.
+            let whole = scope.options.filter.is_none();
+            if whole && !may_have_lost(engine, stored + added).await {
                 "FALSE"
             } else {
-                register(ctx, "alive", engine, sql).await?;
+                register(ctx, "alive", engine, &scope.rows(sql, None)).await?;
                 "\"Id\" NOT IN (SELECT \"Id\" FROM alive)"
             }
         }

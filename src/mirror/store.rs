@@ -34,6 +34,9 @@ pub struct TableEntry {
     /// The column its files are split by (one directory per value), if any.
     #[serde(default)]
     pub partition: Option<String>,
+    /// The condition its rows were chosen by (`--where`), if any.
+    #[serde(default)]
+    pub filter: Option<String>,
 }
 
 impl Default for Manifest {

@@ -60,7 +60,7 @@ async fn live(s: &Site, sql: &str) -> BTreeSet<String> {
 
 async fn refresh(s: &Site, dir: &Path, tables: &[&str]) -> Vec<TableReport> {
     let tables: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
-    mirror::run(&s.engine, dir, &tables, false)
+    mirror::run(&s.engine, dir, &tables, &Default::default())
         .await
         .expect("mirror")
 }
@@ -184,7 +184,7 @@ async fn a_new_custom_field_becomes_a_column_without_a_full_read() {
     let before = Engine::with_custom_fields(JiraClient::new(settings).expect("client"), &[])
         .expect("engine");
     let issues = vec!["Issues".to_string()];
-    mirror::run(&before, &dir, &issues, false)
+    mirror::run(&before, &dir, &issues, &Default::default())
         .await
         .expect("first run");
     let columns = |dir: &Path| {
@@ -231,9 +231,17 @@ async fn a_new_custom_field_becomes_a_column_without_a_full_read() {
 
     // --full reads it whole again.
     s.jira.reset_requests();
-    let whole = mirror::run(&s.engine, &dir, &issues, true)
-        .await
-        .expect("full run");
+    let whole = mirror::run(
+        &s.engine,
+        &dir,
+        &issues,
+        &mirror::Options {
+            full: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("full run");
     assert!(!whole[0].incremental && whole[0].gained.is_empty());
     assert_eq!(mirrored(&dir, "Issues", "Key").await, live_keys(&s).await);
     let _ = std::fs::remove_dir_all(&dir);
@@ -276,6 +284,70 @@ async fn a_mirror_in_the_older_layout_is_read_whole_once() {
     assert_eq!(
         mirrored(&dir, "Issues", "Key").await,
         live(&s, "SELECT Key FROM Issues").await
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn where_mirrors_some_rows_and_a_refresh_keeps_to_them() {
+    let s = common::site(200).await;
+    let dir = scratch("where");
+    let issues = vec!["Issues".to_string()];
+    let project = s.jira.data().issues[0]
+        .key
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let only = mirror::Options {
+        filter: Some(format!("ProjectKey = '{project}'")),
+        ..Default::default()
+    };
+    let in_project = format!("SELECT Key FROM Issues WHERE ProjectKey = '{project}'");
+    mirror::run(&s.engine, &dir, &issues, &only)
+        .await
+        .expect("first run");
+    let keys = live(&s, &in_project).await;
+    assert!(!keys.is_empty() && keys.len() < s.jira.data().issues.len());
+    assert_eq!(mirrored(&dir, "Issues", "Key").await, keys);
+
+    // One of its issues deleted: the refresh reads the project's changes and ids only.
+    let gone = keys.iter().next().cloned().unwrap_or_default();
+    s.rows(&format!("DELETE FROM Issues WHERE Key = '{gone}'"))
+        .await;
+    s.jira.reset_requests();
+    let r = mirror::run(&s.engine, &dir, &issues, &only)
+        .await
+        .expect("refresh")
+        .remove(0);
+    assert!(r.incremental && r.removed == 1, "{r:?}");
+    assert_eq!(
+        mirrored(&dir, "Issues", "Key").await,
+        live(&s, &in_project).await
+    );
+    assert_eq!(
+        s.jira.request_count(COUNT),
+        0,
+        "Jira's count is of every issue"
+    );
+
+    // Another condition is another set of rows: read whole.
+    let every = mirror::run(&s.engine, &dir, &issues, &Default::default())
+        .await
+        .expect("whole")
+        .remove(0);
+    assert!(!every.incremental);
+    assert_eq!(every.rows, s.jira.data().issues.len());
+    let bad = mirror::Options {
+        filter: Some("NoSuchColumn = 1".into()),
+        ..Default::default()
+    };
+    let error = mirror::run(&s.engine, &dir, &issues, &bad)
+        .await
+        .expect_err("an unknown column");
+    assert!(
+        error.contains("--where NoSuchColumn = 1") && error.contains("columns of Issues"),
+        "{error}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
