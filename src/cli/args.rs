@@ -1,4 +1,7 @@
 //! Command-line arguments.
+//!
+//! The doc comments are `--help` text, shown verbatim: URLs in examples stay bare.
+#![allow(rustdoc::bare_urls)]
 
 use std::path::PathBuf;
 
@@ -72,7 +75,7 @@ pub struct Args {
     #[arg(long)]
     pub allow_all_rows: bool,
 
-    /// Let DROP TABLE sharepoint.<list> delete a list with its items (the REPL asks instead).
+    /// Let DROP TABLE sharepoint.LIST delete a list with its items (the REPL asks instead).
     #[arg(long)]
     pub allow_drop: bool,
 

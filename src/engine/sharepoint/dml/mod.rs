@@ -1,6 +1,6 @@
 //! `INSERT`, `INSERT OR REPLACE`, `INSERT OVERWRITE`, `MERGE`, `UPDATE` and `DELETE` on
 //! `sharepoint.<list>`; `CREATE TABLE`, `ALTER TABLE` and `DROP TABLE` on lists are in
-//! [`define`].
+//! `define`.
 //!
 //! DataFusion would plan these itself, but its INSERT matches columns by position and casts to
 //! the table's types, while a list sync must match by name (the seed's "auto mapping": the SQL
