@@ -31,9 +31,7 @@ use super::jira_values::field_value;
 use super::writes::{new_value, quoted, require_where};
 use crate::http::retry::{backoff, jitter};
 use crate::jira::item_write::Deleted;
-use crate::jira::tables::{
-    Api, ChangeBy, ColumnDef, EntityWrites, Removal, Source, TableDef, WriteSpec,
-};
+use crate::jira::tables::{Api, ColumnDef, EntityWrites, Removal, Source, TableDef, WriteSpec};
 use crate::sharepoint::WriteReport;
 
 /// A row to add: its body, and the values of the table's unique columns.
@@ -248,12 +246,12 @@ pub(super) async fn run_update(
         update.selection.as_ref(),
         engine.allow_all_rows(),
     )?;
-    if w.change == ChangeBy::None {
+    let Some(by) = w.change else {
         return Err(plan_error(format!(
             "UPDATE {} cannot run: Jira's API cannot change its rows; nothing was written",
             def.name
         )));
-    }
+    };
     let mut problems = Vec::new();
     let mut targets = Vec::new();
     for a in &update.assignments {
@@ -294,10 +292,7 @@ pub(super) async fn run_update(
     if report.dry_run {
         for c in &changes {
             let one = w.one.replace("{id}", &c.id);
-            let method = match w.change {
-                ChangeBy::Put => "PUT",
-                ChangeBy::Post | ChangeBy::None => "POST",
-            };
+            let method = by.method();
             report.planned.push(format!(
                 "GET {}/{one} (is it as read?), then {method} it {}",
                 root(w),
@@ -333,7 +328,7 @@ pub(super) async fn run_update(
             }
         }
         let body = Value::Object(c.body);
-        match engine.client().edit_entity(w, &c.id, &body).await {
+        match engine.client().edit_entity(w, by, &c.id, &body).await {
             Ok(_) => Ok(Outcome::Updated),
             Err(e) => refused(e),
         }

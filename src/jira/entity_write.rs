@@ -37,25 +37,17 @@ impl JiraClient {
         }
     }
 
-    /// Changes the members of `body` as the table's [`ChangeBy`] says; the answer is the
-    /// entity as it now is.
+    /// Changes the members of `body` `by` the table's method; the answer is the entity as it
+    /// now is.
     pub async fn edit_entity(
         &self,
         w: &EntityWrites,
+        by: ChangeBy,
         id: &str,
         body: &Value,
     ) -> Result<Value, JiraError> {
-        let method = match w.change {
-            ChangeBy::Put => Method::PUT,
-            ChangeBy::Post => Method::POST,
-            ChangeBy::None => {
-                return Err(JiraError::Protocol(
-                    "Jira's API cannot change this entity; nothing was sent".into(),
-                ));
-            }
-        };
         let (path, query) = one(w, id);
-        self.write_to(w.api, method, path, &query, Some(body), Resend::Always)
+        self.write_to(w.api, by.method(), path, &query, Some(body), Resend::Always)
             .await
     }
 

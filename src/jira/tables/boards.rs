@@ -1,8 +1,8 @@
 //! `Boards`: Agile boards (`agile board`, pages of 50).
 
 use super::{
-    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, Paging, Removal,
-    Shape, Source::*, TableDef, Writes,
+    Access, Api, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, Paging, Removal, Shape,
+    Source::*, TableDef, Writes,
 };
 
 /// The listing of boards, also used to enumerate the parents of per-board tables.
@@ -16,7 +16,7 @@ pub static BOARDS: TableDef = TableDef {
         api: Api::Agile,
         create: "board",
         one: "board/{id}",
-        change: ChangeBy::None,
+        change: None,
         fixed: &[("location.type", "\"project\"")],
         removal: Removal::Delete,
         required: &[&["name"], &["type"], &["filterId"], &["location.projectKeyOrId"]],

@@ -12,7 +12,7 @@ pub static ISSUE_TYPES: TableDef = TableDef {
         api: Api::Platform,
         create: "issuetype",
         one: "issuetype/{id}",
-        change: ChangeBy::Put,
+        change: Some(ChangeBy::Put),
         fixed: &[],
         removal: Removal::Delete,
         required: &[&["name"]],

@@ -150,7 +150,9 @@ pub struct EntityWrites {
     /// Path of one, `{id}` standing for its id, in a segment or the query: `version/{id}`,
     /// `user?accountId={id}`. `GET` reads it.
     pub one: &'static str,
-    pub change: ChangeBy,
+    /// How a row is changed; `None` when Jira's API cannot change one (a board, a user), so
+    /// UPDATE is refused before anything is sent.
+    pub change: Option<ChangeBy>,
     /// Members every create sends besides the row's, as JSON text: a new board's
     /// `location.type` is `"project"`.
     pub fixed: &'static [(&'static str, &'static str)],
@@ -170,9 +172,15 @@ pub enum ChangeBy {
     Put,
     /// `POST <one>`: a sprint's partial update (its `PUT` would null what it is not sent).
     Post,
-    /// Jira's API cannot change one (a board, a user): UPDATE is refused before anything is
-    /// sent.
-    None,
+}
+
+impl ChangeBy {
+    pub fn method(self) -> reqwest::Method {
+        match self {
+            ChangeBy::Put => reqwest::Method::PUT,
+            ChangeBy::Post => reqwest::Method::POST,
+        }
+    }
 }
 
 /// How an entity is removed.

@@ -13,7 +13,7 @@ pub static PROJECT_COMPONENTS: TableDef = TableDef {
         api: Api::Platform,
         create: "component",
         one: "component/{id}",
-        change: ChangeBy::Put,
+        change: Some(ChangeBy::Put),
         fixed: &[],
         removal: Removal::Delete,
         required: &[&["project"], &["name"]],

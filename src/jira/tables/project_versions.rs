@@ -13,7 +13,7 @@ pub static PROJECT_VERSIONS: TableDef = TableDef {
         api: Api::Platform,
         create: "version",
         one: "version/{id}",
-        change: ChangeBy::Put,
+        change: Some(ChangeBy::Put),
         fixed: &[],
         removal: Removal::Post("removeAndSwap"),
         required: &[&["project", "projectId"], &["name"]],

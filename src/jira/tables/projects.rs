@@ -20,7 +20,7 @@ pub static PROJECTS: TableDef = TableDef {
         api: Api::Platform,
         create: "project",
         one: "project/{id}",
-        change: ChangeBy::Put,
+        change: Some(ChangeBy::Put),
         fixed: &[],
         removal: Removal::Delete,
         required: &[&["key"], &["name"], &["projectTypeKey"], &["leadAccountId"]],

@@ -13,7 +13,7 @@ pub static ROLES: TableDef = TableDef {
         api: Api::Platform,
         create: "role",
         one: "role/{id}",
-        change: ChangeBy::Post,
+        change: Some(ChangeBy::Post),
         fixed: &[],
         removal: Removal::Delete,
         required: &[&["name"]],

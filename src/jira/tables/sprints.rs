@@ -13,7 +13,7 @@ pub static SPRINTS: TableDef = TableDef {
         api: Api::Agile,
         create: "sprint",
         one: "sprint/{id}",
-        change: ChangeBy::Post,
+        change: Some(ChangeBy::Post),
         fixed: &[],
         removal: Removal::Delete,
         required: &[&["originBoardId"], &["name"]],

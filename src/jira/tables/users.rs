@@ -1,8 +1,8 @@
 //! `Users`: every user account (`users/search`, bare-array pages that end with an empty one).
 
 use super::{
-    Access, Api, ChangeBy, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, Paging, Removal,
-    Shape, Source::*, TableDef, Writes,
+    Access, Api, ColumnDef as C, ColumnType::*, Endpoint, EntityWrites, Paging, Removal, Shape,
+    Source::*, TableDef, Writes,
 };
 
 pub static USERS: TableDef = TableDef {
@@ -12,7 +12,7 @@ pub static USERS: TableDef = TableDef {
         api: Api::Platform,
         create: "user",
         one: "user?accountId={id}",
-        change: ChangeBy::None,
+        change: None,
         fixed: &[("products", "[]")],
         removal: Removal::Delete,
         required: &[&["emailAddress"]],
