@@ -101,6 +101,19 @@ where
     ))
 }
 
+/// A dry run's account: each of `requests` (one row's) listed, and the row counted as
+/// `outcome`.
+pub fn planned(
+    report: &mut WriteReport,
+    outcome: Outcome,
+    requests: impl IntoIterator<Item = String>,
+) {
+    for request in requests {
+        report.planned.push(request);
+        count(report, outcome.clone());
+    }
+}
+
 /// Counts `outcome` in `report`; a failure is left to the caller (listed in row order), its
 /// reason returned.
 fn count(report: &mut WriteReport, outcome: Outcome) -> Option<String> {

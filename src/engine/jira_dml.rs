@@ -29,7 +29,7 @@ use datafusion::sql::sqlparser::ast::{
 use serde_json::{Map, Value, json};
 
 use super::Engine;
-use super::jira_commit::{Outcome, Row, commit, refused};
+use super::jira_commit::{Outcome, Row, commit, planned, refused};
 use super::jira_update::run_update;
 use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
@@ -127,12 +127,10 @@ async fn run_delete(engine: &Engine, def: &TableDef, delete: &Delete) -> Result<
     let (children, others) = deletion_phases(&rows);
     for phase in [children, others] {
         if report.dry_run {
-            for key in phase {
-                report.planned.push(format!(
-                    "DELETE /rest/api/3/issue/{key}?deleteSubtasks=false"
-                ));
-                report.deleted += 1;
-            }
+            let requests = phase
+                .iter()
+                .map(|key| format!("DELETE /rest/api/3/issue/{key}?deleteSubtasks=false"));
+            planned(&mut report, Outcome::Deleted, requests);
             continue;
         }
         let rows = phase

@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use super::Engine;
 use super::decode::{lookup, parse_instant};
-use super::jira_commit::{Outcome, Row, commit, refused};
+use super::jira_commit::{Outcome, Row, commit, planned, refused};
 use super::jira_dml::{
     assigned_column, from_tables, insert_source, key_column, missing_required, new_report,
     plan_error, plan_rows, select_target, set_path, value_problems,
@@ -86,15 +86,11 @@ pub(super) async fn run_insert(
     let rows = new_rows(w, &columns, &batches)?;
     let mut report = new_report(engine, def);
     if report.dry_run {
-        for row in &rows {
-            report.planned.push(format!(
-                "POST {}/{} {}",
-                root(w),
-                w.create,
-                Value::Object(row.body.clone())
-            ));
-            report.inserted += 1;
-        }
+        let requests = rows.iter().map(|row| {
+            let body = Value::Object(row.body.clone());
+            format!("POST {}/{} {body}", root(w), w.create)
+        });
+        planned(&mut report, Outcome::Inserted, requests);
         return Ok(report);
     }
     let rows = rows
@@ -290,16 +286,16 @@ pub(super) async fn run_update(
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
     if report.dry_run {
-        for c in &changes {
+        let requests = changes.iter().map(|c| {
             let one = w.one.replace("{id}", &c.id);
-            let method = by.method();
-            report.planned.push(format!(
-                "GET {}/{one} (is it as read?), then {method} it {}",
+            let body = Value::Object(c.body.clone());
+            format!(
+                "GET {}/{one} (is it as read?), then {} it {body}",
                 root(w),
-                Value::Object(c.body.clone())
-            ));
-            report.updated += 1;
-        }
+                by.method()
+            )
+        });
+        planned(&mut report, Outcome::Updated, requests);
         return Ok(report);
     }
     let rows = changes
@@ -425,14 +421,14 @@ pub(super) async fn run_delete(
     }
     let mut report = new_report(engine, def);
     if report.dry_run {
-        for Row { item: id, .. } in &rows {
+        let requests = rows.iter().map(|Row { item: id, .. }| {
             let one = format!("{}/{}", root(w), w.one.replace("{id}", id));
-            report.planned.push(match w.removal {
+            match w.removal {
                 Removal::Delete => format!("DELETE {one}"),
                 Removal::Post(suffix) => format!("POST {one}/{suffix} {{}}"),
-            });
-            report.deleted += 1;
-        }
+            }
+        });
+        planned(&mut report, Outcome::Deleted, requests);
         return Ok(report);
     }
     commit(engine, &mut report, rows, "rows", |id| async move {

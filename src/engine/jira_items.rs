@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::Engine;
 use super::decode::parse_instant;
-use super::jira_commit::{Outcome, Row, commit, refused, unchanged_since};
+use super::jira_commit::{Outcome, Row, commit, planned, refused, unchanged_since};
 use super::jira_dml::{
     assigned_column, from_tables, insert_source, key_column, missing_required, new_report,
     plan_error, plan_rows, select_target, set_path, value_problems,
@@ -109,15 +109,12 @@ pub(super) async fn run_insert(
         .for_each(|(_, _, params)| complete(params, &defaults));
     let mut report = new_report(engine, def);
     if report.dry_run {
-        for (issue, body, params) in &rows {
-            report.planned.push(format!(
-                "POST /rest/api/3/issue/{issue}/{}{} {}",
-                w.segment,
-                query_text(params),
-                Value::Object(body.clone())
-            ));
-            report.inserted += 1;
-        }
+        let requests = rows.iter().map(|(issue, body, params)| {
+            let body = Value::Object(body.clone());
+            let query = query_text(params);
+            format!("POST /rest/api/3/issue/{issue}/{}{query} {body}", w.segment)
+        });
+        planned(&mut report, Outcome::Inserted, requests);
         return Ok(report);
     }
     let op = format!("{:016x}", rand::random::<u64>());
@@ -249,17 +246,15 @@ pub(super) async fn run_update(
     let mut report = new_report(engine, def);
     report.unchanged = unchanged;
     if report.dry_run {
-        for c in &changes {
-            report.planned.push(format!(
-                "GET /rest/api/3/issue/{}/{}/{} (is it as read?), then PUT it{} {}",
-                c.issue,
-                w.segment,
-                c.id,
-                query_text(&c.params),
-                Value::Object(c.body.clone())
-            ));
-            report.updated += 1;
-        }
+        let requests = changes.iter().map(|c| {
+            let body = Value::Object(c.body.clone());
+            let query = query_text(&c.params);
+            format!(
+                "GET /rest/api/3/issue/{}/{}/{} (is it as read?), then PUT it{query} {body}",
+                c.issue, w.segment, c.id
+            )
+        });
+        planned(&mut report, Outcome::Updated, requests);
         return Ok(report);
     }
     let rows = changes
@@ -425,17 +420,15 @@ pub(super) async fn run_delete(
     }
     let mut report = new_report(engine, def);
     if report.dry_run {
-        for Row {
-            item: (issue, id), ..
-        } in &rows
-        {
-            report.planned.push(format!(
-                "DELETE /rest/api/3/issue/{issue}/{}/{id}{}",
-                w.segment,
-                query_text(&params)
-            ));
-            report.deleted += 1;
-        }
+        let query = query_text(&params);
+        let requests = rows.iter().map(
+            |Row {
+                 item: (issue, id), ..
+             }| {
+                format!("DELETE /rest/api/3/issue/{issue}/{}/{id}{query}", w.segment)
+            },
+        );
+        planned(&mut report, Outcome::Deleted, requests);
         return Ok(report);
     }
     let params = &params;
