@@ -17,12 +17,14 @@ pub mod table;
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{Int64Type, SchemaRef, TimestampMillisecondType};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef};
 use datafusion::common::{ScalarValue, TableReference};
 use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
-use datafusion::logical_expr::{ident, lit};
+use datafusion::functions_aggregate::count::count_all;
+use datafusion::functions_aggregate::expr_fn::max;
+use datafusion::logical_expr::{cast, ident, lit};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::engine::Engine;
@@ -218,7 +220,11 @@ async fn refresh(
     let (changes, sql, gained) = match changed {
         Some(c) => (Some(c.counts), c.sql, c.gained),
         None => {
-            register(&ctx, "fresh", engine, &scope.all(None)).await?;
+            // Streamed: rows go from Jira to the files a batch at a time.
+            let rows = engine.context().sql(&scope.all(None)).await;
+            let rows = rows.map_err(|e| e.to_string())?.into_view();
+            ctx.register_table("fresh", rows)
+                .map_err(|e| e.to_string())?;
             (None, "SELECT * FROM fresh".to_string(), Vec::new())
         }
     };
@@ -229,11 +235,9 @@ async fn refresh(
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    let batches = df.collect().await.map_err(|e| e.to_string())?;
-    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let watermark = newest_updated(&batches);
-    let out = ctx.read_batches(batches).map_err(|e| e.to_string())?;
-    let partition = store::write(out, rows, dir, table).await?;
+    let written = store::write(&ctx, df, dir, table).await?;
+    let (rows, watermark) = summary(written.staged, &columns).await?;
+    let partition = written.partition;
     let [added, replaced, removed] = changes.unwrap_or([rows, 0, 0]);
     let report = TableReport {
         table: table.to_string(),
@@ -405,17 +409,31 @@ async fn count(ctx: &SessionContext, sql: String) -> Result<usize, String> {
         .map_or(0, |n| usize::try_from(n).unwrap_or(0)))
 }
 
-/// The newest `Updated` among `batches` (epoch ms), for tables that have it.
-fn newest_updated(batches: &[RecordBatch]) -> Option<i64> {
-    batches
-        .iter()
-        .filter_map(|b| b.column_by_name("Updated"))
-        .filter_map(|c| c.as_primitive_opt::<TimestampMillisecondType>())
-        .flat_map(|a| {
-            (0..a.len())
-                .filter(|&i| a.is_valid(i))
-                .map(|i| a.value(i))
-                .collect::<Vec<_>>()
-        })
-        .max()
+/// The rows of the written copy and, for tables that have it, the newest `Updated` among
+/// them (epoch ms), read back from the files.
+async fn summary(written: DataFrame, columns: &[String]) -> Result<(usize, Option<i64>), String> {
+    let has_updated = columns.iter().any(|c| c == UPDATED);
+    let mut aggregates = vec![count_all()];
+    if has_updated {
+        aggregates.push(max(cast(ident(UPDATED), DataType::Int64)));
+    }
+    let batches = written
+        .aggregate(vec![], aggregates)
+        .map_err(|e| e.to_string())?
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let value = |i: usize| {
+        batches
+            .first()
+            .filter(|b| b.num_rows() > 0 && b.num_columns() > i)
+            .and_then(|b| b.column(i).as_primitive_opt::<Int64Type>())
+            .filter(|a| a.is_valid(0))
+            .map(|a| a.value(0))
+    };
+    let rows = value(0).map_or(0, |n| usize::try_from(n).unwrap_or(0));
+    Ok((rows, has_updated.then(|| value(1)).flatten()))
 }
+
+/// The column a table's rows are refreshed by.
+const UPDATED: &str = "Updated";

@@ -7,6 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -113,45 +116,91 @@ pub async fn read(
     table: &str,
     entry: &TableEntry,
 ) -> Result<DataFrame, String> {
-    let path = format!("{}/", table_dir(dir, table).display());
-    let mut options = ParquetReadOptions::default();
-    if let Some(column) = &entry.partition {
-        options = options.table_partition_cols(vec![(column.clone(), DataType::Utf8)]);
-    }
-    let names: Vec<&str> = entry.columns.iter().map(String::as_str).collect();
-    ctx.read_parquet(path, options)
-        .await
-        .and_then(|df| df.select_columns(&names))
-        .map_err(|e| format!("cannot read the mirror of {table}: {e}"))
+    read_at(
+        ctx,
+        &table_dir(dir, table),
+        &entry.columns,
+        entry.partition.as_deref(),
+    )
+    .await
+    .map_err(|e| format!("cannot read the mirror of {table}: {e}"))
 }
 
-/// Writes `df` (`rows` rows) as the staged copy of `table`: one directory of files per
-/// project (`ProjectKey=DEMO/`) when it has that column and rows, one `data.parquet`
-/// otherwise. The column it was split by.
+async fn read_at(
+    ctx: &SessionContext,
+    path: &Path,
+    columns: &[String],
+    partition: Option<&str>,
+) -> datafusion::error::Result<DataFrame> {
+    let mut options = ParquetReadOptions::default();
+    if let Some(column) = partition {
+        options = options.table_partition_cols(vec![(column.to_string(), DataType::Utf8)]);
+    }
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    ctx.read_parquet(format!("{}/", path.display()), options)
+        .await?
+        .select_columns(&names)
+}
+
+/// What [`write`] wrote.
+pub struct Written {
+    /// The column the files are split by, if they are.
+    pub partition: Option<String>,
+    /// The staged copy, to be read back (row count, watermark).
+    pub staged: DataFrame,
+}
+
+/// Writes `df` as the staged copy of `table` as its rows stream in: one directory of files
+/// per project (`ProjectKey=DEMO/`) when it has that column, one `data.parquet` otherwise
+/// (and when it has no rows, which leave no project directory).
 pub async fn write(
+    ctx: &SessionContext,
     df: DataFrame,
-    rows: usize,
     dir: &Path,
     table: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Written, String> {
     let staged = staging(dir, table);
     std::fs::create_dir_all(&staged)
         .map_err(|e| format!("cannot make {}: {e}", staged.display()))?;
-    let split = rows > 0 && df.schema().field_with_unqualified_name(PARTITION).is_ok();
-    let (path, options) = match split {
-        true => (
-            format!("{}/", staged.display()),
-            DataFrameWriteOptions::new().with_partition_by(vec![PARTITION.to_string()]),
-        ),
-        false => (
-            staged.join("data.parquet").display().to_string(),
-            DataFrameWriteOptions::new().with_single_file_output(true),
-        ),
+    let schema = df.schema().as_arrow().clone();
+    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let io = |e: datafusion::error::DataFusionError| {
+        format!(
+            "cannot write the mirror of {table} in {}: {e}",
+            staged.display()
+        )
     };
-    df.write_parquet(&path, options, None)
+    let mut partition = None;
+    if schema.field_with_name(PARTITION).is_ok() {
+        let options = DataFrameWriteOptions::new().with_partition_by(vec![PARTITION.to_string()]);
+        df.write_parquet(&format!("{}/", staged.display()), options, None)
+            .await
+            .map_err(io)?;
+        let written = std::fs::read_dir(&staged).map_err(|e| e.to_string())?;
+        if written.count() > 0 {
+            partition = Some(PARTITION.to_string());
+        }
+    } else {
+        write_single(df, &staged).await.map_err(io)?;
+    }
+    if partition.is_none() && !staged.join("data.parquet").exists() {
+        let empty = ctx
+            .read_batches([RecordBatch::new_empty(Arc::new(schema))])
+            .map_err(io)?;
+        write_single(empty, &staged).await.map_err(io)?;
+    }
+    let staged = read_at(ctx, &staged, &columns, partition.as_deref())
         .await
-        .map_err(|e| format!("cannot write {path}: {e}"))?;
-    Ok(split.then(|| PARTITION.to_string()))
+        .map_err(io)?;
+    Ok(Written { partition, staged })
+}
+
+async fn write_single(df: DataFrame, staged: &Path) -> datafusion::error::Result<()> {
+    let file = staged.join("data.parquet");
+    let options = DataFrameWriteOptions::new().with_single_file_output(true);
+    df.write_parquet(&file.display().to_string(), options, None)
+        .await
+        .map(|_| ())
 }
 
 /// Where a table is written before it is swapped in.
