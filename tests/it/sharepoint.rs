@@ -700,6 +700,10 @@ async fn an_unknown_list_names_the_lists_there_are() {
             error.contains("TimeLog, Issues, Sprint Burndown"),
             "{error}"
         );
+        assert!(
+            error.contains("CREATE TABLE sharepoint.\"TimeLogs\" AS SELECT"),
+            "{error}"
+        );
     }
     assert_eq!(b.item_writes(), 0);
 }

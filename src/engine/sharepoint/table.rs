@@ -71,7 +71,8 @@ impl SharePointSchema {
         let lists = self.directory.list_names().await.map_err(external)?;
         Err(DataFusionError::Plan(format!(
             "the SharePoint site has no list named `{name}`; its lists: {} (names match \
-             ignoring case and spaces; quote names with spaces: sharepoint.\"Time Log\")",
+             ignoring case and spaces; quote names with spaces: sharepoint.\"Time Log\"). \
+             CREATE TABLE sharepoint.\"{name}\" AS SELECT ... makes one",
             lists.join(", ")
         )))
     }
