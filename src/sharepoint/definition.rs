@@ -20,9 +20,9 @@ const FORBIDDEN: &[char] = &[
     '~', '"', '#', '%', '&', '*', ':', '<', '>', '?', '/', '\\', '{', '|', '}',
 ];
 
-/// Names of every list's own columns, besides its plumbing and read-only built-ins, and
-/// jiraql's `ETag`: a new column cannot take them.
-const RESERVED: &[&str] = &["ETag", "Created By", "Modified By", "Version"];
+/// The names a list table already gives its own columns in SQL (the item id, jiraql's eTag,
+/// SharePoint's creation and change times): a new column named so would hide them.
+const RESERVED: &[&str] = &["ID", "ETag", "Created", "Modified"];
 
 /// The longest internal name SharePoint keeps.
 const INTERNAL_NAME_LENGTH: usize = 32;
@@ -132,7 +132,7 @@ impl NewColumn {
         let mut internal_name = base.clone();
         let mut n = 1;
         while taken.iter().any(|t| t.eq_ignore_ascii_case(&internal_name))
-            || is_reserved(&internal_name)
+            || is_builtin(&internal_name)
             || internal_name.eq_ignore_ascii_case("Title")
         {
             internal_name = format!("{base}{n}");
@@ -173,15 +173,21 @@ impl NewColumn {
     }
 }
 
-/// Whether `name` is one of the columns every list has (`ID`, `Created`, ...), which a new
-/// column cannot be named.
+/// Whether `name` is one a list table gives its own columns in SQL (`ID`, `ETag`, `Created`,
+/// `Modified`), which a new column is not given.
 pub fn is_reserved(name: &str) -> bool {
     let key = match_key(name);
+    RESERVED.iter().any(|r| match_key(r) == key)
+}
+
+/// Whether SharePoint's own columns (shown in SQL or not: `Author`, `Attachments`, ...)
+/// already have the internal name `name`.
+fn is_builtin(name: &str) -> bool {
     RESERVED
         .iter()
         .chain(PLUMBING)
         .chain(ALWAYS_READ_ONLY)
-        .any(|r| match_key(r) == key)
+        .any(|r| r.eq_ignore_ascii_case(name))
 }
 
 /// Checks a new list's or column's name against SharePoint's rules; `Err` says what is wrong.
@@ -344,6 +350,14 @@ mod tests {
         assert!(check_name("column", "count(*)").is_err());
         assert!(check_name("column", " ").is_err());
         assert!(check_name("list", "Time Log 2026").is_ok());
-        assert!(is_reserved("id") && is_reserved("created by") && !is_reserved("Key"));
+        assert!(is_reserved("id") && is_reserved("Created") && !is_reserved("Key"));
+        assert!(
+            !is_reserved("Author"),
+            "hidden in SQL: a column may be shown as Author"
+        );
+        assert_eq!(
+            NewColumn::new("Author", Facet::LINE, &[]).internal_name,
+            "Author1"
+        );
     }
 }

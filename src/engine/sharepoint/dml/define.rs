@@ -12,9 +12,10 @@
 //! * The key column — the connection's `KeyColumn` if the query has it, else one named `Key`,
 //!   else the first column — is indexed, so `$filter` on it works on a big list and a create
 //!   whose answer was lost can be looked up before it is sent again.
-//! * A source column named like a column every list has (`Id`, `Created`, ...) is renamed
-//!   `Source<name>` (`SourceId`), and the statement says so; a declared column so named is an
-//!   error.
+//! * A source column named like one a list table shows of its own (`Id`, `ETag`, `Created`,
+//!   `Modified`) is renamed `Source<name>` (`SourceId`), and the statement says so; a declared
+//!   column so named is an error. Other names SharePoint uses inside (`Author`) are free: the
+//!   new column gets another internal name (`Author1`) and keeps its name in SQL.
 //! * `DROP TABLE` deletes the list with its items: refused unless the session allows it
 //!   (`--allow-drop`, or a yes at the REPL's question).
 //! * With `--dry-run` nothing is made or removed; the report lists the Graph requests.
@@ -234,7 +235,9 @@ impl ListPlan {
 }
 
 fn reserved(name: &str) -> String {
-    format!("`{name}` is the name of a column every list has; choose another")
+    format!(
+        "`{name}` is the name of a column every list has in SQL (ID, ETag, Created, Modified); choose another"
+    )
 }
 
 fn kind_of(facet: &Facet) -> ColumnKind {
@@ -287,7 +290,7 @@ fn plan_list(
             }
             let renamed = format!("Source{shown}");
             report.notes.push(format!(
-                "the column {shown} is named {renamed} in the list: every list has a column {shown} of its own"
+                "the column {shown} is named {renamed} in the list: the list's own {shown} keeps that name in SQL"
             ));
             shown = renamed;
         }
