@@ -677,6 +677,23 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
             predicate::str::contains("reads the mirror")
                 .and(predicate::str::contains("without --mirror")),
         );
+    // --where narrows the rows (another condition reads whole); --full reads whole again.
+    let out = stdout_of(demo().args([
+        "mirror",
+        &dir_text,
+        "--tables",
+        "Issues",
+        "--where",
+        "ProjectKey = 'DEMO'",
+    ]));
+    let rows: usize = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Issues\twhole\t"))
+        .and_then(|rest| rest.split('\t').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("a whole read of some issues: {out}"));
+    assert!(rows > 0 && rows < 300, "{out}");
+    let out = stdout_of(demo().args(["mirror", &dir_text, "--tables", "Issues", "--full"]));
+    assert!(out.contains("Issues\twhole\t300\t"), "{out}");
     let missing = dir.join("nothing-here");
     demo()
         .args(["--mirror", &missing.to_string_lossy(), "-c", "SELECT 1"])
