@@ -15,7 +15,7 @@
 //! with them, one whose sub-tasks the WHERE leaves out is refused by Jira, reported by key, and
 //! keeps them. An issue already gone when its turn comes counts as unchanged.
 //!
-//! Writes never touch every row by accident ([`require_where`]) and `--dry-run` lists the
+//! Writes never touch every row by accident ([`refuse_sweep`]) and `--dry-run` lists the
 //! requests it would send and sends none.
 
 use std::collections::HashSet;
@@ -33,7 +33,7 @@ use super::jira_commit::{Outcome, Row, commit, planned, refused};
 use super::jira_update::run_update;
 use super::jira_values::field_value;
 use super::session::JIRA_SCHEMA;
-use super::writes::{alias_of, last_part, quoted, require_where};
+use super::writes::{alias_of, last_part, quoted, refuse_sweep};
 use super::{jira_entities as entities, jira_items as items};
 use crate::jira::item_write::Deleted;
 use crate::jira::tables::{
@@ -85,6 +85,9 @@ pub async fn run(
             def.name
         )));
     }
+    if !matches!(def.writes, Writes::None) {
+        refuse_sweep(statement, def.name, engine.allow_all_rows())?;
+    }
     match (def.writes, statement) {
         (Writes::None, _) => Err(DataFusionError::Plan(format!(
             "{} is read-only in jiraql; SELECT TableName FROM sys_tables WHERE IsUpdateable \
@@ -115,12 +118,6 @@ pub async fn run(
 
 /// `DELETE FROM` an issue table.
 async fn run_delete(engine: &Engine, def: &TableDef, delete: &Delete) -> Result<WriteReport> {
-    require_where(
-        "DELETE",
-        def.name,
-        delete.selection.as_ref(),
-        engine.allow_all_rows(),
-    )?;
     let rows = selected_issues(engine, def, delete).await?;
     let mut report = new_report(engine, def);
     // Sub-tasks go first, all of them before any parent, so a parent never meets its own.

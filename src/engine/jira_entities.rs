@@ -28,7 +28,7 @@ use super::jira_dml::{
     plan_error, plan_rows, select_target, set_path, value_problems,
 };
 use super::jira_values::field_value;
-use super::writes::{new_value, quoted, require_where};
+use super::writes::{new_value, quoted};
 use crate::http::retry::{backoff, jitter};
 use crate::jira::item_write::Deleted;
 use crate::jira::tables::{Api, ColumnDef, EntityWrites, Removal, Source, TableDef, WriteSpec};
@@ -236,12 +236,6 @@ pub(super) async fn run_update(
     w: &EntityWrites,
     update: &Update,
 ) -> Result<WriteReport> {
-    require_where(
-        "UPDATE",
-        def.name,
-        update.selection.as_ref(),
-        engine.allow_all_rows(),
-    )?;
     let Some(by) = w.change else {
         return Err(plan_error(format!(
             "UPDATE {} cannot run: Jira's API cannot change its rows; nothing was written",
@@ -395,12 +389,6 @@ pub(super) async fn run_delete(
     w: &EntityWrites,
     delete: &Delete,
 ) -> Result<WriteReport> {
-    require_where(
-        "DELETE",
-        def.name,
-        delete.selection.as_ref(),
-        engine.allow_all_rows(),
-    )?;
     let relation = &from_tables(delete)
         .first()
         .ok_or_else(|| plan_error("DELETE names no table".into()))?

@@ -210,12 +210,6 @@ pub(super) async fn run_update(
     w: &ItemWrites,
     update: &Update,
 ) -> Result<WriteReport> {
-    require_where(
-        "UPDATE",
-        def.name,
-        update.selection.as_ref(),
-        engine.allow_all_rows(),
-    )?;
     let targets = update_targets(def, w, update)?;
     let id_column = key_column(def)?;
     let sql = select_target(
@@ -392,6 +386,7 @@ pub(super) async fn run_delete(
 ) -> Result<WriteReport> {
     let (selection, mut params) = take_settings(delete.selection.clone(), w)?;
     complete(&mut params, &connection_defaults(engine, w));
+    // Settings (`AdjustEstimate = ...`) are not rows: a WHERE of settings alone names none.
     require_where(
         "DELETE",
         def.name,

@@ -19,7 +19,7 @@ use super::decode::parse_instant;
 use super::jira_commit::{Outcome, Row, commit, refused, unchanged_since};
 use super::jira_dml::{new_report, plan_error, plan_rows, select_target};
 use super::jira_values::field_value;
-use super::writes::{last_part, new_value, require_where};
+use super::writes::{last_part, new_value};
 use crate::jira::client::JiraError;
 use crate::jira::tables::{ISSUE_KEY, ISSUE_STATUS, ISSUE_UPDATED, TableDef, WriteSpec};
 use crate::jira::write::Reached;
@@ -54,12 +54,6 @@ pub(super) async fn run_update(
     def: &TableDef,
     update: &Update,
 ) -> Result<WriteReport> {
-    require_where(
-        "UPDATE",
-        def.name,
-        update.selection.as_ref(),
-        engine.allow_all_rows(),
-    )?;
     let targets = targets(def, &update.assignments)?;
     let batches = engine.sql_batches(&query(def, update, &targets)).await?;
     let (changes, unchanged) = plan_changes(&targets, &batches)?;

@@ -31,22 +31,35 @@ pub fn require_where(
     )))
 }
 
+/// [`require_where`] for a whole statement: an `UPDATE` or `DELETE` of `target` without
+/// `WHERE` is refused unless the session allows it; anything else passes.
+pub fn refuse_sweep(statement: &Statement, target: &str, allow_all_rows: bool) -> Result<()> {
+    match sweep(statement) {
+        Some((verb, _)) => require_where(verb, target, None, allow_all_rows),
+        None => Ok(()),
+    }
+}
+
+/// The verb and target of an `UPDATE` or `DELETE` without `WHERE`.
+fn sweep(statement: &Statement) -> Option<(&'static str, &TableFactor)> {
+    match statement {
+        Statement::Update(u) if u.selection.is_none() => Some(("UPDATE", &u.table.relation)),
+        Statement::Delete(d) if d.selection.is_none() => {
+            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &d.from;
+            Some(("DELETE", &from.first()?.relation))
+        }
+        _ => None,
+    }
+}
+
 /// The table or list an `UPDATE` or `DELETE` without `WHERE` would change entirely, if
 /// `statement` is one (for the REPL to ask before it runs).
 pub fn sweeps_all_rows(statement: &DFStatement) -> Option<String> {
-    let relation = match statement {
-        DFStatement::Statement(s) => match s.as_ref() {
-            Statement::Update(u) if u.selection.is_none() => &u.table.relation,
-            Statement::Delete(d) if d.selection.is_none() => {
-                let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &d.from;
-                &from.first()?.relation
-            }
-            _ => return None,
-        },
-        _ => return None,
+    let DFStatement::Statement(s) = statement else {
+        return None;
     };
-    match relation {
-        TableFactor::Table { name, .. } => Some(name.to_string()),
+    match sweep(s)? {
+        (_, TableFactor::Table { name, .. }) => Some(name.to_string()),
         _ => None,
     }
 }

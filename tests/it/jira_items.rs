@@ -276,6 +276,10 @@ async fn bad_item_statements_are_refused_before_anything_is_sent() {
             "IssueKey: set when a row is added only",
         ),
         ("DELETE FROM Comments", "without WHERE"),
+        // The same guard stands before every kind of Jira table.
+        ("DELETE FROM ProjectVersions", "without WHERE"),
+        ("UPDATE Sprints SET Name = 'x'", "without WHERE"),
+        ("UPDATE Issues SET Summary = 'x'", "without WHERE"),
         (
             "DELETE FROM Worklogs WHERE AdjustEstimate = 'leave'",
             "without WHERE",

@@ -31,7 +31,7 @@ use serde_json::Value;
 
 use super::table::{ListTable, SharePointSchema, external};
 use crate::engine::Engine;
-use crate::engine::writes::{alias_of, last_part, quoted, require_where};
+use crate::engine::writes::{alias_of, last_part, quoted, refuse_sweep};
 use crate::sharepoint::list::{Column, ListInfo};
 use crate::sharepoint::sync::{self, Change, WriteReport, duplicate_keys};
 use crate::sharepoint::values;
@@ -126,17 +126,16 @@ pub async fn run(
         dry_run,
         ..WriteReport::default()
     };
-    let shown = &table.list().display_name;
-    let allow_all = engine.allow_all_rows();
+    refuse_sweep(
+        statement,
+        &table.list().display_name,
+        engine.allow_all_rows(),
+    )?;
     let write = match statement {
         Statement::Insert(insert) => plan_insert(engine, &table, insert, &mut report).await?,
         Statement::Merge(merge) => plan_merge(engine, &table, merge).await?,
-        Statement::Update(update) => {
-            require_where("UPDATE", shown, update.selection.as_ref(), allow_all)?;
-            plan_update(engine, &table, update, &mut report).await?
-        }
+        Statement::Update(update) => plan_update(engine, &table, update, &mut report).await?,
         Statement::Delete(delete) => {
-            require_where("DELETE", shown, delete.selection.as_ref(), allow_all)?;
             let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
             let alias = from.first().map(|t| &t.relation).and_then(alias_of);
             plan_delete(engine, &table, alias, delete.selection.as_ref()).await?
