@@ -180,21 +180,15 @@ struct ListPlan {
 impl ListPlan {
     /// The source rows laid out as [`ListPlan::names`] says.
     fn rows(&self, batches: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
-        let fields: Vec<Field> = self
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, _)| Field::new(format!("c{i}"), DataType::Null, true))
-            .collect();
         batches
             .iter()
             .map(|batch| {
                 let columns: Vec<ArrayRef> =
                     self.from.iter().map(|&i| batch.column(i).clone()).collect();
-                let fields: Vec<Field> = fields
+                let fields: Vec<Field> = columns
                     .iter()
-                    .zip(&columns)
-                    .map(|(f, c)| f.clone().with_data_type(c.data_type().clone()))
+                    .enumerate()
+                    .map(|(i, c)| Field::new(format!("c{i}"), c.data_type().clone(), true))
                     .collect();
                 Ok(RecordBatch::try_new(
                     Arc::new(Schema::new(fields)),
@@ -234,6 +228,68 @@ impl ListPlan {
     }
 }
 
+/// One column to make, as SQL asks for it.
+struct Wanted {
+    name: String,
+    facet: Facet,
+    required: bool,
+}
+
+impl Wanted {
+    /// The column, with an internal name none of `taken` has.
+    fn column(self, taken: &[String]) -> NewColumn {
+        NewColumn {
+            required: self.required,
+            ..NewColumn::new(&self.name, self.facet, taken)
+        }
+    }
+}
+
+/// A declared column (`Owner VARCHAR(100) NOT NULL`), given the Arrow type DataFusion gives
+/// its SQL type; what is wrong with it as text.
+fn declared_column(declaration: &ColumnDef, arrow: &DataType) -> Result<Wanted, String> {
+    let name = declaration.name.value.clone();
+    if is_reserved(&name) {
+        return Err(reserved(&name));
+    }
+    check_name("column", &name)?;
+    let facet =
+        declared_facet(&declaration.data_type, arrow).map_err(|why| format!("`{name}` {why}"))?;
+    let required = declaration
+        .options
+        .iter()
+        .any(|o| matches!(o.option, ColumnOption::NotNull));
+    Ok(Wanted {
+        name,
+        facet,
+        required,
+    })
+}
+
+/// A selected column, typed from its Arrow type and `values`; one named like a column a list
+/// table shows of its own is renamed, and `notes` says so.
+fn selected_column(
+    field: &Field,
+    values: &[&ArrayRef],
+    notes: &mut Vec<String>,
+) -> Result<Wanted, String> {
+    let mut name = field.name().clone();
+    if is_reserved(&name) {
+        let renamed = format!("Source{name}");
+        notes.push(format!(
+            "the column {name} is named {renamed} in the list: the list's own {name} keeps that name in SQL"
+        ));
+        name = renamed;
+    }
+    check_name("column", &name)?;
+    let facet = facet_of(field.data_type(), values).map_err(|why| format!("`{name}` {why}"))?;
+    Ok(Wanted {
+        name,
+        facet,
+        required: false,
+    })
+}
+
 fn reserved(name: &str) -> String {
     format!(
         "`{name}` is the name of a column every list has in SQL (ID, ETag, Created, Modified); choose another"
@@ -268,59 +324,35 @@ fn plan_list(
 ) -> Result<ListPlan> {
     let mut problems = Vec::new();
     let mut columns: Vec<NewColumn> = Vec::new();
-    let mut names = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut from = Vec::new();
     let mut title = None;
     for (i, field) in source.fields().iter().enumerate() {
-        let mut shown = field.name().clone();
-        if shown.eq_ignore_ascii_case("Title") {
+        if field.name().eq_ignore_ascii_case("Title") {
             title = Some(i);
             continue;
         }
-        let arrays: Vec<&ArrayRef> = batches.iter().map(|b| b.column(i)).collect();
-        let declaration = declared.get(i);
-        let facet = match declaration {
-            Some(d) => declared_facet(&d.data_type, field.data_type()),
-            None => facet_of(field.data_type(), &arrays),
+        let wanted = match declared.get(i) {
+            Some(d) => declared_column(d, field.data_type()),
+            None => {
+                let arrays: Vec<&ArrayRef> = batches.iter().map(|b| b.column(i)).collect();
+                selected_column(field, &arrays, &mut report.notes)
+            }
         };
-        if is_reserved(&shown) {
-            if declaration.is_some() {
-                problems.push(reserved(&shown));
+        let wanted = match wanted {
+            Ok(w) if names.iter().any(|n| match_key(n) == match_key(&w.name)) => {
+                problems.push(format!("two columns are named `{}`", w.name));
                 continue;
             }
-            let renamed = format!("Source{shown}");
-            report.notes.push(format!(
-                "the column {shown} is named {renamed} in the list: the list's own {shown} keeps that name in SQL"
-            ));
-            shown = renamed;
-        }
-        if let Err(p) = check_name("column", &shown) {
-            problems.push(p);
-            continue;
-        }
-        if names
-            .iter()
-            .any(|n: &String| match_key(n) == match_key(&shown))
-        {
-            problems.push(format!("two columns are named `{shown}`"));
-            continue;
-        }
-        let facet = match facet {
-            Ok(facet) => facet,
-            Err(why) => {
-                problems.push(format!("`{shown}` {why}"));
+            Ok(w) => w,
+            Err(p) => {
+                problems.push(p);
                 continue;
             }
         };
         let taken: Vec<String> = columns.iter().map(|c| c.internal_name.clone()).collect();
-        let mut column = NewColumn::new(&shown, facet, &taken);
-        column.required = declaration.is_some_and(|d| {
-            d.options
-                .iter()
-                .any(|o| matches!(o.option, ColumnOption::NotNull))
-        });
-        columns.push(column);
-        names.push(shown);
+        names.push(wanted.name.clone());
+        columns.push(wanted.column(&taken));
         from.push(i);
     }
     if !problems.is_empty() {
@@ -500,11 +532,10 @@ async fn alter(
                  COLUMN name TYPE), not `{operation}`; change the list's columns in SharePoint"
             )));
         };
-        let column = column_def.name.value.clone();
-        if is_reserved(&column) {
-            return Err(plan_error(&reserved(&column)));
-        }
-        if let Ok(Some(existing)) = list.column(&column) {
+        let types = declared_schema(engine, std::slice::from_ref(column_def)).await?;
+        let wanted =
+            declared_column(column_def, types.field(0).data_type()).map_err(|p| plan_error(&p))?;
+        if let Ok(Some(existing)) = list.column(&wanted.name) {
             if *if_not_exists {
                 report.notes.push(format!(
                     "the list {} has a column {} already; it was left as it is",
@@ -517,24 +548,8 @@ async fn alter(
                 list.display_name, existing.display_name
             )));
         }
-        let types = declared_schema(engine, std::slice::from_ref(column_def)).await?;
-        let mut dummy = WriteReport::default();
-        let plan = plan_list(
-            engine,
-            &list.display_name,
-            &types,
-            &[],
-            std::slice::from_ref(column_def),
-            &mut dummy,
-        )?;
         let taken: Vec<String> = list.columns.iter().map(|c| c.name.clone()).collect();
-        let Some(planned) = plan.list.columns.first() else {
-            return Err(plan_error(
-                "Title is the column every list has; it cannot be added",
-            ));
-        };
-        let mut new = NewColumn::new(&planned.display_name, planned.facet.clone(), &taken);
-        new.required = planned.required;
+        let new = wanted.column(&taken);
         let directory = schema.directory();
         if report.dry_run {
             report.planned.push(format!(
