@@ -270,7 +270,7 @@ async fn verify(runner: &mut Runner) -> Result<(), String> {
         }
     }
     for copy in runner.engine().copies() {
-        println!("  {:<11} {copy}", "mirror");
+        println!("  {:<11} {}", "mirror", copy.describe());
     }
     Ok(())
 }

@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod copy;
 pub mod decode;
 pub mod fetch;
 pub mod identifiers;
@@ -35,6 +36,7 @@ pub mod sharepoint;
 pub mod statements;
 pub mod writes;
 
+pub use copy::TableCopy;
 pub use session::Engine;
 
 /// The `ExecutionPlan` methods every leaf scan here shares: no children, nothing to rewrite,

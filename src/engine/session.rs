@@ -17,6 +17,7 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
 use super::catalog::{self, Described};
+use super::copy::TableCopy;
 use super::identifiers::{self, Names};
 use super::jira_dml;
 use super::provider::JiraTable;
@@ -46,8 +47,8 @@ pub struct Engine {
     allow_drop: bool,
     /// Why writes to Jira are refused, when they are (reading a mirror).
     read_only: Option<String>,
-    /// Tables read from a copy instead of Jira, each described (which, since when, where).
-    copies: Vec<String>,
+    /// Tables read from a copy instead of Jira.
+    copies: Vec<TableCopy>,
     last_write: Mutex<Option<WriteReport>>,
     /// The Jira tables, `Issues` with the site's custom fields.
     tables: Vec<&'static TableDef>,
@@ -205,12 +206,12 @@ impl Engine {
     }
 
     /// Notes the tables this session reads from a copy (`--mirror`), for `\verify`.
-    pub fn set_copies(&mut self, copies: Vec<String>) {
+    pub fn set_copies(&mut self, copies: Vec<TableCopy>) {
         self.copies = copies;
     }
 
-    /// The tables read from a copy, described.
-    pub fn copies(&self) -> &[String] {
+    /// The tables read from a copy.
+    pub fn copies(&self) -> &[TableCopy] {
         &self.copies
     }
 

@@ -27,11 +27,11 @@ use datafusion::functions_aggregate::expr_fn::max;
 use datafusion::logical_expr::{cast, ident, lit};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::engine::Engine;
 use crate::engine::writes::quoted;
+use crate::engine::{Engine, TableCopy};
 use crate::jira::{count, jql};
 use store::TableEntry;
-use table::{Copy, MirrorTable};
+use table::MirrorTable;
 
 /// What a refresh read again, to be sure of changes made in the watermark's minute.
 const CHANGE_MARGIN_MS: i64 = 60_000;
@@ -125,7 +125,7 @@ pub async fn run(
 
 /// Makes `engine` read the tables mirrored in `dir` from their Parquet files, under the same
 /// names, and refuse writes (a copy is not Jira); each table with where and since when.
-pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<Copy>, String> {
+pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<TableCopy>, String> {
     let manifest = store::load(dir)?;
     if manifest.tables.is_empty() {
         return Err(format!(
@@ -138,7 +138,7 @@ pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<Copy>, String
     let mut attached = Vec::new();
     for (table, entry) in &manifest.tables {
         let files = store::read(&ctx, dir, table, entry).await?.into_view();
-        let copy = Copy {
+        let copy = TableCopy {
             table: table.clone(),
             refreshed_at: entry.refreshed_at.clone(),
             dir: dir.display().to_string(),
@@ -155,7 +155,7 @@ pub async fn attach(engine: &mut Engine, dir: &Path) -> Result<Vec<Copy>, String
         "this session reads the mirror in {}; writes need Jira itself (run without --mirror)",
         dir.display()
     ));
-    engine.set_copies(attached.iter().map(Copy::describe).collect());
+    engine.set_copies(attached.clone());
     Ok(attached)
 }
 

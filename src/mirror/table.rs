@@ -18,51 +18,17 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties, ReplaceChildrenOptions,
 };
 
-/// Where a mirrored table's rows come from, and since when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copy {
-    pub table: String,
-    /// When the refresh that wrote it started (RFC 3339).
-    pub refreshed_at: String,
-    /// The mirror's directory, as given.
-    pub dir: String,
-}
-
-impl Copy {
-    /// `Issues as of 2026-12-07T03:00:00Z (5 minutes old), from ./mirror`.
-    pub fn describe(&self) -> String {
-        let age = chrono::DateTime::parse_from_rfc3339(&self.refreshed_at)
-            .ok()
-            .map(|t| chrono::Utc::now().signed_duration_since(t))
-            .map(|d| format!(" ({} old)", age(d)))
-            .unwrap_or_default();
-        format!(
-            "{} as of {}{age}, from {}",
-            self.table, self.refreshed_at, self.dir
-        )
-    }
-}
-
-/// A duration as people say it, to the largest whole unit.
-fn age(d: chrono::Duration) -> String {
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    match (d.num_days(), d.num_hours(), d.num_minutes()) {
-        (days, _, _) if days > 0 => plural(days, "day"),
-        (_, hours, _) if hours > 0 => plural(hours, "hour"),
-        (_, _, minutes) if minutes > 0 => plural(minutes, "minute"),
-        _ => "less than a minute".to_string(),
-    }
-}
+use crate::engine::TableCopy;
 
 /// The Parquet table of one mirrored table.
 #[derive(Debug)]
 pub struct MirrorTable {
     files: Arc<dyn TableProvider>,
-    copy: Copy,
+    copy: TableCopy,
 }
 
 impl MirrorTable {
-    pub fn new(files: Arc<dyn TableProvider>, copy: Copy) -> Self {
+    pub fn new(files: Arc<dyn TableProvider>, copy: TableCopy) -> Self {
         MirrorTable { files, copy }
     }
 }
@@ -163,18 +129,5 @@ impl ExecutionPlan for MirrorScanExec {
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
         self.input.execute(partition, context)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_as_people_say_them() {
-        assert_eq!(age(chrono::Duration::seconds(20)), "less than a minute");
-        assert_eq!(age(chrono::Duration::minutes(1)), "1 minute");
-        assert_eq!(age(chrono::Duration::minutes(150)), "2 hours");
-        assert_eq!(age(chrono::Duration::days(3)), "3 days");
     }
 }
