@@ -17,13 +17,15 @@ fn demo() -> Command {
 }
 
 fn stdout_of(cmd: &mut Command) -> String {
+    outputs_of(cmd).0
+}
+
+/// Runs `cmd`, which must succeed: its stdout and stderr.
+fn outputs_of(cmd: &mut Command) -> (String, String) {
     let out = cmd.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "failed: {stderr}");
+    (String::from_utf8(out.stdout).expect("utf-8"), stderr)
 }
 
 #[test]
@@ -600,14 +602,8 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
     );
     assert!(out.contains("Issues\twhole\t300\t300\t0\t0"), "{out}");
     // A refresh with nothing changed reads changes only, and --stats says what it cost.
-    let refresh = demo()
-        .args(["--stats", "mirror", &dir_text, "--tables", "Issues"])
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&refresh.stdout),
-        String::from_utf8_lossy(&refresh.stderr),
-    );
+    let (stdout, stderr) =
+        outputs_of(demo().args(["--stats", "mirror", &dir_text, "--tables", "Issues"]));
     // Nothing added or removed; the issues of the watermark's last minute are read again.
     assert!(stdout.contains("Issues\tchanges\t300\t0\t"), "{stdout}");
     assert!(stdout.ends_with("\t0\n"), "{stdout}");
@@ -621,24 +617,16 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
         "custom fields, changed issues, the census: {stderr}"
     );
     assert!(stderr.contains("rows=300 "), "{stderr}");
-    let out = demo()
-        .args([
-            "--mirror",
-            &dir_text,
-            "--format",
-            "csv",
-            "-c",
-            "SELECT count(*) AS n FROM Issues",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n300\n");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mirror: Issues as of"));
+    let (stdout, stderr) = outputs_of(demo().args([
+        "--mirror",
+        &dir_text,
+        "--format",
+        "csv",
+        "-c",
+        "SELECT count(*) AS n FROM Issues",
+    ]));
+    assert_eq!(stdout, "n\n300\n");
+    assert!(stderr.contains("mirror: Issues as of"), "{stderr}");
     // The rows come from the files (Jira hears only the connection's field list), and
     // EXPLAIN and \verify say which copy and how old.
     let out = stdout_of(demo().args([
@@ -705,49 +693,31 @@ fn mirror_then_query_the_copy_and_refuse_writes_to_it() {
 
 #[test]
 fn every_repeats_a_script_or_a_sync_job_and_logs_each_run() {
-    let out = demo()
-        .args([
-            "--format",
-            "csv",
-            "-c",
-            "SELECT count(*) AS n FROM Issues",
-            "--every",
-            "200ms",
-            "--runs",
-            "2",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n300\nn\n300\n");
-    let log = String::from_utf8_lossy(&out.stderr);
+    let (stdout, log) = outputs_of(demo().args([
+        "--format",
+        "csv",
+        "-c",
+        "SELECT count(*) AS n FROM Issues",
+        "--every",
+        "200ms",
+        "--runs",
+        "2",
+    ]));
+    assert_eq!(stdout, "n\n300\nn\n300\n");
     let runs: Vec<&str> = log.lines().filter(|l| l.starts_with("every: ")).collect();
     assert_eq!(runs.len(), 2, "{log}");
     assert!(
         runs[1].starts_with("every: run 2 ok in ") && runs[1].ends_with(": 1 rows"),
         "{log}"
     );
-    let out = demo()
-        .args([
-            "sync",
-            "sql/sync/issues_two_way.toml",
-            "--every",
-            "200ms",
-            "--runs",
-            "2",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let log = String::from_utf8_lossy(&out.stderr);
+    let (_, log) = outputs_of(demo().args([
+        "sync",
+        "sql/sync/issues_two_way.toml",
+        "--every",
+        "200ms",
+        "--runs",
+        "2",
+    ]));
     assert_eq!(
         log.lines().filter(|l| l.starts_with("every: run ")).count(),
         2,

@@ -51,6 +51,7 @@ impl Both {
 }
 
 const CREATE_LIST: &str = "POST /v1.0/sites/{site}/lists";
+const LIST_LISTS: &str = "GET /v1.0/sites/{site}/lists";
 
 #[tokio::test]
 async fn create_table_as_select_makes_a_typed_list_and_fills_it() {
@@ -307,11 +308,19 @@ async fn columns_a_list_cannot_hold_make_no_list() {
 #[tokio::test]
 async fn a_list_create_whose_answer_was_lost_is_not_sent_again() {
     let b = both(30, "Timeout=1").await;
+    let n = worklogs_of(&b.site, KEYS).len() as u64;
+    // How often a create whose answer came lists the site's lists (the session's first
+    // listing made beforehand).
+    b.write(&ctas("First")).await;
+    let before = b.sent(LIST_LISTS);
+    b.write(&ctas("Answered")).await;
+    let answered = b.sent(LIST_LISTS) - before;
     b.sp.faults()
         .store_then_timeout(std::time::Duration::from_millis(2500));
-    let n = worklogs_of(&b.site, KEYS).len() as u64;
+    let before = b.sent(LIST_LISTS);
     // Sent again, the create would be refused (409 nameAlreadyExists) and the statement fail;
-    // it succeeds because the list was looked for and found.
+    // it succeeds because the list was looked for, once more than an answered create looks.
     assert_eq!(b.write(&ctas("MyWorklogs")).await, [n, 0, 0, 0, 0]);
+    assert_eq!(b.sent(LIST_LISTS) - before, answered + 1, "one lookup");
     assert_eq!(b.items("MyWorklogs").len() as u64, n);
 }

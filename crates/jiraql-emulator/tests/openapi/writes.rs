@@ -30,6 +30,21 @@ fn task(summary: &str) -> Value {
     }})
 }
 
+/// Sends each create of `cases`, which Jira must refuse (400, an `ErrorCollection`) naming
+/// the case's field.
+async fn expect_refused(site: &Site, path: &str, cases: &[(Value, &str)]) {
+    for (body, field) in cases {
+        let refused = site.call(Method::POST, path, &[], Some(body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
+        assert!(
+            refused.body["errors"][*field].is_string(),
+            "{field}: {}",
+            refused.body
+        );
+    }
+}
+
 /// Sends a request that must answer 204 with no body.
 async fn expect_no_content(
     site: &Site,
@@ -258,7 +273,10 @@ async fn version_writes_match_spec_and_jira_rules() {
     assert_eq!(made.body["releaseDate"], "2027-02-01");
     let id = made.body["id"].as_str().expect("id").to_string();
     // Jira's rules: a name unique in its project, a project, dates in order.
-    for (body, field) in [
+    expect_refused(
+        &site,
+        VERSIONS,
+        &[
         (json!({"projectId": demo, "name": "9.9"}), "name"),
         (json!({"name": "no project"}), "project"),
         (
@@ -269,16 +287,9 @@ async fn version_writes_match_spec_and_jira_rules() {
             json!({"project": "DEMO", "name": "y", "releaseDate": "1/Feb/27"}),
             "releaseDate",
         ),
-    ] {
-        let refused = site.call(Method::POST, VERSIONS, &[], Some(&body)).await;
-        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
-        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
-        assert!(
-            refused.body["errors"][field].is_string(),
-            "{}",
-            refused.body
-        );
-    }
+        ],
+    )
+    .await;
     let one = format!("{VERSIONS}/{id}");
     let edit = json!({"released": true, "description": "shipped"});
     expect_request(Method::PUT, VERSION, &edit);
@@ -336,27 +347,23 @@ async fn component_writes_match_spec_and_jira_rules() {
     made.expect_answer_in(&SPEC, Method::POST, COMPONENTS, StatusCode::CREATED);
     assert_eq!(made.body["lead"]["accountId"], json!(lead));
     let id = made.body["id"].as_str().expect("id").to_string();
-    for (body, field) in [
-        (json!({"project": "DEMO", "name": "billing"}), "name"),
-        (json!({"name": "no project"}), "project"),
-        (
-            json!({"project": "DEMO", "name": "x", "leadAccountId": "nobody"}),
-            "leadAccountId",
-        ),
-        (
-            json!({"project": "DEMO", "name": "y", "assigneeType": "ANYONE"}),
-            "assigneeType",
-        ),
-    ] {
-        let refused = site.call(Method::POST, COMPONENTS, &[], Some(&body)).await;
-        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
-        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
-        assert!(
-            refused.body["errors"][field].is_string(),
-            "{}",
-            refused.body
-        );
-    }
+    expect_refused(
+        &site,
+        COMPONENTS,
+        &[
+            (json!({"project": "DEMO", "name": "billing"}), "name"),
+            (json!({"name": "no project"}), "project"),
+            (
+                json!({"project": "DEMO", "name": "x", "leadAccountId": "nobody"}),
+                "leadAccountId",
+            ),
+            (
+                json!({"project": "DEMO", "name": "y", "assigneeType": "ANYONE"}),
+                "assigneeType",
+            ),
+        ],
+    )
+    .await;
     let one = format!("{COMPONENTS}/{id}");
     let edit = json!({"description": "changed", "leadAccountId": ""});
     expect_request(Method::PUT, COMPONENT, &edit);
@@ -491,7 +498,10 @@ async fn project_writes_match_spec_and_jira_rules() {
     let made = site.call(Method::POST, PROJECTS, &[], Some(&new)).await;
     made.expect_answer_in(&SPEC, Method::POST, PROJECTS, StatusCode::CREATED);
     assert_eq!(made.body["key"], "NEWP");
-    for (body, field) in [
+    expect_refused(
+        &site,
+        PROJECTS,
+        &[
         (
             json!({"key": "DEMO", "name": "x", "projectTypeKey": "software", "leadAccountId": lead}),
             "projectKey",
@@ -512,16 +522,9 @@ async fn project_writes_match_spec_and_jira_rules() {
             json!({"key": "ZX", "name": "w", "projectTypeKey": "software"}),
             "projectLead",
         ),
-    ] {
-        let refused = site.call(Method::POST, PROJECTS, &[], Some(&body)).await;
-        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
-        refused.expect_valid("ErrorCollection", &SPEC.component("ErrorCollection"));
-        assert!(
-            refused.body["errors"][field].is_string(),
-            "{field}: {}",
-            refused.body
-        );
-    }
+        ],
+    )
+    .await;
     let edit = json!({"name": "Renamed", "description": "changed"});
     expect_request(Method::PUT, PROJECT, &edit);
     let changed = site
